@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <pxeforge/pxf-host.h>
+
+#include "pxf-config.h"
+#include "pxf-vars.h"
+
+G_BEGIN_DECLS
+
+#define PXF_INVENTORY_ERROR pxf_inventory_error_quark()
+GQuark
+pxf_inventory_error_quark(void);
+
+typedef enum {
+	PXF_INVENTORY_ERROR_FAILED,
+	PXF_INVENTORY_ERROR_INVALID,
+	PXF_INVENTORY_ERROR_NOT_FOUND,
+} PxfInventoryError;
+
+/* The inventory's objects are plain structs, read-only once built. */
+typedef struct {
+	gchar *name;
+	gchar *kernel;
+	gchar *initrd;
+	gchar *tree; /* install tree directory (or URL) */
+	PxfConfNode *variables; /* MAP or NULL */
+	gchar *file;
+	guint line;
+} PxfDistro;
+
+typedef struct {
+	gchar *name;
+	gchar *distro;   /* distro name, checked to exist */
+	gchar *os;       /* OS profile plugin name ("kickstart", "preseed", ...) */
+	gchar *template; /* absolute path, checked to exist and be readable */
+	PxfConfNode *variables;
+	gchar *file;
+	guint line;
+} PxfProfile;
+
+struct _PxfHost {
+	gchar *mac; /* canonical aa:bb:cc:dd:ee:ff */
+	gchar *uuid;
+	gchar *ip;
+	gchar *hostname;
+	gchar *profile;
+	gboolean netboot;
+	PxfConfNode *variables;
+	gchar *file;
+	guint line;
+};
+
+typedef struct _PxfInventory PxfInventory;
+
+/* Builds the inventory from the merged configuration's "variables",
+ * "distros", "profiles" and "hosts". Every problem (malformed MAC/IP/UUID,
+ * duplicate MAC/IP/hostname, unknown profile or distro, missing template)
+ * is added to diags with file:line:column and key path. Template paths are
+ * resolved relative to config_dir. Never NULL. */
+PxfInventory *
+pxf_inventory_new_from_config(PxfConfNode *root, const gchar *config_dir, GPtrArray *diags);
+void
+pxf_inventory_free(PxfInventory *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfInventory, pxf_inventory_free)
+
+const PxfHost *
+pxf_inventory_lookup_mac(PxfInventory *self, const gchar *mac); /* any spelling */
+const PxfHost *
+pxf_inventory_lookup_uuid(PxfInventory *self, const gchar *uuid);
+const PxfHost *
+pxf_inventory_lookup_ip(PxfInventory *self, const gchar *ip);
+const PxfProfile *
+pxf_inventory_get_profile(PxfInventory *self, const gchar *name);
+const PxfDistro *
+pxf_inventory_get_distro(PxfInventory *self, const gchar *name);
+/* Element type PxfHost*, in configuration order; owned by the inventory. */
+GPtrArray *
+pxf_inventory_get_hosts(PxfInventory *self);
+GPtrArray *
+pxf_inventory_get_profiles(PxfInventory *self);
+GPtrArray *
+pxf_inventory_get_distros(PxfInventory *self);
+
+/* Variables for rendering: globals, then the distro's, the profile's and the
+ * host's, each overriding the previous, with their origin recorded; plus
+ * the built-in "host", "profile" and "distro" dictionaries (mac, hostname,
+ * ip, name, kernel, initrd, tree, ...). host may be NULL (unknown host). */
+PxfVars *
+pxf_inventory_resolve_vars(PxfInventory *self, const PxfHost *host);
+
+/* Any common spelling: aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff,
+ * aabbccddeeff, and pxelinux's 01-aa-bb-cc-dd-ee-ff. Returns the canonical
+ * lower-case colon form, or NULL with an error saying what is wrong. */
+gchar *
+pxf_mac_normalize(const gchar *text, GError **error);
+
+/* `pxeforge hosts import FILE`: reads a CSV (header row: mac,hostname,ip,
+ * profile,uuid,netboot) or YAML (a list of hosts, or a map with "hosts")
+ * file, validates every row together with the current configuration in
+ * config_dir, and only if nothing is wrong writes the hosts to
+ * config_dir/conf.d/90-hosts.yaml (created or extended, atomically).
+ * Every bad row is a diagnostic with the import file's line. Returns the
+ * number of hosts imported, or -1 with diags/error set. */
+gint
+pxf_hosts_import(const gchar *config_dir, const gchar *file, GPtrArray *diags, GError **error);
+
+G_END_DECLS

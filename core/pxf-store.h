@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define PXF_STORE_ERROR pxf_store_error_quark()
+GQuark
+pxf_store_error_quark(void);
+
+typedef enum {
+	PXF_STORE_ERROR_FAILED,
+	PXF_STORE_ERROR_NOT_FOUND,
+	PXF_STORE_ERROR_EXISTS,   /* create() of a key that exists */
+	PXF_STORE_ERROR_CONFLICT, /* replace() whose expected value is stale */
+	PXF_STORE_ERROR_CORRUPT,  /* a record that cannot be read back */
+} PxfStoreError;
+
+/* Where host state (and later leases) live. A record is an opaque blob under
+ * (namespace, key); namespaces are fixed names ("hosts", "leases"), keys are
+ * [A-Za-z0-9:._-]+. The embedded backend is files under the state directory;
+ * a shared backend (PostgreSQL) implements the same vfuncs so several
+ * servers can share state. create() and replace() are the atomic primitives
+ * an address allocator needs so that one address never goes to two
+ * machines, whichever server hands it out. */
+#define PXF_TYPE_STORE (pxf_store_get_type())
+G_DECLARE_INTERFACE(PxfStore, pxf_store, PXF, STORE, GObject)
+
+struct _PxfStoreInterface {
+	GTypeInterface parent_iface;
+
+	GBytes *(*get)(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
+	/* Insert or overwrite. Durable when it returns TRUE. */
+	gboolean (*put)(PxfStore *self,
+			const gchar *ns,
+			const gchar *key,
+			GBytes *value,
+			GError **error);
+	/* Insert only if absent, else PXF_STORE_ERROR_EXISTS. */
+	gboolean (*create)(PxfStore *self,
+			   const gchar *ns,
+			   const gchar *key,
+			   GBytes *value,
+			   GError **error);
+	/* Overwrite only if the current value equals expected. */
+	gboolean (*replace)(PxfStore *self,
+			    const gchar *ns,
+			    const gchar *key,
+			    GBytes *expected,
+			    GBytes *value,
+			    GError **error);
+	gboolean (*remove)(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
+	/* key → GBytes; corrupt records are skipped with a warning naming them. */
+	GHashTable *(*list)(PxfStore *self, const gchar *ns, GError **error);
+};
+
+GBytes *
+pxf_store_get(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
+gboolean
+pxf_store_put(PxfStore *self, const gchar *ns, const gchar *key, GBytes *value, GError **error);
+gboolean
+pxf_store_create(PxfStore *self, const gchar *ns, const gchar *key, GBytes *value, GError **error);
+gboolean
+pxf_store_replace(PxfStore *self,
+		  const gchar *ns,
+		  const gchar *key,
+		  GBytes *expected,
+		  GBytes *value,
+		  GError **error);
+gboolean
+pxf_store_remove(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
+GHashTable *
+pxf_store_list(PxfStore *self, const gchar *ns, GError **error);
+
+/* ---- the embedded file backend --------------------------------------- */
+
+/* The system calls the file backend makes, so that tests can record their
+ * order and simulate a crash (with loss of everything not yet fsynced)
+ * after any one of them. */
+typedef struct {
+	int (*open)(const char *path, int flags, mode_t mode);
+	ssize_t (*write)(int fd, const void *buf, size_t len);
+	int (*fsync)(int fd);
+	int (*close)(int fd);
+	int (*rename)(const char *from, const char *to);
+	int (*unlink)(const char *path);
+} PxfStoreFileOps;
+
+#define PXF_TYPE_STORE_FILE (pxf_store_file_get_type())
+G_DECLARE_FINAL_TYPE(PxfStoreFile, pxf_store_file, PXF, STORE_FILE, GObject)
+
+/* Records live in DIR/NS/KEY.json; written to a temporary file, fsynced,
+ * renamed over the old one, and the directory fsynced. Leftover temporary
+ * files from a crash are removed on open. */
+PxfStore *
+pxf_store_file_new(const gchar *dir, GError **error);
+/* For tests only; NULL restores the real system calls. */
+void
+pxf_store_file_set_ops(PxfStoreFile *self, const PxfStoreFileOps *ops);
+
+G_END_DECLS

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <pxeforge/pxf-host.h>
+
+G_BEGIN_DECLS
+
+#define PXF_TEMPLATE_ERROR pxf_template_error_quark()
+GQuark
+pxf_template_error_quark(void);
+
+typedef enum {
+	PXF_TEMPLATE_ERROR_FAILED,
+	PXF_TEMPLATE_ERROR_SYNTAX,  /* unclosed tag/section, bad delimiters, ... */
+	PXF_TEMPLATE_ERROR_PARTIAL, /* a partial that cannot be found or loops */
+} PxfTemplateError;
+
+/* A parsed Mustache template (spec v1.3 minus lambdas; no HTML escaping:
+ * {{x}}, {{{x}}} and {{&x}} all print the raw value since pxeforge renders
+ * configuration files, not HTML). */
+typedef struct _PxfTemplate PxfTemplate;
+
+/* name is used in error messages ("ks.tmpl:12: unclosed section 'pkgs'"). */
+PxfTemplate *
+pxf_template_new(const gchar *name, const gchar *text, gsize len, GError **error);
+PxfTemplate *
+pxf_template_new_from_file(const gchar *path, GError **error);
+void
+pxf_template_free(PxfTemplate *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfTemplate, pxf_template_free)
+
+const gchar *
+pxf_template_get_name(PxfTemplate *self);
+
+/* Finds partial "name" ({{> name}}); returns a new template or NULL with error. */
+typedef PxfTemplate *(*PxfTemplatePartialFunc)(const gchar *name,
+					       gpointer user_data,
+					       GError **error);
+
+/* Partials are looked up in these directories as NAME, NAME.mustache and
+ * NAME.tmpl; a partial name with "/" or ".." is refused. */
+PxfTemplate *
+pxf_template_partial_from_dirs(const gchar *name, gpointer dirs /* const gchar *const * */, GError **error);
+
+/* Renders into out. Missing variables render as empty (Mustache), sections
+ * iterate arrays, enter dictionaries, test booleans/strings. Partials nest at
+ * most 32 deep. Errors name the template and line. */
+gboolean
+pxf_template_render(PxfTemplate *self,
+		    PxfVars *vars,
+		    PxfTemplatePartialFunc partials,
+		    gpointer partials_data,
+		    GString *out,
+		    GError **error);
+
+G_END_DECLS
