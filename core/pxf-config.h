@@ -16,6 +16,11 @@ typedef enum {
 	PXF_CONFIG_ERROR_INVALID, /* the configuration has errors; see the diagnostics */
 } PxfConfigError;
 
+/* Limits of the parser: hostile input costs at most this much. */
+#define PXF_CONF_MAX_DEPTH     64
+#define PXF_CONF_MAX_NODES     1000000
+#define PXF_CONF_MAX_FILE_SIZE (16 * 1024 * 1024)
+
 typedef enum {
 	PXF_CONF_NODE_SCALAR,
 	PXF_CONF_NODE_MAP,
@@ -62,13 +67,16 @@ pxf_conf_node_get_bool(PxfConfNode *node, gboolean *value);
 gboolean
 pxf_conf_node_get_int(PxfConfNode *node, gint64 *value);
 /* Convert a subtree to a GVariant for templates: scalars become strings
- * (plain true/false become booleans), maps a{sv}, sequences av. */
+ * (plain true/false become booleans), maps a{sv}, sequences av.
+ * Returns a floating reference, like g_variant_new_*(). */
 GVariant *
 pxf_conf_node_to_variant(PxfConfNode *node);
 
 /* Parse one YAML document. Syntax errors, anchors/aliases, duplicate keys and
  * non-scalar keys are reported to diags with file:line:column; the return is
- * NULL on a syntax error, else a MAP (an empty document is an empty MAP). */
+ * NULL on a syntax error, else a MAP (an empty document is an empty MAP).
+ * Nesting deeper than PXF_CONF_MAX_DEPTH or more than PXF_CONF_MAX_NODES
+ * values count as syntax errors. */
 PxfConfNode *
 pxf_conf_parse_data(const gchar *file, const gchar *data, gsize len, GPtrArray *diags);
 PxfConfNode *
@@ -99,5 +107,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfConfSection, pxf_conf_section_free)
 /* The node a key came from, or NULL when the default applies. */
 PxfConfNode *
 pxf_conf_section_get_node(const PxfConfSection *self, const gchar *key);
+/* The key path the section was validated with ("plugins.dhcp", "hosts[2]"). */
+const gchar *
+pxf_conf_section_get_path(const PxfConfSection *self);
 
 G_END_DECLS

@@ -1,3 +1,776 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* placeholder: being written */
-typedef int pxf_placeholder_pxf_daemon_c;
+#define G_LOG_DOMAIN "pxeforged"
+
+#include "config.h"
+
+#include "pxf-daemon.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <pwd.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pxf-control.h"
+#include "pxf-hook.h"
+#include "pxf-host-state.h"
+#include "pxf-log.h"
+#include "pxf-notify.h"
+#include "pxf-plugin-context.h"
+#include "pxf-privdrop.h"
+#include "pxf-render.h"
+#include "pxf-setup.h"
+
+G_DEFINE_QUARK(pxf-daemon-error-quark, pxf_daemon_error)
+
+struct _PxfDaemon {
+	gchar *config_dir;
+	gchar *opt_state_dir;
+	gchar *opt_control_socket;
+	gchar *opt_user;
+	gboolean debug;
+
+	PxfPluginLoader *loader;
+	PxfSetup *setup;
+	PxfHookRegistry *hooks;
+	GPtrArray *contexts;  /* PxfPluginContext*, running plugins */
+	GHashTable *refused;  /* name → message, plugins that could not start */
+	GHashTable *sockets;  /* "udp|addr|port" → GSocket, kept across reloads */
+	gchar *state_dir;
+	gchar *control_path;
+	PxfStore *store;
+	PxfHostStates *states;
+	PxfControlServer *control;
+	gboolean dropped;
+	GMainLoop *loop;
+	gint64 started;
+	guint signal_ids[3];
+};
+
+/* ---- services the plugin contexts call ---------------------------------- */
+
+static GSocket *
+pxf_daemon_bind(gpointer core,
+		PxfPluginContext *ctx,
+		GSocketType type,
+		const gchar *address,
+		guint16 port,
+		GError **error)
+{
+	PxfDaemon *self = core;
+	g_autofree gchar *key = g_strdup_printf("%s|%s|%u", type == G_SOCKET_TYPE_DATAGRAM ? "udp" : "tcp",
+						address != NULL ? address : "*", port);
+	g_autoptr(GSocket) socket = NULL;
+	g_autoptr(GInetAddress) inet = NULL;
+	g_autoptr(GSocketAddress) sockaddr = NULL;
+	GSocketFamily family = G_SOCKET_FAMILY_IPV4;
+	GSocket *existing = g_hash_table_lookup(self->sockets, key);
+	g_autoptr(GError) error_local = NULL;
+
+	/* a reload re-initialises plugins: they get the socket they had */
+	if (existing != NULL)
+		return existing;
+	if (address != NULL) {
+		inet = g_inet_address_new_from_string(address);
+		if (inet == NULL) {
+			g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_FAILED,
+				    "plugin %s: '%s' is not an IP address",
+				    pxf_plugin_context_get_name(ctx), address);
+			return NULL;
+		}
+		family = g_inet_address_get_family(inet);
+	} else {
+		inet = g_inet_address_new_any(family);
+	}
+	socket = g_socket_new(family, type,
+			      type == G_SOCKET_TYPE_DATAGRAM ? G_SOCKET_PROTOCOL_UDP
+							     : G_SOCKET_PROTOCOL_TCP,
+			      error);
+	if (socket == NULL)
+		return NULL;
+	sockaddr = g_inet_socket_address_new(inet, port);
+	if (!g_socket_bind(socket, sockaddr, TRUE, &error_local)) {
+		if (self->dropped && port < 1024 &&
+		    g_error_matches(error_local, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)) {
+			g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_RESTART,
+				    "plugin %s: port %u is privileged and pxeforged has dropped "
+				    "root; restart pxeforged to bind it",
+				    pxf_plugin_context_get_name(ctx), port);
+			return NULL;
+		}
+		g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_FAILED,
+			    "plugin %s: binding %s port %u: %s", pxf_plugin_context_get_name(ctx),
+			    address != NULL ? address : "*", port, error_local->message);
+		return NULL;
+	}
+	g_hash_table_insert(self->sockets, g_steal_pointer(&key), g_object_ref(socket));
+	return socket; /* the table keeps the reference */
+}
+
+static void
+pxf_daemon_emit_host_event(gpointer core, const PxfHostEventArgs *event)
+{
+	PxfDaemon *self = core;
+	PxfHostEventArgs copy = *event;
+
+	if (event->type == PXF_HOST_EVENT_STATE_CHANGED) {
+		g_info("host %s: %s → %s%s%s", event->mac, pxf_host_state_to_string(event->old_state),
+		       pxf_host_state_to_string(event->new_state), event->detail ? ": " : "",
+		       event->detail ? event->detail : "");
+	} else if (event->type == PXF_HOST_EVENT_FILE_SERVED) {
+		g_info("host %s: served %s (%" G_GUINT64_FORMAT " bytes)",
+		       event->mac ? event->mac : "?", event->detail, event->bytes);
+	} else {
+		g_info("host %s: %s%s%s", event->mac ? event->mac : "?",
+		       pxf_host_event_type_to_string(event->type), event->detail ? ": " : "",
+		       event->detail ? event->detail : "");
+	}
+	pxf_hook_run_host_event(self->hooks, &copy);
+}
+
+static gboolean
+pxf_daemon_set_host_state(gpointer core,
+			  PxfPluginContext *ctx,
+			  const gchar *mac,
+			  PxfHostState state,
+			  const gchar *reason,
+			  GError **error)
+{
+	PxfDaemon *self = core;
+	return pxf_host_states_set(self->states, mac, state, reason, error);
+}
+
+static const gchar *
+pxf_daemon_get_state_dir(gpointer core)
+{
+	PxfDaemon *self = core;
+	return self->state_dir;
+}
+
+static const PxfCoreServices pxf_daemon_services = {
+    .bind = pxf_daemon_bind,
+    .set_host_state = pxf_daemon_set_host_state,
+    .emit_host_event = pxf_daemon_emit_host_event,
+    .get_state_dir = pxf_daemon_get_state_dir,
+};
+
+static void
+pxf_daemon_state_changed(const gchar *mac,
+			 PxfHostState old_state,
+			 PxfHostState new_state,
+			 const gchar *reason,
+			 gpointer user_data)
+{
+	PxfHostEventArgs event = {
+	    .mac = mac,
+	    .type = PXF_HOST_EVENT_STATE_CHANGED,
+	    .old_state = old_state,
+	    .new_state = new_state,
+	    .detail = reason,
+	    .timestamp = g_get_real_time(),
+	};
+	pxf_daemon_emit_host_event(user_data, &event);
+}
+
+/* ---- plugins ------------------------------------------------------------- */
+
+static PxfPluginContext *
+pxf_daemon_find_context(PxfDaemon *self, const gchar *name, guint *index)
+{
+	for (guint i = 0; i < self->contexts->len; i++) {
+		PxfPluginContext *ctx = g_ptr_array_index(self->contexts, i);
+		if (g_strcmp0(pxf_plugin_context_get_name(ctx), name) == 0) {
+			if (index != NULL)
+				*index = i;
+			return ctx;
+		}
+	}
+	return NULL;
+}
+
+static PxfSetupPlugin *
+pxf_setup_find_plugin(PxfSetup *setup, const gchar *name)
+{
+	for (guint i = 0; setup != NULL && i < setup->plugins->len; i++) {
+		PxfSetupPlugin *plugin = g_ptr_array_index(setup->plugins, i);
+		if (g_strcmp0(plugin->name, name) == 0)
+			return plugin;
+	}
+	return NULL;
+}
+
+/* Stops the plugins that a new setup removes or changes; returns how many run on. */
+static void
+pxf_daemon_stop_changed_plugins(PxfDaemon *self, PxfSetup *next)
+{
+	for (guint i = self->contexts->len; i > 0; i--) {
+		PxfPluginContext *ctx = g_ptr_array_index(self->contexts, i - 1);
+		const gchar *name = pxf_plugin_context_get_name(ctx);
+		PxfSetupPlugin *now = pxf_setup_find_plugin(self->setup, name);
+		PxfSetupPlugin *then = pxf_setup_find_plugin(next, name);
+
+		if (then != NULL && now != NULL && then->order == now->order &&
+		    g_variant_equal(then->fingerprint, now->fingerprint))
+			continue;
+		g_message("stopping plugin %s (%s)", name,
+			  then == NULL ? "no longer enabled" : "its settings changed");
+		g_ptr_array_remove_index(self->contexts, i - 1);
+	}
+}
+
+static void
+pxf_daemon_start_plugins(PxfDaemon *self)
+{
+	g_autoptr(GError) error = NULL;
+	GHashTableIter iter;
+	gpointer key, value;
+
+	g_hash_table_remove_all(self->refused);
+	g_hash_table_iter_init(&iter, self->setup->refused);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		GError *refusal = value;
+		g_warning("plugin %s refused: %s", (const gchar *)key, refusal->message);
+		g_hash_table_insert(self->refused, g_strdup(key), g_strdup(refusal->message));
+	}
+	for (guint i = 0; i < self->setup->plugins->len; i++) {
+		PxfSetupPlugin *entry = g_ptr_array_index(self->setup->plugins, i);
+		PxfConfSection *section;
+		PxfPluginContext *ctx;
+		g_autoptr(GError) error_init = NULL;
+
+		if (pxf_daemon_find_context(self, entry->name, NULL) != NULL)
+			continue; /* unchanged across a reload: keeps running */
+		section = pxf_setup_plugin_section(entry, NULL);
+		ctx = pxf_plugin_context_new(entry->plugin, entry->name, entry->order, section,
+					     self->hooks, &pxf_daemon_services, self);
+		if (!pxf_plugin_context_run_init(ctx, &error_init)) {
+			g_warning("%s", error_init->message);
+			g_hash_table_insert(self->refused, g_strdup(entry->name),
+					    g_strdup(error_init->message));
+			pxf_plugin_context_free(ctx);
+			continue;
+		}
+		g_debug("started plugin %s", entry->name);
+		g_ptr_array_add(self->contexts, ctx);
+	}
+	if (!pxf_hook_registry_seal(self->hooks, &error))
+		g_critical("%s; the callbacks connected by this start are not active",
+			   error->message);
+}
+
+static guint32
+pxf_daemon_get_caps(PxfDaemon *self)
+{
+	guint32 caps = 0;
+	for (guint i = 0; i < self->contexts->len; i++) {
+		PxfPlugin *plugin = pxf_plugin_context_get_plugin(g_ptr_array_index(self->contexts, i));
+		caps |= pxf_plugin_get_desc(plugin)->capabilities;
+	}
+	return caps;
+}
+
+/* ---- the control socket --------------------------------------------------- */
+
+static JsonNode *
+pxf_daemon_json_plugins(PxfDaemon *self)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	GHashTableIter iter;
+	gpointer key, value;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "loaded");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < self->contexts->len; i++) {
+		PxfPluginContext *ctx = g_ptr_array_index(self->contexts, i);
+		PxfPlugin *plugin = pxf_plugin_context_get_plugin(ctx);
+		const PxfPluginDesc *desc = pxf_plugin_get_desc(plugin);
+		g_autofree gchar *caps = pxf_privdrop_describe_caps(desc->capabilities);
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, desc->name);
+		json_builder_set_member_name(b, "kind");
+		json_builder_add_string_value(b, pxf_plugin_kind_to_string(desc->kind));
+		json_builder_set_member_name(b, "version");
+		json_builder_add_string_value(b, desc->version);
+		json_builder_set_member_name(b, "license");
+		json_builder_add_string_value(b, desc->license);
+		json_builder_set_member_name(b, "description");
+		json_builder_add_string_value(b, desc->description ? desc->description : "");
+		json_builder_set_member_name(b, "path");
+		json_builder_add_string_value(b, pxf_plugin_get_path(plugin));
+		json_builder_set_member_name(b, "capabilities");
+		json_builder_add_string_value(b, caps);
+		json_builder_set_member_name(b, "hooks");
+		json_builder_begin_array(b);
+		for (guint id = 0; id < PXF_HOOK_LAST; id++) {
+			g_autoptr(GPtrArray) names = pxf_hook_registry_get_plugins(self->hooks, id);
+			if (g_ptr_array_find(names, g_intern_string(desc->name), NULL))
+				json_builder_add_string_value(b, pxf_hook_id_to_string(id));
+		}
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "refused");
+	json_builder_begin_array(b);
+	g_hash_table_iter_init(&iter, self->refused);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, key);
+		json_builder_set_member_name(b, "error");
+		json_builder_add_string_value(b, value);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+static void
+pxf_daemon_json_state(JsonBuilder *b, const PxfHostStateRecord *rec, gboolean history)
+{
+	json_builder_set_member_name(b, "state");
+	json_builder_add_string_value(
+	    b, pxf_host_state_to_string(rec != NULL ? rec->state : PXF_HOST_STATE_UNKNOWN));
+	json_builder_set_member_name(b, "since");
+	json_builder_add_int_value(b, rec != NULL ? rec->since : 0);
+	if (!history || rec == NULL)
+		return;
+	json_builder_set_member_name(b, "history");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < rec->history->len; i++) {
+		PxfHostStateEntry *entry = g_ptr_array_index(rec->history, i);
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "state");
+		json_builder_add_string_value(b, pxf_host_state_to_string(entry->state));
+		json_builder_set_member_name(b, "timestamp");
+		json_builder_add_int_value(b, entry->timestamp);
+		json_builder_set_member_name(b, "reason");
+		json_builder_add_string_value(b, entry->reason != NULL ? entry->reason : "");
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+static void
+pxf_daemon_json_host(JsonBuilder *b, PxfDaemon *self, const PxfHost *host, const gchar *mac)
+{
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "mac");
+	json_builder_add_string_value(b, mac);
+	if (host != NULL) {
+		json_builder_set_member_name(b, "hostname");
+		json_builder_add_string_value(b, host->hostname ? host->hostname : "");
+		json_builder_set_member_name(b, "ip");
+		json_builder_add_string_value(b, host->ip ? host->ip : "");
+		json_builder_set_member_name(b, "profile");
+		json_builder_add_string_value(b, host->profile ? host->profile : "");
+		json_builder_set_member_name(b, "netboot");
+		json_builder_add_boolean_value(b, host->netboot);
+	}
+	json_builder_set_member_name(b, "in_inventory");
+	json_builder_add_boolean_value(b, host != NULL);
+	pxf_daemon_json_state(b, pxf_host_states_get(self->states, mac), FALSE);
+	json_builder_end_object(b);
+}
+
+static JsonNode *
+pxf_daemon_json_hosts(PxfDaemon *self)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	GPtrArray *hosts = pxf_inventory_get_hosts(self->setup->inventory);
+	g_autoptr(GPtrArray) states = pxf_host_states_list(self->states);
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < hosts->len; i++) {
+		const PxfHost *host = g_ptr_array_index(hosts, i);
+		pxf_daemon_json_host(b, self, host, host->mac);
+	}
+	/* hosts that booted but are not in the inventory (unknown machines) */
+	for (guint i = 0; i < states->len; i++) {
+		const PxfHostStateRecord *rec = g_ptr_array_index(states, i);
+		if (pxf_inventory_lookup_mac(self->setup->inventory, rec->mac) == NULL)
+			pxf_daemon_json_host(b, self, NULL, rec->mac);
+	}
+	json_builder_end_array(b);
+	return json_builder_get_root(b);
+}
+
+static JsonNode *
+pxf_daemon_json_host_state(PxfDaemon *self, const gchar *mac_text, GError **error)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree gchar *mac = pxf_mac_normalize(mac_text, error);
+
+	if (mac == NULL)
+		return NULL;
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "mac");
+	json_builder_add_string_value(b, mac);
+	pxf_daemon_json_state(b, pxf_host_states_get(self->states, mac), TRUE);
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+/* What a host would receive, with the running plugins' template.vars and
+ * profile.render callbacks, which the offline `pxeforge render` cannot run. */
+static JsonNode *
+pxf_daemon_render(PxfDaemon *self, JsonObject *args, GError **error)
+{
+	const gchar *mac = args != NULL && json_object_has_member(args, "mac")
+			       ? json_object_get_string_member(args, "mac")
+			       : NULL;
+	const gchar *template = args != NULL && json_object_has_member(args, "template")
+				    ? json_object_get_string_member(args, "template")
+				    : NULL;
+	const PxfHost *host;
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(PxfVars) vars = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	if (mac == NULL) {
+		g_set_error_literal(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_INVALID_ARGUMENT,
+				    "render needs a \"mac\" argument");
+		return NULL;
+	}
+	host = pxf_inventory_lookup_mac(self->setup->inventory, mac);
+	if (host == NULL) {
+		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_NOT_FOUND,
+			    "no host %s in the inventory", mac);
+		return NULL;
+	}
+	if (!pxf_render_host(self->setup, self->hooks, NULL, host, template, out, &vars, error))
+		return NULL;
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "output");
+	json_builder_add_string_value(b, out->str);
+	json_builder_set_member_name(b, "variables");
+	json_builder_add_value(b, pxf_render_vars_to_json(vars));
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+static JsonNode *
+pxf_daemon_control(const gchar *command,
+		   JsonObject *args,
+		   const PxfControlPeer *peer,
+		   gpointer user_data,
+		   GError **error)
+{
+	PxfDaemon *self = user_data;
+
+	if (g_strcmp0(command, "ping") == 0) {
+		g_autoptr(JsonBuilder) b = json_builder_new();
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "version");
+		json_builder_add_string_value(b, PACKAGE_VERSION);
+		json_builder_set_member_name(b, "pid");
+		json_builder_add_int_value(b, getpid());
+		json_builder_set_member_name(b, "uptime");
+		json_builder_add_int_value(b,
+					   (g_get_monotonic_time() - self->started) / G_USEC_PER_SEC);
+		json_builder_set_member_name(b, "config_dir");
+		json_builder_add_string_value(b, self->config_dir);
+		json_builder_end_object(b);
+		return json_builder_get_root(b);
+	}
+	if (g_strcmp0(command, "plugins") == 0)
+		return pxf_daemon_json_plugins(self);
+	if (g_strcmp0(command, "hosts") == 0)
+		return pxf_daemon_json_hosts(self);
+	if (g_strcmp0(command, "state") == 0) {
+		const gchar *mac = args != NULL && json_object_has_member(args, "mac")
+				       ? json_object_get_string_member(args, "mac")
+				       : NULL;
+		if (mac == NULL) {
+			g_set_error_literal(error, PXF_CONTROL_ERROR,
+					    PXF_CONTROL_ERROR_INVALID_ARGUMENT,
+					    "state needs a \"mac\" argument");
+			return NULL;
+		}
+		return pxf_daemon_json_host_state(self, mac, error);
+	}
+	if (g_strcmp0(command, "render") == 0)
+		return pxf_daemon_render(self, args, error);
+	if (g_strcmp0(command, "reload") == 0) {
+		if (!pxf_daemon_reload(self, error))
+			return NULL;
+		return json_node_init_boolean(json_node_alloc(), TRUE);
+	}
+	g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_UNKNOWN_COMMAND,
+		    "unknown command '%s'", command);
+	return NULL;
+}
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+PxfDaemon *
+pxf_daemon_new(const PxfDaemonOptions *options)
+{
+	PxfDaemon *self = g_new0(PxfDaemon, 1);
+	self->config_dir = g_strdup(options->config_dir != NULL ? options->config_dir
+								: PXF_SYSCONFDIR);
+	self->opt_state_dir = g_strdup(options->state_dir);
+	self->opt_control_socket = g_strdup(options->control_socket);
+	self->opt_user = g_strdup(options->user);
+	self->debug = options->debug;
+	self->loader = pxf_plugin_loader_new(NULL);
+	self->hooks = pxf_hook_registry_new();
+	self->contexts = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_plugin_context_free);
+	self->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	self->sockets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
+	self->loop = g_main_loop_new(NULL, FALSE);
+	self->started = g_get_monotonic_time();
+	return self;
+}
+
+void
+pxf_daemon_free(PxfDaemon *self)
+{
+	if (self == NULL)
+		return;
+	for (guint i = 0; i < G_N_ELEMENTS(self->signal_ids); i++) {
+		if (self->signal_ids[i] != 0)
+			g_source_remove(self->signal_ids[i]);
+	}
+	g_clear_pointer(&self->control, pxf_control_server_free);
+	/* plugins stop in reverse start order, before what they use goes away */
+	while (self->contexts->len > 0)
+		g_ptr_array_remove_index(self->contexts, self->contexts->len - 1);
+	g_ptr_array_unref(self->contexts);
+	g_clear_pointer(&self->states, pxf_host_states_free);
+	g_clear_object(&self->store);
+	g_clear_pointer(&self->setup, pxf_setup_free);
+	pxf_hook_registry_free(self->hooks);
+	g_hash_table_unref(self->sockets);
+	g_hash_table_unref(self->refused);
+	pxf_plugin_loader_free(self->loader);
+	g_main_loop_unref(self->loop);
+	g_free(self->state_dir);
+	g_free(self->control_path);
+	g_free(self->config_dir);
+	g_free(self->opt_state_dir);
+	g_free(self->opt_control_socket);
+	g_free(self->opt_user);
+	g_free(self);
+}
+
+/* Logs every finding; returns an error carrying them when any is an error. */
+static gboolean
+pxf_daemon_check_diags(PxfDaemon *self, GPtrArray *diags, const gchar *what, GError **error)
+{
+	guint n_errors = pxf_diags_count_errors(diags);
+	g_autoptr(GString) text = g_string_new(NULL);
+
+	for (guint i = 0; i < diags->len; i++) {
+		const PxfDiag *diag = g_ptr_array_index(diags, i);
+		g_autofree gchar *line = pxf_diag_to_string(diag);
+		/* the line says "error" or "warning" itself */
+		g_message("%s", line);
+		if (!diag->warning)
+			g_string_append_printf(text, "\n%s", line);
+	}
+	if (n_errors == 0)
+		return TRUE;
+	g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_CONFIG,
+		    "%u error%s in the configuration in %s; %s:%s", n_errors, n_errors == 1 ? "" : "s",
+		    self->config_dir, what, text->str);
+	return FALSE;
+}
+
+static gboolean
+pxf_daemon_chown_tree(const gchar *path, uid_t uid, gid_t gid, GError **error)
+{
+	g_autoptr(GDir) dir = NULL;
+	const gchar *name;
+
+	if (lchown(path, uid, gid) != 0) {
+		gint saved = errno;
+		g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_FAILED, "chown %s: %s", path,
+			    g_strerror(saved));
+		return FALSE;
+	}
+	if (!g_file_test(path, G_FILE_TEST_IS_DIR) || g_file_test(path, G_FILE_TEST_IS_SYMLINK))
+		return TRUE;
+	dir = g_dir_open(path, 0, error);
+	if (dir == NULL)
+		return FALSE;
+	while ((name = g_dir_read_name(dir)) != NULL) {
+		g_autofree gchar *child = g_build_filename(path, name, NULL);
+		if (!pxf_daemon_chown_tree(child, uid, gid, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+pxf_daemon_drop_privileges(PxfDaemon *self, GError **error)
+{
+	const gchar *user = self->opt_user != NULL
+				? self->opt_user
+				: pxf_conf_section_get_string(self->setup->daemon, "user");
+	guint32 caps = pxf_daemon_get_caps(self);
+	g_autofree gchar *caps_text = pxf_privdrop_describe_caps(caps);
+	g_autofree gchar *control_dir = g_path_get_dirname(self->control_path);
+	struct passwd *pw;
+
+	if (user == NULL || user[0] == '\0' || getuid() != 0) {
+		g_debug("not dropping privileges (%s)",
+			getuid() != 0 ? "not running as root" : "daemon.user is empty");
+		return TRUE;
+	}
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_FAILED,
+			    "daemon.user: no such user '%s' (create it, or set daemon.user: \"\" "
+			    "to keep running as root)",
+			    user);
+		return FALSE;
+	}
+	/* what the unprivileged daemon must still write */
+	if (!pxf_daemon_chown_tree(self->state_dir, pw->pw_uid, pw->pw_gid, error))
+		return FALSE;
+	if (lchown(control_dir, pw->pw_uid, pw->pw_gid) != 0 ||
+	    lchown(self->control_path, pw->pw_uid, pw->pw_gid) != 0) {
+		gint saved = errno;
+		g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_FAILED, "chown %s: %s",
+			    self->control_path, g_strerror(saved));
+		return FALSE;
+	}
+	if (!pxf_privdrop(user, caps, error))
+		return FALSE;
+	self->dropped = TRUE;
+	g_message("running as %s with capabilities: %s", user,
+		  caps_text[0] != '\0' ? caps_text : "none");
+	return TRUE;
+}
+
+static gboolean
+pxf_daemon_on_sighup(gpointer user_data)
+{
+	PxfDaemon *self = user_data;
+	g_autoptr(GError) error = NULL;
+
+	g_message("SIGHUP: reloading %s", self->config_dir);
+	if (!pxf_daemon_reload(self, &error))
+		g_warning("reload failed, the running configuration stays: %s", error->message);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+pxf_daemon_on_sigterm(gpointer user_data)
+{
+	PxfDaemon *self = user_data;
+	g_message("stopping");
+	pxf_notify_stopping();
+	g_main_loop_quit(self->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+gboolean
+pxf_daemon_start(PxfDaemon *self, GError **error)
+{
+	g_autoptr(GPtrArray) diags = pxf_diags_new();
+	g_autoptr(GError) error_local = NULL;
+
+	self->setup = pxf_setup_load(self->config_dir, self->loader, diags);
+	if (!pxf_daemon_check_diags(self, diags, "not starting", error))
+		return FALSE;
+	if (self->debug || pxf_conf_section_get_bool(self->setup->daemon, "debug"))
+		pxf_log_set_debug(TRUE);
+
+	self->state_dir = g_strdup(self->opt_state_dir != NULL
+				       ? self->opt_state_dir
+				       : pxf_conf_section_get_string(self->setup->daemon, "state_dir"));
+	if (g_mkdir_with_parents(self->state_dir, 0750) != 0) {
+		gint saved = errno;
+		g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_FAILED,
+			    "state directory %s: %s", self->state_dir, g_strerror(saved));
+		return FALSE;
+	}
+	self->store = pxf_store_file_new(self->state_dir, error);
+	if (self->store == NULL)
+		return FALSE;
+	self->states = pxf_host_states_new(self->store);
+	if (!pxf_host_states_load(self->states, error))
+		return FALSE;
+	pxf_host_states_set_notify(self->states, pxf_daemon_state_changed, self);
+
+	pxf_daemon_start_plugins(self);
+
+	self->control_path = g_strdup(
+	    self->opt_control_socket != NULL
+		? self->opt_control_socket
+		: pxf_conf_section_get_string(self->setup->daemon, "control_socket"));
+	self->control =
+	    pxf_control_server_new(self->control_path, pxf_daemon_control, self, error);
+	if (self->control == NULL)
+		return FALSE;
+	if (!pxf_daemon_drop_privileges(self, error))
+		return FALSE;
+
+	self->signal_ids[0] = g_unix_signal_add(SIGHUP, pxf_daemon_on_sighup, self);
+	self->signal_ids[1] = g_unix_signal_add(SIGTERM, pxf_daemon_on_sigterm, self);
+	self->signal_ids[2] = g_unix_signal_add(SIGINT, pxf_daemon_on_sigterm, self);
+
+	g_message("ready: %u plugin%s, %u host%s, configuration %s, state %s",
+		  self->contexts->len, self->contexts->len == 1 ? "" : "s",
+		  pxf_inventory_get_hosts(self->setup->inventory)->len,
+		  pxf_inventory_get_hosts(self->setup->inventory)->len == 1 ? "" : "s",
+		  self->config_dir, self->state_dir);
+	if (!pxf_notify_ready("running"))
+		g_debug("sd_notify READY failed");
+	return TRUE;
+}
+
+static void
+pxf_daemon_warn_restart_only(PxfDaemon *self, PxfSetup *next)
+{
+	static const gchar *const keys[] = {"state_dir", "control_socket", "user", NULL};
+	for (guint i = 0; keys[i] != NULL; i++) {
+		if (g_strcmp0(pxf_conf_section_get_string(self->setup->daemon, keys[i]),
+			      pxf_conf_section_get_string(next->daemon, keys[i])) != 0)
+			g_warning("daemon.%s changed; that takes effect when pxeforged restarts",
+				  keys[i]);
+	}
+}
+
+gboolean
+pxf_daemon_reload(PxfDaemon *self, GError **error)
+{
+	g_autoptr(GPtrArray) diags = pxf_diags_new();
+	g_autoptr(PxfSetup) next = NULL;
+	PxfSetup *old;
+
+	pxf_notify_reloading();
+	next = pxf_setup_load(self->config_dir, self->loader, diags);
+	if (!pxf_daemon_check_diags(self, diags, "keeping the running configuration", error)) {
+		pxf_notify_ready("running (last reload refused)");
+		return FALSE;
+	}
+	pxf_daemon_warn_restart_only(self, next);
+	pxf_daemon_stop_changed_plugins(self, next);
+	old = self->setup;
+	self->setup = g_steal_pointer(&next);
+	pxf_daemon_start_plugins(self);
+	pxf_setup_free(old);
+	pxf_log_set_debug(self->debug || pxf_conf_section_get_bool(self->setup->daemon, "debug"));
+	g_message("reloaded: %u plugin%s, %u host%s", self->contexts->len,
+		  self->contexts->len == 1 ? "" : "s",
+		  pxf_inventory_get_hosts(self->setup->inventory)->len,
+		  pxf_inventory_get_hosts(self->setup->inventory)->len == 1 ? "" : "s");
+	pxf_notify_ready("running");
+	return TRUE;
+}
+
+gint
+pxf_daemon_run(PxfDaemon *self)
+{
+	g_main_loop_run(self->loop);
+	return EXIT_SUCCESS;
+}

@@ -80,5 +80,15 @@ GBytes *
 pxf_host_state_record_to_bytes(const PxfHostStateRecord *rec);
 PxfHostStateRecord *
 pxf_host_state_record_from_bytes(GBytes *bytes, GError **error);
+/* As above, checking that the record's MAC is key (when not NULL) and
+ * naming key in errors; format_read (may be NULL) gets the record's
+ * "format" as soon as it is known, also when parsing fails after it. */
+PxfHostStateRecord *
+pxf_host_state_record_parse(GBytes *bytes, const gchar *key, gint64 *format_read, GError **error);
+
+/* The transition rule pxf_host_states_set() applies; a state to itself is
+ * allowed (a no-op there). */
+gboolean
+pxf_host_state_transition_allowed(PxfHostState from, PxfHostState to);
 
 G_END_DECLS

@@ -94,6 +94,21 @@ pxf_inventory_resolve_vars(PxfInventory *self, const PxfHost *host);
  * lower-case colon form, or NULL with an error saying what is wrong. */
 gchar *
 pxf_mac_normalize(const gchar *text, GError **error);
+/* "aa-bb-cc-dd-ee-ff" from a canonical MAC (pxelinux.cfg names, URLs). */
+gchar *
+pxf_mac_to_dashes(const gchar *mac);
+
+/* A dotted-quad IPv4 host address (no leading zeros; not 0/8, loopback,
+ * multicast or reserved); returns it canonical or NULL with an error. */
+gchar *
+pxf_ipv4_normalize(const gchar *text, GError **error);
+/* An SMBIOS UUID 8-4-4-4-12 in hex, any case; returns it lower case. The
+ * all-zero and all-ff values (firmware without a UUID) are refused. */
+gchar *
+pxf_uuid_normalize(const gchar *text, GError **error);
+/* RFC 1123 host name: dot-separated labels of letters, digits and '-'. */
+gboolean
+pxf_hostname_validate(const gchar *text, GError **error);
 
 /* `pxeforge hosts import FILE`: reads a CSV (header row: mac,hostname,ip,
  * profile,uuid,netboot) or YAML (a list of hosts, or a map with "hosts")

@@ -100,6 +100,12 @@ pxf_plugin_loader_get_test_mode(PxfPluginLoader *self)
 	return self->test_mode;
 }
 
+static gint
+pxf_plugin_name_cmp(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(const gchar *const *)a, *(const gchar *const *)b);
+}
+
 GPtrArray *
 pxf_plugin_loader_list_installed(PxfPluginLoader *self, GError **error)
 {
@@ -116,7 +122,7 @@ pxf_plugin_loader_list_installed(PxfPluginLoader *self, GError **error)
 			continue;
 		g_ptr_array_add(names, g_strndup(entry, strlen(entry) - 3));
 	}
-	g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+	g_ptr_array_sort(names, pxf_plugin_name_cmp);
 	return g_steal_pointer(&names);
 }
 

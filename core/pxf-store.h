@@ -85,6 +85,12 @@ typedef struct {
 	int (*close)(int fd);
 	int (*rename)(const char *from, const char *to);
 	int (*unlink)(const char *path);
+	/* create(): publish the fsynced temporary file under the key only if
+	 * no record exists (fails with EEXIST), atomically across processes */
+	int (*link)(const char *from, const char *to);
+	/* namespaces are created on first write */
+	int (*mkdir)(const char *path, mode_t mode);
+	ssize_t (*read)(int fd, void *buf, size_t len);
 } PxfStoreFileOps;
 
 #define PXF_TYPE_STORE_FILE (pxf_store_file_get_type())
@@ -95,7 +101,9 @@ G_DECLARE_FINAL_TYPE(PxfStoreFile, pxf_store_file, PXF, STORE_FILE, GObject)
  * files from a crash are removed on open. */
 PxfStore *
 pxf_store_file_new(const gchar *dir, GError **error);
-/* For tests only; NULL restores the real system calls. */
+/* For tests only; NULL restores the real system calls, and so does a NULL
+ * member for that one call. Directory listing (list(), the clean-up on open)
+ * uses GDir directly. */
 void
 pxf_store_file_set_ops(PxfStoreFile *self, const PxfStoreFileOps *ops);
 

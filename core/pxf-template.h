@@ -20,7 +20,8 @@ typedef enum {
  * configuration files, not HTML). */
 typedef struct _PxfTemplate PxfTemplate;
 
-/* name is used in error messages ("ks.tmpl:12: unclosed section 'pkgs'"). */
+/* name is used in error messages ("ks.tmpl:12: unclosed section 'pkgs'").
+ * len may be (gsize)-1 for a NUL-terminated text. */
 PxfTemplate *
 pxf_template_new(const gchar *name, const gchar *text, gsize len, GError **error);
 PxfTemplate *
@@ -32,7 +33,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfTemplate, pxf_template_free)
 const gchar *
 pxf_template_get_name(PxfTemplate *self);
 
-/* Finds partial "name" ({{> name}}); returns a new template or NULL with error. */
+/* Limits for hostile templates and data, applied to a whole render
+ * (partials included): the output size (default 64 MiB) and the number of
+ * nodes and loop iterations visited (default 16 Mi). 0 restores the default.
+ * Exceeding either fails the render with PXF_TEMPLATE_ERROR_FAILED. */
+void
+pxf_template_set_max_output(PxfTemplate *self, gsize max_output);
+void
+pxf_template_set_max_steps(PxfTemplate *self, guint64 max_steps);
+
+/* Finds partial "name" ({{> name}}); returns a new template or NULL with error.
+ * NULL without an error means "no such partial" and renders as empty text, as
+ * the Mustache spec says; pxf_template_partial_from_dirs() always sets one. */
 typedef PxfTemplate *(*PxfTemplatePartialFunc)(const gchar *name,
 					       gpointer user_data,
 					       GError **error);
@@ -42,7 +54,7 @@ typedef PxfTemplate *(*PxfTemplatePartialFunc)(const gchar *name,
 PxfTemplate *
 pxf_template_partial_from_dirs(const gchar *name, gpointer dirs /* const gchar *const * */, GError **error);
 
-/* Renders into out. Missing variables render as empty (Mustache), sections
+/* Renders into out (appending; on error out is left as it was). Missing variables render as empty (Mustache), sections
  * iterate arrays, enter dictionaries, test booleans/strings. Partials nest at
  * most 32 deep. Errors name the template and line. */
 gboolean

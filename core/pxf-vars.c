@@ -81,6 +81,12 @@ pxf_vars_get_origin(PxfVars *self, const gchar *name)
 	return var != NULL ? var->origin : NULL;
 }
 
+static gint
+pxf_vars_name_cmp(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(const gchar *const *)a, *(const gchar *const *)b);
+}
+
 GPtrArray *
 pxf_vars_get_names(PxfVars *self)
 {
@@ -91,7 +97,7 @@ pxf_vars_get_names(PxfVars *self)
 	g_hash_table_iter_init(&iter, self->table);
 	while (g_hash_table_iter_next(&iter, &key, NULL))
 		g_ptr_array_add(names, g_strdup(key));
-	g_ptr_array_sort(names, (GCompareFunc)g_ascii_strcasecmp);
+	g_ptr_array_sort(names, pxf_vars_name_cmp);
 	return names;
 }
 
@@ -126,6 +132,9 @@ pxf_vars_lookup(PxfVars *self, const gchar *name)
 		return g_variant_ref(var->value);
 
 	parts = g_strsplit(name, ".", -1);
+	/* g_strsplit("") is an empty vector */
+	if (parts[0] == NULL)
+		return NULL;
 	var = g_hash_table_lookup(self->table, parts[0]);
 	if (var == NULL)
 		return NULL;

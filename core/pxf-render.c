@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "pxf-render"
+
+#include "config.h"
+
+#include "pxf-render.h"
+#include "pxf-template.h"
+
+gboolean
+pxf_render_host(PxfSetup *setup,
+		PxfHookRegistry *hooks,
+		const PxfClient *client,
+		const PxfHost *host,
+		const gchar *template_path,
+		GString *out,
+		PxfVars **vars_out,
+		GError **error)
+{
+	const PxfProfile *profile = NULL;
+	g_autoptr(PxfVars) vars = NULL;
+	gboolean handled = FALSE;
+
+	if (host->profile != NULL)
+		profile = pxf_inventory_get_profile(setup->inventory, host->profile);
+	if (template_path == NULL && profile != NULL)
+		template_path = profile->template;
+	if (template_path == NULL) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "host %s has no profile, so no template to render", host->mac);
+		return FALSE;
+	}
+	vars = pxf_inventory_resolve_vars(setup->inventory, host);
+	if (hooks != NULL) {
+		PxfTemplateVarsArgs args = {.client = client, .host = host, .vars = vars};
+		pxf_vars_set_default_origin(vars, "plugin");
+		pxf_hook_run_template_vars(hooks, &args);
+		pxf_vars_set_default_origin(vars, NULL);
+	}
+	if (hooks != NULL && profile != NULL) {
+		PxfProfileRenderArgs args = {
+		    .client = client,
+		    .host = host,
+		    .os = profile->os,
+		    .template = template_path,
+		    .vars = vars,
+		    .output = out,
+		};
+		PxfHookResult result = pxf_hook_run_profile_render(hooks, &args);
+		pxf_profile_render_args_clear(&args);
+		if (result.verdict == PXF_VERDICT_DROP) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+				    "plugin %s refused to render %s for %s", result.decided_by,
+				    template_path, host->mac);
+			return FALSE;
+		}
+		handled = result.verdict == PXF_VERDICT_SKIP;
+	}
+	if (!handled) {
+		g_autoptr(PxfTemplate) tpl = pxf_template_new_from_file(template_path, error);
+		g_autofree gchar *dir = NULL;
+		g_autofree gchar *snippets = NULL;
+		const gchar *partial_dirs[3] = {NULL};
+
+		if (tpl == NULL)
+			return FALSE;
+		/* partials next to the template, then the site's shared snippets */
+		dir = g_path_get_dirname(template_path);
+		snippets = g_build_filename(setup->config_dir, "snippets", NULL);
+		partial_dirs[0] = dir;
+		partial_dirs[1] = snippets;
+		if (!pxf_template_render(tpl, vars, pxf_template_partial_from_dirs, partial_dirs,
+					 out, error))
+			return FALSE;
+	}
+	if (vars_out != NULL)
+		*vars_out = g_steal_pointer(&vars);
+	return TRUE;
+}
+
+JsonNode *
+pxf_render_vars_to_json(PxfVars *vars)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(GPtrArray) names = pxf_vars_get_names(vars);
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < names->len; i++) {
+		const gchar *name = g_ptr_array_index(names, i);
+		g_autoptr(GVariant) value = pxf_vars_lookup(vars, name);
+		g_autofree gchar *text = value != NULL ? g_variant_print(value, FALSE) : NULL;
+		const gchar *origin = pxf_vars_get_origin(vars, name);
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, name);
+		json_builder_set_member_name(b, "value");
+		json_builder_add_string_value(b, text != NULL ? text : "");
+		json_builder_set_member_name(b, "origin");
+		json_builder_add_string_value(b, origin != NULL ? origin : "?");
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return json_builder_get_root(b);
+}

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "pxf-setup"
+
+#include "config.h"
+
+#include "pxf-setup.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const PxfConfKey pxf_daemon_keys[] = {
+    {.key = "state_dir", .type = PXF_CONF_TYPE_STRING, .default_value = PXF_STATEDIR,
+     .description = "where host state and leases are kept"},
+    {.key = "control_socket", .type = PXF_CONF_TYPE_STRING,
+     .default_value = PXF_RUNDIR "/control.sock",
+     .description = "UNIX socket the pxeforge command talks to (mode 0600)"},
+    {.key = "user", .type = PXF_CONF_TYPE_STRING, .default_value = "pxeforge",
+     .description = "unprivileged user to switch to after binding ports; empty keeps root"},
+    {.key = "debug", .type = PXF_CONF_TYPE_BOOL, .default_value = "false",
+     .description = "log debug messages (as --debug)"},
+    PXF_CONF_KEY_END,
+};
+
+/* The keys a plugin section may carry besides those the plugin declares. */
+#define PXF_SETUP_ENABLED_KEY "enabled"
+
+static const gchar *const pxf_top_level_keys[] = {"daemon",   "variables", "distros",
+						  "profiles", "hosts",     "plugins", NULL};
+
+const PxfConfKey *
+pxf_setup_daemon_keys(void)
+{
+	return pxf_daemon_keys;
+}
+
+static void
+pxf_setup_plugin_free(PxfSetupPlugin *plugin)
+{
+	g_free(plugin->name);
+	g_clear_pointer(&plugin->node, pxf_conf_node_unref);
+	g_clear_pointer(&plugin->fingerprint, g_variant_unref);
+	g_free(plugin);
+}
+
+void
+pxf_setup_free(PxfSetup *self)
+{
+	if (self == NULL)
+		return;
+	g_free(self->config_dir);
+	g_clear_pointer(&self->root, pxf_conf_node_unref);
+	g_clear_pointer(&self->daemon, pxf_conf_section_free);
+	g_clear_pointer(&self->inventory, pxf_inventory_free);
+	g_ptr_array_unref(self->plugins);
+	g_hash_table_unref(self->refused);
+	g_free(self);
+}
+
+static void
+pxf_setup_check_top_level(PxfSetup *self, GPtrArray *diags)
+{
+	for (guint i = 0; i < self->root->keys->len; i++) {
+		PxfConfNode *key = g_ptr_array_index(self->root->keys, i);
+		if (g_strv_contains(pxf_top_level_keys, key->scalar))
+			continue;
+		pxf_diags_add(diags, FALSE, key->file, key->line, key->column, key->scalar,
+			      "unknown top-level key; expected one of daemon, variables, "
+			      "distros, profiles, hosts, plugins (plugin settings go under "
+			      "plugins.NAME)");
+	}
+}
+
+/* A copy of the plugin's section without "enabled", as the plugin sees it. */
+static PxfConfNode *
+pxf_setup_strip_enabled(PxfConfNode *node)
+{
+	PxfConfNode *copy = pxf_conf_node_new(PXF_CONF_NODE_MAP, node->file, node->line,
+					      node->column);
+	for (guint i = 0; i < node->keys->len; i++) {
+		PxfConfNode *key = g_ptr_array_index(node->keys, i);
+		if (g_strcmp0(key->scalar, PXF_SETUP_ENABLED_KEY) == 0)
+			continue;
+		pxf_conf_node_map_set(copy, key, g_ptr_array_index(node->items, i));
+	}
+	return copy;
+}
+
+PxfConfSection *
+pxf_setup_plugin_section(PxfSetupPlugin *plugin, GPtrArray *diags)
+{
+	g_autofree gchar *path = g_strdup_printf("plugins.%s", plugin->name);
+	const PxfConfKey *schema = NULL;
+	static const PxfConfKey no_keys[] = {PXF_CONF_KEY_END};
+
+	if (plugin->plugin != NULL)
+		schema = pxf_plugin_get_desc(plugin->plugin)->config_keys;
+	return pxf_conf_section_new(plugin->node, schema != NULL ? schema : no_keys, path, diags);
+}
+
+static void
+pxf_setup_collect_plugins(PxfSetup *self, PxfPluginLoader *loader, GPtrArray *diags)
+{
+	PxfConfNode *plugins = pxf_conf_node_lookup(self->root, "plugins", NULL);
+	g_autoptr(GPtrArray) installed = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) wanted = g_ptr_array_new();
+	g_autoptr(GPtrArray) ordered = NULL;
+	GHashTable *nodes;
+
+	if (plugins == NULL || pxf_conf_node_is_null(plugins))
+		return;
+	if (plugins->kind != PXF_CONF_NODE_MAP) {
+		pxf_diags_add(diags, FALSE, plugins->file, plugins->line, plugins->column,
+			      "plugins", "expected a mapping of plugin names to their settings");
+		return;
+	}
+	installed = pxf_plugin_loader_list_installed(loader, &error);
+	if (installed == NULL) {
+		pxf_diags_add(diags, TRUE, NULL, 0, 0, NULL, "%s", error->message);
+		installed = g_ptr_array_new();
+	}
+	nodes = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; i < plugins->keys->len; i++) {
+		PxfConfNode *key = g_ptr_array_index(plugins->keys, i);
+		PxfConfNode *value = g_ptr_array_index(plugins->items, i);
+		g_autofree gchar *path = g_strdup_printf("plugins.%s", key->scalar);
+		PxfConfNode *enabled_node = NULL;
+		gboolean enabled = TRUE;
+
+		if (!pxf_conf_node_is_null(value) && value->kind != PXF_CONF_NODE_MAP) {
+			pxf_diags_add(diags, FALSE, value->file, value->line, value->column, path,
+				      "expected a mapping of settings");
+			continue;
+		}
+		if (value->kind == PXF_CONF_NODE_MAP)
+			enabled_node = pxf_conf_node_lookup(value, PXF_SETUP_ENABLED_KEY, NULL);
+		if (enabled_node != NULL && !pxf_conf_node_get_bool(enabled_node, &enabled)) {
+			pxf_diags_add(diags, FALSE, enabled_node->file, enabled_node->line,
+				      enabled_node->column, path, "'enabled' must be true or false");
+			continue;
+		}
+		/* its package was removed but its snippet stayed behind */
+		if (!g_ptr_array_find_with_equal_func(installed, key->scalar, g_str_equal, NULL)) {
+			pxf_diags_add(diags, TRUE, key->file, key->line, key->column, path,
+				      "plugin '%s' is not installed; ignoring its section",
+				      key->scalar);
+			continue;
+		}
+		if (!enabled)
+			continue;
+		g_ptr_array_add(wanted, key->scalar);
+		g_hash_table_insert(nodes, key->scalar, value);
+	}
+
+	ordered = pxf_plugin_loader_resolve(loader, wanted, self->refused);
+	for (guint i = 0; i < wanted->len; i++) {
+		const gchar *name = g_ptr_array_index(wanted, i);
+		GError *refusal = g_hash_table_lookup(self->refused, name);
+		PxfConfNode *key = NULL;
+		if (refusal == NULL)
+			continue;
+		pxf_conf_node_lookup(plugins, name, &key);
+		/* a warning: the daemon runs without it rather than not at all */
+		pxf_diags_add(diags, TRUE, key->file, key->line, key->column, NULL,
+			      "plugin %s is enabled here but cannot be loaded, pxeforged runs "
+			      "without it: %s",
+			      name, refusal->message);
+	}
+	for (guint i = 0; i < ordered->len; i++) {
+		PxfPlugin *plugin = g_ptr_array_index(ordered, i);
+		PxfSetupPlugin *entry = g_new0(PxfSetupPlugin, 1);
+		PxfConfNode *value = g_hash_table_lookup(nodes, pxf_plugin_get_name(plugin));
+		g_autoptr(PxfConfSection) section = NULL;
+
+		entry->name = g_strdup(pxf_plugin_get_name(plugin));
+		entry->order = i;
+		entry->plugin = plugin;
+		if (value != NULL && value->kind == PXF_CONF_NODE_MAP)
+			entry->node = pxf_setup_strip_enabled(value);
+		entry->fingerprint = g_variant_ref_sink(
+		    entry->node != NULL ? pxf_conf_node_to_variant(entry->node)
+					: g_variant_new("a{sv}", NULL));
+		/* validate now so that check and reload see every error up front */
+		section = pxf_setup_plugin_section(entry, diags);
+		g_ptr_array_add(self->plugins, entry);
+	}
+	g_hash_table_unref(nodes);
+}
+
+PxfSetup *
+pxf_setup_load(const gchar *config_dir, PxfPluginLoader *loader, GPtrArray *diags)
+{
+	PxfSetup *self = g_new0(PxfSetup, 1);
+	PxfConfNode *daemon;
+
+	self->config_dir = g_strdup(config_dir);
+	self->plugins = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_setup_plugin_free);
+	self->refused =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_error_free);
+	if (!g_file_test(config_dir, G_FILE_TEST_IS_DIR)) {
+		pxf_diags_add(diags, FALSE, config_dir, 0, 0, NULL,
+			      "configuration directory does not exist");
+	}
+	self->root = pxf_conf_load_dir(config_dir, diags);
+	pxf_setup_check_top_level(self, diags);
+	daemon = pxf_conf_node_lookup(self->root, "daemon", NULL);
+	self->daemon = pxf_conf_section_new(daemon, pxf_daemon_keys, "daemon", diags);
+	self->inventory = pxf_inventory_new_from_config(self->root, config_dir, diags);
+	pxf_setup_collect_plugins(self, loader, diags);
+	pxf_diags_sort(diags);
+	return self;
+}
+
+void
+pxf_setup_print_diags(GPtrArray *diags)
+{
+	for (guint i = 0; i < diags->len; i++) {
+		g_autofree gchar *line = pxf_diag_to_string(g_ptr_array_index(diags, i));
+		fprintf(stderr, "%s\n", line);
+	}
+}
