@@ -19,7 +19,9 @@
  * making the parser recurse without limit. */
 #define PXF_CONTROL_MAX_REPLY_DEPTH 512
 
-G_DEFINE_QUARK(pxf - control - error - quark, pxf_control_error)
+/* clang-format off */
+G_DEFINE_QUARK(pxf-control-error-quark, pxf_control_error)
+/* clang-format on */
 
 static const struct {
 	PxfControlError code;

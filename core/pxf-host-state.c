@@ -16,6 +16,7 @@
 #define PXF_HOST_STATE_HISTORY_MAX 32
 #define PXF_HOST_STATE_RECORD_MAX  (1024 * 1024)
 #define PXF_HOST_STATE_REASON_MAX  1024 /* characters */
+#define PXF_HOST_STATE_DEPTH_MAX   16
 
 G_DEFINE_QUARK(pxf - host - state - error - quark, pxf_host_state_error)
 
@@ -383,6 +384,36 @@ pxf_host_state_parse_v1(JsonObject *obj, const gchar *key, const gchar *label, G
 	return g_steal_pointer(&rec);
 }
 
+/* json-glib's parser recurses per nesting level; a record is two levels
+ * deep, so anything much deeper is refused before it can exhaust the stack. */
+static gboolean
+pxf_host_state_depth_ok(const gchar *data, gsize len)
+{
+	gboolean in_string = FALSE;
+	gboolean escaped = FALSE;
+	guint depth = 0;
+
+	for (gsize i = 0; i < len; i++) {
+		gchar c = data[i];
+		if (in_string) {
+			if (escaped)
+				escaped = FALSE;
+			else if (c == '\\')
+				escaped = TRUE;
+			else if (c == '"')
+				in_string = FALSE;
+		} else if (c == '"') {
+			in_string = TRUE;
+		} else if (c == '{' || c == '[') {
+			if (++depth > PXF_HOST_STATE_DEPTH_MAX)
+				return FALSE;
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			depth--;
+		}
+	}
+	return TRUE;
+}
+
 PxfHostStateRecord *
 pxf_host_state_record_parse(GBytes *bytes, const gchar *key, gint64 *format_read, GError **error)
 {
@@ -404,6 +435,12 @@ pxf_host_state_record_parse(GBytes *bytes, const gchar *key, gint64 *format_read
 		g_set_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_FAILED,
 			    "host state record %s: larger than %u bytes", label,
 			    (guint)PXF_HOST_STATE_RECORD_MAX);
+		return NULL;
+	}
+	if (!pxf_host_state_depth_ok(data, len)) {
+		g_set_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_FAILED,
+			    "host state record %s: nested deeper than %u levels", label,
+			    (guint)PXF_HOST_STATE_DEPTH_MAX);
 		return NULL;
 	}
 	if (len == 0 || !json_parser_load_from_data(parser, data, (gssize)len, &error_local)) {

@@ -316,6 +316,27 @@ pxf_node_shift(PxfConfNode *node, gboolean block, guint wline, guint wcol)
 		pxf_node_shift(g_ptr_array_index(node->items, i), block, wline, wcol);
 }
 
+/* libyaml's syntax errors quote a context position in the message text */
+static void
+pxf_diag_fix_context_line(PxfDiag *d, guint wline)
+{
+	const gchar *at = strstr(d->message, " at line ");
+	guint64 line;
+	gchar *end = NULL;
+
+	if (at == NULL)
+		return;
+	line = g_ascii_strtoull(at + 9, &end, 10);
+	if (end == at + 9 || line <= wline || line > G_MAXUINT) {
+		return;
+	} else {
+		g_autofree gchar *head = g_strndup(d->message, at - d->message);
+		gchar *msg = g_strdup_printf("%s at line %u%s", head, (guint)line - 1, end);
+		g_free(d->message);
+		d->message = msg;
+	}
+}
+
 /* The parser insists on a mapping at the top level; a top-level sequence is
  * given the key "hosts" in a copy of the text and the positions are mapped
  * back, so that diagnostics still point into the file as written. */
@@ -379,6 +400,8 @@ pxf_hosts_parse_yaml(const gchar *file, const gchar *data, gsize len, GPtrArray 
 			d->line--;
 		else if (!block && d->line == wline && d->column >= wcol + 7)
 			d->column -= 7;
+		if (block)
+			pxf_diag_fix_context_line(d, wline);
 		g_ptr_array_add(diags, g_ptr_array_steal_index(scratch, i--));
 	}
 	if (root != NULL) {

@@ -13,7 +13,9 @@
 
 #include "pxf-notify.h"
 
-G_DEFINE_QUARK(pxf - notify - error - quark, pxf_notify_error)
+/* clang-format off */
+G_DEFINE_QUARK(pxf-notify-error-quark, pxf_notify_error)
+/* clang-format on */
 
 /* $NOTIFY_SOCKET → sockaddr_un; "@name" is Linux' abstract namespace, whose
  * address length must not include anything past the name. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#define _GNU_SOURCE /* setresuid, getresuid */
+#define _GNU_SOURCE  /* setresuid, getresuid */
 #define G_LOG_DOMAIN "pxf-privdrop"
 
 #include "config.h"
@@ -17,7 +17,9 @@
 
 #include "pxf-privdrop.h"
 
-G_DEFINE_QUARK(pxf - privdrop - error - quark, pxf_privdrop_error)
+/* clang-format off */
+G_DEFINE_QUARK(pxf-privdrop-error-quark, pxf_privdrop_error)
+/* clang-format on */
 
 /* cap_t is itself a pointer */
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC(cap_t, cap_free, NULL)

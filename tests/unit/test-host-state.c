@@ -558,6 +558,35 @@ test_host_state_garbled(void)
 	}
 }
 
+/* Bytes that are no record at all must fail cleanly, never crash. */
+static void
+test_host_state_hostile(void)
+{
+	g_autofree gchar *deep = g_strnfill(200000, '[');
+	g_autofree gchar *big = g_strnfill(2 * 1024 * 1024, ' ');
+	const gchar *inputs[] = {"",
+				 "null",
+				 "[]",
+				 "42",
+				 "{}",
+				 "{\"format\": 1}",
+				 "{\"format\": 1e300}",
+				 "{\"format\": -1}",
+				 "{\"format\": 9223372036854775807}",
+				 deep,
+				 big};
+
+	for (guint i = 0; i < G_N_ELEMENTS(inputs); i++) {
+		g_autoptr(GBytes) b = g_bytes_new_static(inputs[i], strlen(inputs[i]));
+		g_autoptr(GError) error = NULL;
+		g_autoptr(PxfHostStateRecord) rec =
+			pxf_host_state_record_parse(b, MAC, NULL, &error);
+		g_assert_null(rec);
+		g_assert_nonnull(error);
+		g_assert_nonnull(strstr(error->message, MAC));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -569,5 +598,6 @@ main(int argc, char **argv)
 	g_test_add_func("/core/host-state/format-upgrade", test_host_state_format_upgrade);
 	g_test_add_func("/core/host-state/format-newer", test_host_state_format_newer);
 	g_test_add_func("/core/host-state/garbled", test_host_state_garbled);
+	g_test_add_func("/core/host-state/hostile", test_host_state_hostile);
 	return g_test_run();
 }

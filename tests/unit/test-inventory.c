@@ -612,7 +612,9 @@ test_template_unreadable(void)
 		g_assert_cmpuint(diags->len, ==, 2);
 	} else {
 		assert_diag(diags, "inv.yaml", 5, 43, "profiles.b.template", msg_locked);
-		g_assert_cmpuint(diags->len, ==, 3);
+		/* named as resolved: relative to the directory, ".." folded */
+		assert_diag(diags, "inv.yaml", 6, 46, "profiles.c.template", msg_locked);
+		g_assert_cmpuint(diags->len, ==, 4);
 	}
 	rm_rf(dir);
 }
@@ -1046,6 +1048,7 @@ test_import_yaml_errors(void)
 	g_autofree gchar *dir = tmpdir_new();
 	g_autofree gchar *extra = write_file(dir, "x.yml", "hosts: []\nvariables: {}\n");
 	g_autofree gchar *notlist = write_file(dir, "y.yaml", "hosts: {mac: x}\n");
+	g_autofree gchar *syntax = write_file(dir, "z.yaml", "# list\n- mac: x\n  ip: [\n");
 	g_autofree gchar *msg = g_strdup_printf("duplicate MAC 52:54:00:00:50:01, first defined "
 						"at %s:2",
 						bad);
@@ -1074,6 +1077,13 @@ test_import_yaml_errors(void)
 	g_assert_cmpint(import(conf, notlist, diags, &error), ==, -1);
 	g_clear_error(&error);
 	assert_diag(diags, notlist, 1, 8, "hosts", "expected a list of hosts, got a mapping");
+	g_ptr_array_set_size(diags, 0);
+
+	/* positions inside a list file are those of the file as written */
+	g_assert_cmpint(import(conf, syntax, diags, &error), ==, -1);
+	g_clear_error(&error);
+	assert_diag(diags, syntax, 4, 1, NULL, "(while parsing a flow node at line 4, column 1)");
+	g_assert_cmpuint(diags->len, ==, 1);
 	rm_rf(dir);
 	config_copy_free(g_steal_pointer(&conf));
 }
