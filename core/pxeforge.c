@@ -124,13 +124,12 @@ pxf_cli_state(PxfCli *cli, gint argc, gchar **argv)
 	printf("%s: %s\n", json_object_get_string_member(obj, "mac"),
 	       json_object_get_string_member(obj, "state"));
 	history = json_object_has_member(obj, "history")
-		      ? json_object_get_array_member(obj, "history")
-		      : NULL;
+			  ? json_object_get_array_member(obj, "history")
+			  : NULL;
 	for (guint i = 0; history != NULL && i < json_array_get_length(history); i++) {
 		JsonObject *e = json_array_get_object_element(history, i);
-		g_autoptr(GDateTime) dt =
-		    g_date_time_new_from_unix_utc(json_object_get_int_member(e, "timestamp") /
-						  G_USEC_PER_SEC);
+		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(
+			json_object_get_int_member(e, "timestamp") / G_USEC_PER_SEC);
 		g_autofree gchar *when = g_date_time_format_iso8601(dt);
 		printf("  %s  %-10s %s\n", when, json_object_get_string_member(e, "state"),
 		       json_object_get_string_member(e, "reason"));
@@ -169,19 +168,24 @@ static const struct {
 	gint (*func)(PxfCli *cli, gint argc, gchar **argv);
 	const gchar *usage;
 } pxf_cli_commands[] = {
-    {"check", pxf_cli_check, "check                 validate the configuration, print every error"},
-    {"render", pxf_cli_render, "render --mac MAC [TEMPLATE]  print what a host would receive"},
-    {"hosts", pxf_cli_hosts, "hosts list|import FILE  list hosts, or bulk-import a CSV/YAML file"},
-    {"plugins", pxf_cli_plugins, "plugins               loaded plugins, their kind, version and hooks"},
-    {"state", pxf_cli_state, "state MAC             a host's lifecycle state and history"},
-    {"reload", pxf_cli_reload, "reload                make pxeforged re-read its configuration"},
-    {"status", pxf_cli_status, "status                is pxeforged running, since when"},
+	{"check", pxf_cli_check,
+	 "check                 validate the configuration, print every error"},
+	{"render", pxf_cli_render, "render --mac MAC [TEMPLATE]  print what a host would receive"},
+	{"hosts", pxf_cli_hosts,
+	 "hosts list|import FILE  list hosts, or bulk-import a CSV/YAML file"},
+	{"plugins", pxf_cli_plugins,
+	 "plugins               loaded plugins, their kind, version and hooks"},
+	{"state", pxf_cli_state, "state MAC             a host's lifecycle state and history"},
+	{"reload", pxf_cli_reload,
+	 "reload                make pxeforged re-read its configuration"},
+	{"status", pxf_cli_status, "status                is pxeforged running, since when"},
 };
 
 static void
 pxf_cli_usage(FILE *out)
 {
-	fprintf(out, "usage: pxeforge [--config DIR] [--socket PATH] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(out,
+		"usage: pxeforge [--config DIR] [--socket PATH] COMMAND [ARGS]\n\ncommands:\n");
 	for (guint i = 0; i < G_N_ELEMENTS(pxf_cli_commands); i++)
 		fprintf(out, "  %s\n", pxf_cli_commands[i].usage);
 }

@@ -20,18 +20,18 @@ main(int argc, char **argv)
 	gboolean debug = FALSE;
 	gboolean version = FALSE;
 	const GOptionEntry entries[] = {
-	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_dir,
-	     "Configuration directory (default " PXF_SYSCONFDIR ")", "DIR"},
-	    {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
-	     "State directory (overrides daemon.state_dir)", "DIR"},
-	    {"control-socket", 0, 0, G_OPTION_ARG_FILENAME, &control_socket,
-	     "Control socket (overrides daemon.control_socket)", "PATH"},
-	    {"user", 'u', 0, G_OPTION_ARG_STRING, &user,
-	     "User to run as after binding ports (overrides daemon.user; \"\" keeps root)",
-	     "USER"},
-	    {"debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Log debug messages", NULL},
-	    {"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
-	    {NULL}};
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_dir,
+		 "Configuration directory (default " PXF_SYSCONFDIR ")", "DIR"},
+		{"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
+		 "State directory (overrides daemon.state_dir)", "DIR"},
+		{"control-socket", 0, 0, G_OPTION_ARG_FILENAME, &control_socket,
+		 "Control socket (overrides daemon.control_socket)", "PATH"},
+		{"user", 'u', 0, G_OPTION_ARG_STRING, &user,
+		 "User to run as after binding ports (overrides daemon.user; \"\" keeps root)",
+		 "USER"},
+		{"debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Log debug messages", NULL},
+		{"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
+		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(PxfDaemon) daemon = NULL;

@@ -18,7 +18,8 @@ static void
 pxf_cli_explain(const PxfHost *host, PxfSetup *setup, JsonArray *vars, gboolean online)
 {
 	const PxfProfile *profile =
-	    host->profile != NULL ? pxf_inventory_get_profile(setup->inventory, host->profile) : NULL;
+		host->profile != NULL ? pxf_inventory_get_profile(setup->inventory, host->profile)
+				      : NULL;
 
 	fprintf(stderr, "# host %s%s%s%s", host->mac, host->hostname ? " (" : "",
 		host->hostname ? host->hostname : "", host->hostname ? ")" : "");
@@ -29,7 +30,8 @@ pxf_cli_explain(const PxfHost *host, PxfSetup *setup, JsonArray *vars, gboolean 
 		       : " (offline: plugins' template.vars not applied)");
 	for (guint i = 0; i < json_array_get_length(vars); i++) {
 		JsonObject *v = json_array_get_object_element(vars, i);
-		fprintf(stderr, "#   %-20s = %-30s (%s)\n", json_object_get_string_member(v, "name"),
+		fprintf(stderr, "#   %-20s = %-30s (%s)\n",
+			json_object_get_string_member(v, "name"),
 			json_object_get_string_member(v, "value"),
 			json_object_get_string_member(v, "origin"));
 	}
@@ -57,13 +59,14 @@ pxf_cli_render(PxfCli *cli, gint argc, gchar **argv)
 	gboolean offline = FALSE;
 	g_auto(GStrv) rest = NULL;
 	const GOptionEntry entries[] = {
-	    {"mac", 'm', 0, G_OPTION_ARG_STRING, &mac_text, "The host, by MAC (any spelling)", "MAC"},
-	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not explain variables on stderr",
-	     NULL},
-	    {"offline", 0, 0, G_OPTION_ARG_NONE, &offline,
-	     "Do not ask the running pxeforged (no plugin variables)", NULL},
-	    {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "[TEMPLATE]"},
-	    {NULL}};
+		{"mac", 'm', 0, G_OPTION_ARG_STRING, &mac_text, "The host, by MAC (any spelling)",
+		 "MAC"},
+		{"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not explain variables on stderr",
+		 NULL},
+		{"offline", 0, 0, G_OPTION_ARG_NONE, &offline,
+		 "Do not ask the running pxeforged (no plugin variables)", NULL},
+		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "[TEMPLATE]"},
+		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new("--mac MAC [TEMPLATE]");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(PxfPluginLoader) loader = pxf_plugin_loader_new(NULL);
@@ -75,7 +78,8 @@ pxf_cli_render(PxfCli *cli, gint argc, gchar **argv)
 	const PxfHost *host;
 
 	g_option_context_add_main_entries(context, entries, NULL);
-	g_option_context_set_summary(context, "Render a template for one host, as it would receive it.");
+	g_option_context_set_summary(context,
+				     "Render a template for one host, as it would receive it.");
 	if (!g_option_context_parse(context, &argc, &argv, &error)) {
 		g_printerr("pxeforge render: %s\n", error->message);
 		return 2;
@@ -102,13 +106,14 @@ pxf_cli_render(PxfCli *cli, gint argc, gchar **argv)
 	}
 	if (!offline) {
 		g_autoptr(JsonNode) result =
-		    pxf_cli_render_online(cli, host->mac, template_path, &error);
+			pxf_cli_render_online(cli, host->mac, template_path, &error);
 		if (result != NULL) {
 			JsonObject *obj = json_node_get_object(result);
 			const gchar *text = json_object_get_string_member(obj, "output");
 			if (!quiet)
 				pxf_cli_explain(host, setup,
-						json_object_get_array_member(obj, "variables"), TRUE);
+						json_object_get_array_member(obj, "variables"),
+						TRUE);
 			fwrite(text, 1, strlen(text), stdout);
 			return EXIT_SUCCESS;
 		}

@@ -11,12 +11,9 @@ typedef struct {
 	const gchar *socket; /* NULL: from the configuration, else the default */
 } PxfCli;
 
-gint
-pxf_cli_render(PxfCli *cli, gint argc, gchar **argv);
-gint
-pxf_cli_hosts(PxfCli *cli, gint argc, gchar **argv);
+gint pxf_cli_render(PxfCli *cli, gint argc, gchar **argv);
+gint pxf_cli_hosts(PxfCli *cli, gint argc, gchar **argv);
 /* The control socket path the CLI talks to. */
-gchar *
-pxf_cli_socket_path(PxfCli *cli);
+gchar *pxf_cli_socket_path(PxfCli *cli);
 
 G_END_DECLS

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <yaml.h>
 
-G_DEFINE_QUARK(pxf - config - error - quark, pxf_config_error)
+G_DEFINE_QUARK(pxf_config_error_quark, pxf_config_error)
 
 PxfConfNode *
 pxf_conf_node_new(PxfConfNodeKind kind, const gchar *file, guint line, guint column)

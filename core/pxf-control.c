@@ -20,7 +20,7 @@
 #define PXF_CONTROL_MAX_REPLY_DEPTH 512
 
 /* clang-format off */
-G_DEFINE_QUARK(pxf-control-error-quark, pxf_control_error)
+G_DEFINE_QUARK(pxf_control_error_quark, pxf_control_error)
 /* clang-format on */
 
 static const struct {
@@ -68,6 +68,14 @@ pxf_control_check_path(const gchar *path, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+static gboolean
+pxf_control_fail_errno(GError **error, int errsv, const gchar *what, const gchar *path)
+{
+	g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_FAILED, "%s %s: %s", what, path,
+		    g_strerror(errsv));
+	return FALSE;
 }
 
 /* json-glib's parser recurses once per nesting level: count levels first,
@@ -384,6 +392,7 @@ pxf_control_client_process(PxfControlClient *client)
 	const guint8 *nl;
 
 	while (!client->closed && client->server != NULL && !client->close_after_write &&
+	       client->inbuf->len > 0 &&
 	       (nl = memchr(client->inbuf->data, '\n', client->inbuf->len)) != NULL) {
 		gsize len = (gsize)(nl - client->inbuf->data);
 		if (len > PXF_CONTROL_MAX_REQUEST)
@@ -394,7 +403,8 @@ pxf_control_client_process(PxfControlClient *client)
 	if (client->closed || client->server == NULL)
 		return;
 	if (!client->close_after_write) {
-		nl = memchr(client->inbuf->data, '\n', client->inbuf->len);
+		nl = client->inbuf->len > 0 ? memchr(client->inbuf->data, '\n', client->inbuf->len)
+					    : NULL;
 		if ((nl != NULL && (gsize)(nl - client->inbuf->data) > PXF_CONTROL_MAX_REQUEST) ||
 		    (nl == NULL && client->inbuf->len > PXF_CONTROL_MAX_REQUEST)) {
 			g_autofree gchar *msg = g_strdup_printf("request longer than %u bytes",
@@ -550,26 +560,17 @@ pxf_control_remove_stale(const gchar *path, GError **error)
 	int rc;
 	int errsv;
 
-	if (lstat(path, &st) != 0) {
-		errsv = errno;
-		if (errsv == ENOENT)
-			return TRUE;
-		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_FAILED,
-			    "cannot stat %s: %s", path, g_strerror(errsv));
-		return FALSE;
-	}
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT || pxf_control_fail_errno(error, errno, "cannot stat", path);
 	if (!S_ISSOCK(st.st_mode)) {
 		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_FAILED,
 			    "%s exists and is not a socket; not replacing it", path);
 		return FALSE;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		errsv = errno;
-		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_FAILED,
-			    "cannot create socket: %s", g_strerror(errsv));
-		return FALSE;
-	}
+	if (fd < 0)
+		return pxf_control_fail_errno(error, errno, "cannot create a socket to check",
+					      path);
 	memcpy(sa.sun_path, path, strlen(path));
 	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
 	errsv = errno;
@@ -580,17 +581,10 @@ pxf_control_remove_stale(const gchar *path, GError **error)
 			    "another pxeforged is already listening on %s", path);
 		return FALSE;
 	}
-	if (errsv != ECONNREFUSED) {
-		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_FAILED,
-			    "cannot check whether %s is in use: %s", path, g_strerror(errsv));
-		return FALSE;
-	}
-	if (unlink(path) != 0 && errno != ENOENT) {
-		errsv = errno;
-		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_FAILED,
-			    "cannot remove stale socket %s: %s", path, g_strerror(errsv));
-		return FALSE;
-	}
+	if (errsv != ECONNREFUSED)
+		return pxf_control_fail_errno(error, errsv, "cannot probe existing socket", path);
+	if (unlink(path) != 0 && errno != ENOENT)
+		return pxf_control_fail_errno(error, errno, "cannot remove stale socket", path);
 	g_debug("removed stale control socket %s", path);
 	return TRUE;
 }
@@ -599,23 +593,14 @@ static gboolean
 pxf_control_make_dir(const gchar *path, GError **error)
 {
 	g_autofree gchar *dir = g_path_get_dirname(path);
-	int errsv;
 
 	if (g_file_test(dir, G_FILE_TEST_IS_DIR))
 		return TRUE;
-	if (g_mkdir_with_parents(dir, 0750) != 0) {
-		errsv = errno;
-		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_FAILED,
-			    "cannot create directory %s: %s", dir, g_strerror(errsv));
-		return FALSE;
-	}
+	if (g_mkdir_with_parents(dir, 0750) != 0)
+		return pxf_control_fail_errno(error, errno, "cannot create directory", dir);
 	/* exactly 0750 whatever the umask */
-	if (chmod(dir, 0750) != 0) {
-		errsv = errno;
-		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_FAILED,
-			    "cannot set the mode of %s: %s", dir, g_strerror(errsv));
-		return FALSE;
-	}
+	if (chmod(dir, 0750) != 0)
+		return pxf_control_fail_errno(error, errno, "cannot set the mode of", dir);
 	return TRUE;
 }
 
@@ -646,9 +631,7 @@ pxf_control_listen(PxfControlServer *server, GError **error)
 		return NULL;
 	}
 	if (lstat(server->path, &st) != 0 || chmod(server->path, 0600) != 0) {
-		int errsv = errno;
-		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_FAILED,
-			    "cannot set the mode of %s: %s", server->path, g_strerror(errsv));
+		pxf_control_fail_errno(error, errno, "cannot set the mode of", server->path);
 		unlink(server->path);
 		return NULL;
 	}

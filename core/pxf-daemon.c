@@ -23,7 +23,7 @@
 #include "pxf-render.h"
 #include "pxf-setup.h"
 
-G_DEFINE_QUARK(pxf-daemon-error-quark, pxf_daemon_error)
+G_DEFINE_QUARK(pxf_daemon_error_quark, pxf_daemon_error)
 
 struct _PxfDaemon {
 	gchar *config_dir;
@@ -35,9 +35,9 @@ struct _PxfDaemon {
 	PxfPluginLoader *loader;
 	PxfSetup *setup;
 	PxfHookRegistry *hooks;
-	GPtrArray *contexts;  /* PxfPluginContext*, running plugins */
-	GHashTable *refused;  /* name → message, plugins that could not start */
-	GHashTable *sockets;  /* "udp|addr|port" → GSocket, kept across reloads */
+	GPtrArray *contexts; /* PxfPluginContext*, running plugins */
+	GHashTable *refused; /* name → message, plugins that could not start */
+	GHashTable *sockets; /* "udp|addr|port" → GSocket, kept across reloads */
 	gchar *state_dir;
 	gchar *control_path;
 	PxfStore *store;
@@ -60,8 +60,9 @@ pxf_daemon_bind(gpointer core,
 		GError **error)
 {
 	PxfDaemon *self = core;
-	g_autofree gchar *key = g_strdup_printf("%s|%s|%u", type == G_SOCKET_TYPE_DATAGRAM ? "udp" : "tcp",
-						address != NULL ? address : "*", port);
+	g_autofree gchar *key =
+		g_strdup_printf("%s|%s|%u", type == G_SOCKET_TYPE_DATAGRAM ? "udp" : "tcp",
+				address != NULL ? address : "*", port);
 	g_autoptr(GSocket) socket = NULL;
 	g_autoptr(GInetAddress) inet = NULL;
 	g_autoptr(GSocketAddress) sockaddr = NULL;
@@ -116,7 +117,8 @@ pxf_daemon_emit_host_event(gpointer core, const PxfHostEventArgs *event)
 	PxfHostEventArgs copy = *event;
 
 	if (event->type == PXF_HOST_EVENT_STATE_CHANGED) {
-		g_info("host %s: %s → %s%s%s", event->mac, pxf_host_state_to_string(event->old_state),
+		g_info("host %s: %s → %s%s%s", event->mac,
+		       pxf_host_state_to_string(event->old_state),
 		       pxf_host_state_to_string(event->new_state), event->detail ? ": " : "",
 		       event->detail ? event->detail : "");
 	} else if (event->type == PXF_HOST_EVENT_FILE_SERVED) {
@@ -150,10 +152,10 @@ pxf_daemon_get_state_dir(gpointer core)
 }
 
 static const PxfCoreServices pxf_daemon_services = {
-    .bind = pxf_daemon_bind,
-    .set_host_state = pxf_daemon_set_host_state,
-    .emit_host_event = pxf_daemon_emit_host_event,
-    .get_state_dir = pxf_daemon_get_state_dir,
+	.bind = pxf_daemon_bind,
+	.set_host_state = pxf_daemon_set_host_state,
+	.emit_host_event = pxf_daemon_emit_host_event,
+	.get_state_dir = pxf_daemon_get_state_dir,
 };
 
 static void
@@ -164,12 +166,12 @@ pxf_daemon_state_changed(const gchar *mac,
 			 gpointer user_data)
 {
 	PxfHostEventArgs event = {
-	    .mac = mac,
-	    .type = PXF_HOST_EVENT_STATE_CHANGED,
-	    .old_state = old_state,
-	    .new_state = new_state,
-	    .detail = reason,
-	    .timestamp = g_get_real_time(),
+		.mac = mac,
+		.type = PXF_HOST_EVENT_STATE_CHANGED,
+		.old_state = old_state,
+		.new_state = new_state,
+		.detail = reason,
+		.timestamp = g_get_real_time(),
 	};
 	pxf_daemon_emit_host_event(user_data, &event);
 }
@@ -265,7 +267,8 @@ pxf_daemon_get_caps(PxfDaemon *self)
 {
 	guint32 caps = 0;
 	for (guint i = 0; i < self->contexts->len; i++) {
-		PxfPlugin *plugin = pxf_plugin_context_get_plugin(g_ptr_array_index(self->contexts, i));
+		PxfPlugin *plugin =
+			pxf_plugin_context_get_plugin(g_ptr_array_index(self->contexts, i));
 		caps |= pxf_plugin_get_desc(plugin)->capabilities;
 	}
 	return caps;
@@ -336,7 +339,7 @@ pxf_daemon_json_state(JsonBuilder *b, const PxfHostStateRecord *rec, gboolean hi
 {
 	json_builder_set_member_name(b, "state");
 	json_builder_add_string_value(
-	    b, pxf_host_state_to_string(rec != NULL ? rec->state : PXF_HOST_STATE_UNKNOWN));
+		b, pxf_host_state_to_string(rec != NULL ? rec->state : PXF_HOST_STATE_UNKNOWN));
 	json_builder_set_member_name(b, "since");
 	json_builder_add_int_value(b, rec != NULL ? rec->since : 0);
 	if (!history || rec == NULL)
@@ -423,11 +426,11 @@ static JsonNode *
 pxf_daemon_render(PxfDaemon *self, JsonObject *args, GError **error)
 {
 	const gchar *mac = args != NULL && json_object_has_member(args, "mac")
-			       ? json_object_get_string_member(args, "mac")
-			       : NULL;
+				   ? json_object_get_string_member(args, "mac")
+				   : NULL;
 	const gchar *template = args != NULL && json_object_has_member(args, "template")
-				    ? json_object_get_string_member(args, "template")
-				    : NULL;
+					? json_object_get_string_member(args, "template")
+					: NULL;
 	const PxfHost *host;
 	g_autoptr(GString) out = g_string_new(NULL);
 	g_autoptr(PxfVars) vars = NULL;
@@ -472,8 +475,8 @@ pxf_daemon_control(const gchar *command,
 		json_builder_set_member_name(b, "pid");
 		json_builder_add_int_value(b, getpid());
 		json_builder_set_member_name(b, "uptime");
-		json_builder_add_int_value(b,
-					   (g_get_monotonic_time() - self->started) / G_USEC_PER_SEC);
+		json_builder_add_int_value(b, (g_get_monotonic_time() - self->started) /
+						      G_USEC_PER_SEC);
 		json_builder_set_member_name(b, "config_dir");
 		json_builder_add_string_value(b, self->config_dir);
 		json_builder_end_object(b);
@@ -485,8 +488,8 @@ pxf_daemon_control(const gchar *command,
 		return pxf_daemon_json_hosts(self);
 	if (g_strcmp0(command, "state") == 0) {
 		const gchar *mac = args != NULL && json_object_has_member(args, "mac")
-				       ? json_object_get_string_member(args, "mac")
-				       : NULL;
+					   ? json_object_get_string_member(args, "mac")
+					   : NULL;
 		if (mac == NULL) {
 			g_set_error_literal(error, PXF_CONTROL_ERROR,
 					    PXF_CONTROL_ERROR_INVALID_ARGUMENT,
@@ -513,8 +516,8 @@ PxfDaemon *
 pxf_daemon_new(const PxfDaemonOptions *options)
 {
 	PxfDaemon *self = g_new0(PxfDaemon, 1);
-	self->config_dir = g_strdup(options->config_dir != NULL ? options->config_dir
-								: PXF_SYSCONFDIR);
+	self->config_dir =
+		g_strdup(options->config_dir != NULL ? options->config_dir : PXF_SYSCONFDIR);
 	self->opt_state_dir = g_strdup(options->state_dir);
 	self->opt_control_socket = g_strdup(options->control_socket);
 	self->opt_user = g_strdup(options->user);
@@ -578,8 +581,8 @@ pxf_daemon_check_diags(PxfDaemon *self, GPtrArray *diags, const gchar *what, GEr
 	if (n_errors == 0)
 		return TRUE;
 	g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_CONFIG,
-		    "%u error%s in the configuration in %s; %s:%s", n_errors, n_errors == 1 ? "" : "s",
-		    self->config_dir, what, text->str);
+		    "%u error%s in the configuration in %s; %s:%s", n_errors,
+		    n_errors == 1 ? "" : "s", self->config_dir, what, text->str);
 	return FALSE;
 }
 
@@ -612,8 +615,8 @@ static gboolean
 pxf_daemon_drop_privileges(PxfDaemon *self, GError **error)
 {
 	const gchar *user = self->opt_user != NULL
-				? self->opt_user
-				: pxf_conf_section_get_string(self->setup->daemon, "user");
+				    ? self->opt_user
+				    : pxf_conf_section_get_string(self->setup->daemon, "user");
 	guint32 caps = pxf_daemon_get_caps(self);
 	g_autofree gchar *caps_text = pxf_privdrop_describe_caps(caps);
 	g_autofree gchar *control_dir = g_path_get_dirname(self->control_path);
@@ -684,9 +687,10 @@ pxf_daemon_start(PxfDaemon *self, GError **error)
 	if (self->debug || pxf_conf_section_get_bool(self->setup->daemon, "debug"))
 		pxf_log_set_debug(TRUE);
 
-	self->state_dir = g_strdup(self->opt_state_dir != NULL
-				       ? self->opt_state_dir
-				       : pxf_conf_section_get_string(self->setup->daemon, "state_dir"));
+	self->state_dir =
+		g_strdup(self->opt_state_dir != NULL
+				 ? self->opt_state_dir
+				 : pxf_conf_section_get_string(self->setup->daemon, "state_dir"));
 	if (g_mkdir_with_parents(self->state_dir, 0750) != 0) {
 		gint saved = errno;
 		g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_FAILED,
@@ -704,11 +708,10 @@ pxf_daemon_start(PxfDaemon *self, GError **error)
 	pxf_daemon_start_plugins(self);
 
 	self->control_path = g_strdup(
-	    self->opt_control_socket != NULL
-		? self->opt_control_socket
-		: pxf_conf_section_get_string(self->setup->daemon, "control_socket"));
-	self->control =
-	    pxf_control_server_new(self->control_path, pxf_daemon_control, self, error);
+		self->opt_control_socket != NULL
+			? self->opt_control_socket
+			: pxf_conf_section_get_string(self->setup->daemon, "control_socket"));
+	self->control = pxf_control_server_new(self->control_path, pxf_daemon_control, self, error);
 	if (self->control == NULL)
 		return FALSE;
 	if (!pxf_daemon_drop_privileges(self, error))
@@ -718,8 +721,8 @@ pxf_daemon_start(PxfDaemon *self, GError **error)
 	self->signal_ids[1] = g_unix_signal_add(SIGTERM, pxf_daemon_on_sigterm, self);
 	self->signal_ids[2] = g_unix_signal_add(SIGINT, pxf_daemon_on_sigterm, self);
 
-	g_message("ready: %u plugin%s, %u host%s, configuration %s, state %s",
-		  self->contexts->len, self->contexts->len == 1 ? "" : "s",
+	g_message("ready: %u plugin%s, %u host%s, configuration %s, state %s", self->contexts->len,
+		  self->contexts->len == 1 ? "" : "s",
 		  pxf_inventory_get_hosts(self->setup->inventory)->len,
 		  pxf_inventory_get_hosts(self->setup->inventory)->len == 1 ? "" : "s",
 		  self->config_dir, self->state_dir);

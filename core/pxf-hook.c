@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(pxf-hook-error-quark, pxf_hook_error)
+G_DEFINE_QUARK(pxf_hook_error_quark, pxf_hook_error)
 
 /* Each hook's callbacks are called through their own type: one invoker per
  * hook casts the stored GCallback back to the exact type it was connected
@@ -33,14 +33,14 @@ static const struct {
 	PxfHookInvoker invoke;
 	gboolean notify_only; /* every callback runs, verdicts are ignored */
 } pxf_hook_points[PXF_HOOK_LAST] = {
-    [PXF_HOOK_CLIENT_CLASSIFY] = {"client.classify", pxf_hook_invoke_client_classify, FALSE},
-    [PXF_HOOK_HOST_LOOKUP] = {"host.lookup", pxf_hook_invoke_host_lookup, FALSE},
-    [PXF_HOOK_BOOT_SELECT] = {"boot.select", pxf_hook_invoke_boot_select, FALSE},
-    [PXF_HOOK_DHCP_REPLY] = {"dhcp.reply", pxf_hook_invoke_dhcp_reply, FALSE},
-    [PXF_HOOK_FILE_OPEN] = {"file.open", pxf_hook_invoke_file_open, FALSE},
-    [PXF_HOOK_PROFILE_RENDER] = {"profile.render", pxf_hook_invoke_profile_render, FALSE},
-    [PXF_HOOK_TEMPLATE_VARS] = {"template.vars", pxf_hook_invoke_template_vars, FALSE},
-    [PXF_HOOK_HOST_EVENT] = {"host.event", pxf_hook_invoke_host_event, TRUE},
+	[PXF_HOOK_CLIENT_CLASSIFY] = {"client.classify", pxf_hook_invoke_client_classify, FALSE},
+	[PXF_HOOK_HOST_LOOKUP] = {"host.lookup", pxf_hook_invoke_host_lookup, FALSE},
+	[PXF_HOOK_BOOT_SELECT] = {"boot.select", pxf_hook_invoke_boot_select, FALSE},
+	[PXF_HOOK_DHCP_REPLY] = {"dhcp.reply", pxf_hook_invoke_dhcp_reply, FALSE},
+	[PXF_HOOK_FILE_OPEN] = {"file.open", pxf_hook_invoke_file_open, FALSE},
+	[PXF_HOOK_PROFILE_RENDER] = {"profile.render", pxf_hook_invoke_profile_render, FALSE},
+	[PXF_HOOK_TEMPLATE_VARS] = {"template.vars", pxf_hook_invoke_template_vars, FALSE},
+	[PXF_HOOK_HOST_EVENT] = {"host.event", pxf_hook_invoke_host_event, TRUE},
 };
 
 const gchar *
@@ -225,7 +225,8 @@ pxf_hook_order(PxfHookId id, GPtrArray *entries, GError **error)
 		chain->entries[k].before = NULL;
 		chain->entries[k].after = NULL;
 		for (guint i = 0; i < n; i++) {
-			if (!done[i] && pxf_hook_entry_precedes(pick, g_ptr_array_index(entries, i)))
+			if (!done[i] &&
+			    pxf_hook_entry_precedes(pick, g_ptr_array_index(entries, i)))
 				indegree[i]--;
 		}
 	}
@@ -294,7 +295,7 @@ pxf_hook_registry_get_plugins(PxfHookRegistry *self, PxfHookId id)
 struct _PxfHookCall {
 	PxfHookId id;
 	PxfHookChain *chain;
-	guint next;       /* index of the next callback to run */
+	guint next; /* index of the next callback to run */
 	gpointer args;
 	PxfHookDoneFunc done;
 	gpointer user_data;

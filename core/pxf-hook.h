@@ -6,13 +6,12 @@
 G_BEGIN_DECLS
 
 #define PXF_HOOK_ERROR pxf_hook_error_quark()
-GQuark
-pxf_hook_error_quark(void);
+GQuark pxf_hook_error_quark(void);
 
 typedef enum {
 	PXF_HOOK_ERROR_FAILED,
 	PXF_HOOK_ERROR_INVALID, /* bad hook id, NULL callback, connect outside init */
-	PXF_HOOK_ERROR_CYCLE,   /* before/after rules that contradict each other */
+	PXF_HOOK_ERROR_CYCLE,	/* before/after rules that contradict each other */
 } PxfHookError;
 
 /* Callbacks of every hook point, in dispatch order once sealed. Used from the
@@ -23,7 +22,7 @@ typedef struct {
 	PxfHookId id;
 	const gchar *plugin; /* interned */
 	guint plugin_order;  /* configuration order of the plugin, the tie-break */
-	guint seq;           /* connect order within the registry */
+	guint seq;	     /* connect order within the registry */
 	GCallback callback;
 	gpointer user_data;
 	const gchar *const *before; /* interned, NULL-terminated, or NULL */
@@ -40,36 +39,30 @@ typedef struct {
 
 struct _PxfHookRegistry {
 	PxfHookChain *chains[PXF_HOOK_LAST]; /* NULL while a hook has no callbacks */
-	GPtrArray *entries;                  /* PxfHookEntry*: every connected callback */
+	GPtrArray *entries;		     /* PxfHookEntry*: every connected callback */
 	guint next_seq;
 };
 
-PxfHookRegistry *
-pxf_hook_registry_new(void);
-void
-pxf_hook_registry_free(PxfHookRegistry *self);
+PxfHookRegistry *pxf_hook_registry_new(void);
+void pxf_hook_registry_free(PxfHookRegistry *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfHookRegistry, pxf_hook_registry_free)
 
-gboolean
-pxf_hook_registry_add(PxfHookRegistry *self,
-		      PxfHookId id,
-		      const gchar *plugin,
-		      guint plugin_order,
-		      GCallback callback,
-		      gpointer user_data,
-		      const PxfHookRules *rules,
-		      GError **error);
+gboolean pxf_hook_registry_add(PxfHookRegistry *self,
+			       PxfHookId id,
+			       const gchar *plugin,
+			       guint plugin_order,
+			       GCallback callback,
+			       gpointer user_data,
+			       const PxfHookRules *rules,
+			       GError **error);
 /* Drops every callback of a plugin (it is being stopped or re-initialised)
  * and re-seals: removing callbacks cannot create a cycle. */
-void
-pxf_hook_registry_remove_plugin(PxfHookRegistry *self, const gchar *plugin);
+void pxf_hook_registry_remove_plugin(PxfHookRegistry *self, const gchar *plugin);
 /* Orders every chain by the before/after rules, then plugin_order, then seq.
  * On a cycle nothing changes and the error names the plugins involved. */
-gboolean
-pxf_hook_registry_seal(PxfHookRegistry *self, GError **error);
+gboolean pxf_hook_registry_seal(PxfHookRegistry *self, GError **error);
 /* The plugins connected to a hook, in dispatch order (element: interned names). */
-GPtrArray *
-pxf_hook_registry_get_plugins(PxfHookRegistry *self, PxfHookId id);
+GPtrArray *pxf_hook_registry_get_plugins(PxfHookRegistry *self, PxfHookId id);
 
 /* The verdict of a finished dispatch, and which plugin decided it. */
 typedef struct {
@@ -80,20 +73,18 @@ typedef struct {
 /* Runs a hook synchronously. A callback may not PARK here (it gets NULL from
  * pxf_hook_call_get_current()); if it does, that is logged and treated as
  * CONTINUE. The no-callback case is a load and a compare. */
-PxfHookResult
-pxf_hook_dispatch(PxfHookRegistry *self, PxfHookId id, gpointer args);
+PxfHookResult pxf_hook_dispatch(PxfHookRegistry *self, PxfHookId id, gpointer args);
 
 typedef void (*PxfHookDoneFunc)(PxfHookResult result, gpointer args, gpointer user_data);
 
 /* Runs a hook that may be parked: done is called exactly once, possibly
  * before this returns, on the thread-default main context. args must stay
  * valid until then. */
-void
-pxf_hook_dispatch_async(PxfHookRegistry *self,
-			PxfHookId id,
-			gpointer args,
-			PxfHookDoneFunc done,
-			gpointer user_data);
+void pxf_hook_dispatch_async(PxfHookRegistry *self,
+			     PxfHookId id,
+			     gpointer args,
+			     PxfHookDoneFunc done,
+			     gpointer user_data);
 
 /* Typed front doors for the core's transports, so the core side is checked
  * by the compiler too. */
@@ -102,10 +93,8 @@ pxf_hook_dispatch_async(PxfHookRegistry *self,
 	{                                                                                          \
 		return pxf_hook_dispatch(reg, ID, args);                                           \
 	}                                                                                          \
-	static inline void pxf_hook_run_##lower##_async(PxfHookRegistry *reg,                      \
-							Args *args,                                \
-							PxfHookDoneFunc done,                      \
-							gpointer user_data)                        \
+	static inline void pxf_hook_run_##lower##_async(PxfHookRegistry *reg, Args *args,          \
+							PxfHookDoneFunc done, gpointer user_data)  \
 	{                                                                                          \
 		pxf_hook_dispatch_async(reg, ID, args, done, user_data);                           \
 	}
@@ -120,11 +109,8 @@ PXF_DEFINE_HOOK_DISPATCH(template_vars, PxfTemplateVarsArgs, PXF_HOOK_TEMPLATE_V
 PXF_DEFINE_HOOK_DISPATCH(host_event, PxfHostEventArgs, PXF_HOOK_HOST_EVENT)
 
 /* Frees the out-fields of hook args filled by callbacks. */
-void
-pxf_boot_select_args_clear(PxfBootSelectArgs *args);
-void
-pxf_file_open_args_clear(PxfFileOpenArgs *args);
-void
-pxf_profile_render_args_clear(PxfProfileRenderArgs *args);
+void pxf_boot_select_args_clear(PxfBootSelectArgs *args);
+void pxf_file_open_args_clear(PxfFileOpenArgs *args);
+void pxf_profile_render_args_clear(PxfProfileRenderArgs *args);
 
 G_END_DECLS

@@ -18,7 +18,7 @@
 #define PXF_HOST_STATE_REASON_MAX  1024 /* characters */
 #define PXF_HOST_STATE_DEPTH_MAX   16
 
-G_DEFINE_QUARK(pxf - host - state - error - quark, pxf_host_state_error)
+G_DEFINE_QUARK(pxf_host_state_error_quark, pxf_host_state_error)
 
 struct _PxfHostStates {
 	PxfStore *store;

@@ -8,13 +8,12 @@
 G_BEGIN_DECLS
 
 #define PXF_HOST_STATE_ERROR pxf_host_state_error_quark()
-GQuark
-pxf_host_state_error_quark(void);
+GQuark pxf_host_state_error_quark(void);
 
 typedef enum {
 	PXF_HOST_STATE_ERROR_FAILED,
 	PXF_HOST_STATE_ERROR_TRANSITION, /* not allowed from the current state */
-	PXF_HOST_STATE_ERROR_FORMAT,     /* a record of a newer or unknown format */
+	PXF_HOST_STATE_ERROR_FORMAT,	 /* a record of a newer or unknown format */
 } PxfHostStateError;
 
 /* Current on-disk format of a host state record ("format": N). Readers
@@ -24,18 +23,17 @@ typedef enum {
 typedef struct {
 	PxfHostState state;
 	gint64 timestamp; /* g_get_real_time() */
-	gchar *reason;    /* may be NULL */
+	gchar *reason;	  /* may be NULL */
 } PxfHostStateEntry;
 
 typedef struct {
 	gchar *mac;
 	PxfHostState state;
-	gint64 since;     /* when it entered state */
+	gint64 since;	    /* when it entered state */
 	GPtrArray *history; /* PxfHostStateEntry*, oldest first, bounded to 32 */
 } PxfHostStateRecord;
 
-void
-pxf_host_state_record_free(PxfHostStateRecord *rec);
+void pxf_host_state_record_free(PxfHostStateRecord *rec);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfHostStateRecord, pxf_host_state_record_free)
 
 typedef struct _PxfHostStates PxfHostStates;
@@ -47,39 +45,30 @@ typedef void (*PxfHostStateNotify)(const gchar *mac,
 				   const gchar *reason,
 				   gpointer user_data);
 
-PxfHostStates *
-pxf_host_states_new(PxfStore *store);
-void
-pxf_host_states_free(PxfHostStates *self);
+PxfHostStates *pxf_host_states_new(PxfStore *store);
+void pxf_host_states_free(PxfHostStates *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfHostStates, pxf_host_states_free)
 
 /* Reads every record; unreadable ones are reported (naming the key) and skipped. */
-gboolean
-pxf_host_states_load(PxfHostStates *self, GError **error);
-void
-pxf_host_states_set_notify(PxfHostStates *self, PxfHostStateNotify func, gpointer user_data);
+gboolean pxf_host_states_load(PxfHostStates *self, GError **error);
+void pxf_host_states_set_notify(PxfHostStates *self, PxfHostStateNotify func, gpointer user_data);
 /* NULL for a host never seen (state UNKNOWN). Owned by the table. */
-const PxfHostStateRecord *
-pxf_host_states_get(PxfHostStates *self, const gchar *mac);
+const PxfHostStateRecord *pxf_host_states_get(PxfHostStates *self, const gchar *mac);
 /* Element type PxfHostStateRecord*, sorted by MAC. */
-GPtrArray *
-pxf_host_states_list(PxfHostStates *self);
+GPtrArray *pxf_host_states_list(PxfHostStates *self);
 /* Persists first, then updates memory and notifies. Allowed transitions:
  * unknown→discovered; discovered→booting; booting→installing;
  * installing→installed|failed; any→failed; installed|failed→booting
  * (reinstall); a state to itself is a no-op. */
-gboolean
-pxf_host_states_set(PxfHostStates *self,
-		    const gchar *mac,
-		    PxfHostState state,
-		    const gchar *reason,
-		    GError **error);
+gboolean pxf_host_states_set(PxfHostStates *self,
+			     const gchar *mac,
+			     PxfHostState state,
+			     const gchar *reason,
+			     GError **error);
 
 /* Serialisation, exposed for tests and for the format-upgrade path. */
-GBytes *
-pxf_host_state_record_to_bytes(const PxfHostStateRecord *rec);
-PxfHostStateRecord *
-pxf_host_state_record_from_bytes(GBytes *bytes, GError **error);
+GBytes *pxf_host_state_record_to_bytes(const PxfHostStateRecord *rec);
+PxfHostStateRecord *pxf_host_state_record_from_bytes(GBytes *bytes, GError **error);
 /* As above, checking that the record's MAC is key (when not NULL) and
  * naming key in errors; format_read (may be NULL) gets the record's
  * "format" as soon as it is known, also when parsing fails after it. */
@@ -88,7 +77,6 @@ pxf_host_state_record_parse(GBytes *bytes, const gchar *key, gint64 *format_read
 
 /* The transition rule pxf_host_states_set() applies; a state to itself is
  * allowed (a no-op there). */
-gboolean
-pxf_host_state_transition_allowed(PxfHostState from, PxfHostState to);
+gboolean pxf_host_state_transition_allowed(PxfHostState from, PxfHostState to);
 
 G_END_DECLS

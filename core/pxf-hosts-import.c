@@ -820,15 +820,15 @@ pxf_hosts_import(const gchar *config_dir, const gchar *file, GPtrArray *diags, G
 		if (!d->warning && g_strcmp0(d->file, file) == 0)
 			n_file_errors++;
 	}
+	/* callers add "nothing was imported" */
 	if (!ok || n_errors > 0) {
 		if (n_file_errors < n_errors) {
 			g_set_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_INVALID,
-				    "%u problem(s) in the configuration in %s and %u in %s; "
-				    "nothing was imported",
+				    "%u problem(s) in the configuration in %s and %u in %s",
 				    n_errors - n_file_errors, config_dir, n_file_errors, file);
 		} else {
 			g_set_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_INVALID,
-				    "%u problem(s) in %s; nothing was imported", n_errors, file);
+				    "%u problem(s) in %s", n_errors, file);
 		}
 		return -1;
 	}

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK(pxf - inventory - error - quark, pxf_inventory_error)
+G_DEFINE_QUARK(pxf_inventory_error_quark, pxf_inventory_error)
 
 struct _PxfInventory {
 	GPtrArray *distros;	     /* PxfDistro*, configuration order */
@@ -85,14 +85,14 @@ pxf_host_free(PxfHost *host)
 	g_free(host);
 }
 
-/* " (did you mean 'x'?)" or "" */
+/* " (did you mean 'x'?)" or "", worded like the config module's */
 static gchar *
 pxf_suggestion_text(const gchar *word, const gchar *const *candidates)
 {
 	const gchar *best = pxf_inventory_suggest(word, candidates);
 	if (best == NULL)
 		return g_strdup("");
-	return g_strdup_printf("; did you mean '%s'?", best);
+	return g_strdup_printf(" (did you mean '%s'?)", best);
 }
 
 static gchar *

@@ -9,8 +9,7 @@
 G_BEGIN_DECLS
 
 #define PXF_INVENTORY_ERROR pxf_inventory_error_quark()
-GQuark
-pxf_inventory_error_quark(void);
+GQuark pxf_inventory_error_quark(void);
 
 typedef enum {
 	PXF_INVENTORY_ERROR_FAILED,
@@ -23,7 +22,7 @@ typedef struct {
 	gchar *name;
 	gchar *kernel;
 	gchar *initrd;
-	gchar *tree; /* install tree directory (or URL) */
+	gchar *tree;		/* install tree directory (or URL) */
 	PxfConfNode *variables; /* MAP or NULL */
 	gchar *file;
 	guint line;
@@ -31,8 +30,8 @@ typedef struct {
 
 typedef struct {
 	gchar *name;
-	gchar *distro;   /* distro name, checked to exist */
-	gchar *os;       /* OS profile plugin name ("kickstart", "preseed", ...) */
+	gchar *distro;	 /* distro name, checked to exist */
+	gchar *os;	 /* OS profile plugin name ("kickstart", "preseed", ...) */
 	gchar *template; /* absolute path, checked to exist and be readable */
 	PxfConfNode *variables;
 	gchar *file;
@@ -60,55 +59,40 @@ typedef struct _PxfInventory PxfInventory;
  * resolved relative to config_dir. Never NULL. */
 PxfInventory *
 pxf_inventory_new_from_config(PxfConfNode *root, const gchar *config_dir, GPtrArray *diags);
-void
-pxf_inventory_free(PxfInventory *self);
+void pxf_inventory_free(PxfInventory *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfInventory, pxf_inventory_free)
 
-const PxfHost *
-pxf_inventory_lookup_mac(PxfInventory *self, const gchar *mac); /* any spelling */
-const PxfHost *
-pxf_inventory_lookup_uuid(PxfInventory *self, const gchar *uuid);
-const PxfHost *
-pxf_inventory_lookup_ip(PxfInventory *self, const gchar *ip);
-const PxfProfile *
-pxf_inventory_get_profile(PxfInventory *self, const gchar *name);
-const PxfDistro *
-pxf_inventory_get_distro(PxfInventory *self, const gchar *name);
+const PxfHost *pxf_inventory_lookup_mac(PxfInventory *self, const gchar *mac); /* any spelling */
+const PxfHost *pxf_inventory_lookup_uuid(PxfInventory *self, const gchar *uuid);
+const PxfHost *pxf_inventory_lookup_ip(PxfInventory *self, const gchar *ip);
+const PxfProfile *pxf_inventory_get_profile(PxfInventory *self, const gchar *name);
+const PxfDistro *pxf_inventory_get_distro(PxfInventory *self, const gchar *name);
 /* Element type PxfHost*, in configuration order; owned by the inventory. */
-GPtrArray *
-pxf_inventory_get_hosts(PxfInventory *self);
-GPtrArray *
-pxf_inventory_get_profiles(PxfInventory *self);
-GPtrArray *
-pxf_inventory_get_distros(PxfInventory *self);
+GPtrArray *pxf_inventory_get_hosts(PxfInventory *self);
+GPtrArray *pxf_inventory_get_profiles(PxfInventory *self);
+GPtrArray *pxf_inventory_get_distros(PxfInventory *self);
 
 /* Variables for rendering: globals, then the distro's, the profile's and the
  * host's, each overriding the previous, with their origin recorded; plus
  * the built-in "host", "profile" and "distro" dictionaries (mac, hostname,
  * ip, name, kernel, initrd, tree, ...). host may be NULL (unknown host). */
-PxfVars *
-pxf_inventory_resolve_vars(PxfInventory *self, const PxfHost *host);
+PxfVars *pxf_inventory_resolve_vars(PxfInventory *self, const PxfHost *host);
 
 /* Any common spelling: aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff,
  * aabbccddeeff, and pxelinux's 01-aa-bb-cc-dd-ee-ff. Returns the canonical
  * lower-case colon form, or NULL with an error saying what is wrong. */
-gchar *
-pxf_mac_normalize(const gchar *text, GError **error);
+gchar *pxf_mac_normalize(const gchar *text, GError **error);
 /* "aa-bb-cc-dd-ee-ff" from a canonical MAC (pxelinux.cfg names, URLs). */
-gchar *
-pxf_mac_to_dashes(const gchar *mac);
+gchar *pxf_mac_to_dashes(const gchar *mac);
 
 /* A dotted-quad IPv4 host address (no leading zeros; not 0/8, loopback,
  * multicast or reserved); returns it canonical or NULL with an error. */
-gchar *
-pxf_ipv4_normalize(const gchar *text, GError **error);
+gchar *pxf_ipv4_normalize(const gchar *text, GError **error);
 /* An SMBIOS UUID 8-4-4-4-12 in hex, any case; returns it lower case. The
  * all-zero and all-ff values (firmware without a UUID) are refused. */
-gchar *
-pxf_uuid_normalize(const gchar *text, GError **error);
+gchar *pxf_uuid_normalize(const gchar *text, GError **error);
 /* RFC 1123 host name: dot-separated labels of letters, digits and '-'. */
-gboolean
-pxf_hostname_validate(const gchar *text, GError **error);
+gboolean pxf_hostname_validate(const gchar *text, GError **error);
 
 /* `pxeforge hosts import FILE`: reads a CSV (header row: mac,hostname,ip,
  * profile,uuid,netboot) or YAML (a list of hosts, or a map with "hosts")
@@ -117,7 +101,6 @@ pxf_hostname_validate(const gchar *text, GError **error);
  * config_dir/conf.d/90-hosts.yaml (created or extended, atomically).
  * Every bad row is a diagnostic with the import file's line. Returns the
  * number of hosts imported, or -1 with diags/error set. */
-gint
-pxf_hosts_import(const gchar *config_dir, const gchar *file, GPtrArray *diags, GError **error);
+gint pxf_hosts_import(const gchar *config_dir, const gchar *file, GPtrArray *diags, GError **error);
 
 G_END_DECLS

@@ -14,7 +14,7 @@
 #include "pxf-notify.h"
 
 /* clang-format off */
-G_DEFINE_QUARK(pxf-notify-error-quark, pxf_notify_error)
+G_DEFINE_QUARK(pxf_notify_error_quark, pxf_notify_error)
 /* clang-format on */
 
 /* $NOTIFY_SOCKET → sockaddr_un; "@name" is Linux' abstract namespace, whose

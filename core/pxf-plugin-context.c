@@ -155,8 +155,8 @@ pxf_plugin_context_get_state_dir(PxfPluginContext *ctx, GError **error)
 	if (ctx->state_dir != NULL)
 		return ctx->state_dir;
 	base = ctx->services != NULL && ctx->services->get_state_dir != NULL
-		   ? ctx->services->get_state_dir(ctx->core)
-		   : NULL;
+		       ? ctx->services->get_state_dir(ctx->core)
+		       : NULL;
 	if (base == NULL) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
 			    "plugin %s: no state directory in this context", ctx->name);
@@ -188,11 +188,8 @@ pxf_plugin_context_get_data(PxfPluginContext *ctx)
 }
 
 GSocket *
-pxf_plugin_context_bind(PxfPluginContext *ctx,
-			GSocketType type,
-			const gchar *address,
-			guint16 port,
-			GError **error)
+pxf_plugin_context_bind(
+	PxfPluginContext *ctx, GSocketType type, const gchar *address, guint16 port, GError **error)
 {
 	GSocket *socket;
 
@@ -237,12 +234,12 @@ pxf_plugin_context_emit_host_event(PxfPluginContext *ctx,
 				   guint64 bytes)
 {
 	PxfHostEventArgs event = {
-	    .client = client,
-	    .mac = mac,
-	    .type = type,
-	    .detail = detail,
-	    .bytes = bytes,
-	    .timestamp = g_get_real_time(),
+		.client = client,
+		.mac = mac,
+		.type = type,
+		.detail = detail,
+		.bytes = bytes,
+		.timestamp = g_get_real_time(),
 	};
 	if (ctx->services != NULL && ctx->services->emit_host_event != NULL)
 		ctx->services->emit_host_event(ctx->core, &event);

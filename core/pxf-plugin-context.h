@@ -28,29 +28,23 @@ typedef struct {
 
 /* Takes ownership of config. plugin may be NULL in unit tests, which then
  * connect hooks through the context directly. */
-PxfPluginContext *
-pxf_plugin_context_new(PxfPlugin *plugin,
-		       const gchar *name,
-		       guint order,
-		       PxfConfSection *config,
-		       PxfHookRegistry *hooks,
-		       const PxfCoreServices *services,
-		       gpointer core);
+PxfPluginContext *pxf_plugin_context_new(PxfPlugin *plugin,
+					 const gchar *name,
+					 guint order,
+					 PxfConfSection *config,
+					 PxfHookRegistry *hooks,
+					 const PxfCoreServices *services,
+					 gpointer core);
 /* Calls fini (if init succeeded) and drops the plugin's hook callbacks. */
-void
-pxf_plugin_context_free(PxfPluginContext *ctx);
+void pxf_plugin_context_free(PxfPluginContext *ctx);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfPluginContext, pxf_plugin_context_free)
 
-PxfPlugin *
-pxf_plugin_context_get_plugin(PxfPluginContext *ctx);
-guint
-pxf_plugin_context_get_order(PxfPluginContext *ctx);
+PxfPlugin *pxf_plugin_context_get_plugin(PxfPluginContext *ctx);
+guint pxf_plugin_context_get_order(PxfPluginContext *ctx);
 /* Allows hook connections, calls the descriptor's init, disallows them again.
  * On failure, whatever init connected is removed. */
-gboolean
-pxf_plugin_context_run_init(PxfPluginContext *ctx, GError **error);
+gboolean pxf_plugin_context_run_init(PxfPluginContext *ctx, GError **error);
 /* Sockets this plugin asked for (GSocket*), for reload bookkeeping. */
-GPtrArray *
-pxf_plugin_context_get_sockets(PxfPluginContext *ctx);
+GPtrArray *pxf_plugin_context_get_sockets(PxfPluginContext *ctx);
 
 G_END_DECLS

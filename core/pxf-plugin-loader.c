@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-G_DEFINE_QUARK(pxf-loader-error-quark, pxf_loader_error)
+G_DEFINE_QUARK(pxf_loader_error_quark, pxf_loader_error)
 
 struct _PxfPlugin {
 	gchar *name;
@@ -325,13 +325,13 @@ pxf_plugin_loader_resolve(PxfPluginLoader *self, GPtrArray *wanted, GHashTable *
 				if (present)
 					continue;
 				g_hash_table_replace(
-				    refused, g_strdup(plugin->name),
-				    g_error_new(PXF_LOADER_ERROR, PXF_LOADER_ERROR_REQUIREMENT,
-						"%s: requires plugin '%s', which %s", plugin->path,
-						req[j],
-						g_hash_table_contains(refused, req[j])
-						    ? "was refused"
-						    : "is not enabled or not installed"));
+					refused, g_strdup(plugin->name),
+					g_error_new(PXF_LOADER_ERROR, PXF_LOADER_ERROR_REQUIREMENT,
+						    "%s: requires plugin '%s', which %s",
+						    plugin->path, req[j],
+						    g_hash_table_contains(refused, req[j])
+							    ? "was refused"
+							    : "is not enabled or not installed"));
 				g_ptr_array_remove_index(candidates, i);
 				changed = TRUE;
 				break;
@@ -369,9 +369,10 @@ pxf_plugin_loader_resolve(PxfPluginLoader *self, GPtrArray *wanted, GHashTable *
 				if (pxf_strv_contains(ordered_names, plugin->name))
 					continue;
 				g_hash_table_replace(
-				    refused, g_strdup(plugin->name),
-				    g_error_new(PXF_LOADER_ERROR, PXF_LOADER_ERROR_REQUIREMENT,
-						"%s: its requirements form a cycle", plugin->path));
+					refused, g_strdup(plugin->name),
+					g_error_new(PXF_LOADER_ERROR, PXF_LOADER_ERROR_REQUIREMENT,
+						    "%s: its requirements form a cycle",
+						    plugin->path));
 			}
 			break;
 		}

@@ -18,7 +18,7 @@
 #include "pxf-privdrop.h"
 
 /* clang-format off */
-G_DEFINE_QUARK(pxf-privdrop-error-quark, pxf_privdrop_error)
+G_DEFINE_QUARK(pxf_privdrop_error_quark, pxf_privdrop_error)
 /* clang-format on */
 
 /* cap_t is itself a pointer */
@@ -198,6 +198,21 @@ pxf_privdrop_verify_ids(const gchar *user, uid_t uid, gid_t gid, GError **error)
 	return TRUE;
 }
 
+/* Capabilities are per thread: threads that exist now keep none after the
+ * uid change (no PR_SET_KEEPCAPS there) and get no bounding set trimming. */
+static guint
+pxf_privdrop_count_threads(void)
+{
+	g_autoptr(GDir) dir = g_dir_open("/proc/self/task", 0, NULL);
+	guint n = 0;
+
+	if (dir == NULL)
+		return 0;
+	while (g_dir_read_name(dir) != NULL)
+		n++;
+	return n;
+}
+
 gboolean
 pxf_privdrop(const gchar *user, guint32 caps, GError **error)
 {
@@ -232,6 +247,9 @@ pxf_privdrop(const gchar *user, guint32 caps, GError **error)
 		return FALSE;
 	}
 
+	if (pxf_privdrop_count_threads() > 1)
+		g_debug("%u threads already run: only this one keeps %s",
+			pxf_privdrop_count_threads(), names);
 	pxf_privdrop_bounding(caps);
 	if (initgroups(pw.pw_name, pw.pw_gid) != 0)
 		return pxf_privdrop_fail(error, errno, "initgroups", user);

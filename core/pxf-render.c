@@ -38,12 +38,12 @@ pxf_render_host(PxfSetup *setup,
 	}
 	if (hooks != NULL && profile != NULL) {
 		PxfProfileRenderArgs args = {
-		    .client = client,
-		    .host = host,
-		    .os = profile->os,
-		    .template = template_path,
-		    .vars = vars,
-		    .output = out,
+			.client = client,
+			.host = host,
+			.os = profile->os,
+			.template = template_path,
+			.vars = vars,
+			.output = out,
 		};
 		PxfHookResult result = pxf_hook_run_profile_render(hooks, &args);
 		pxf_profile_render_args_clear(&args);

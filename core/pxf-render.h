@@ -14,18 +14,16 @@ G_BEGIN_DECLS
  * core's template renderer with partials from the template's directory and
  * CONFIG_DIR/snippets. hooks may be NULL (offline). vars_out, if given,
  * receives the final variables with their origins. */
-gboolean
-pxf_render_host(PxfSetup *setup,
-		PxfHookRegistry *hooks,
-		const PxfClient *client,
-		const PxfHost *host,
-		const gchar *template_path,
-		GString *out,
-		PxfVars **vars_out,
-		GError **error);
+gboolean pxf_render_host(PxfSetup *setup,
+			 PxfHookRegistry *hooks,
+			 const PxfClient *client,
+			 const PxfHost *host,
+			 const gchar *template_path,
+			 GString *out,
+			 PxfVars **vars_out,
+			 GError **error);
 
 /* [{"name", "value" (GVariant text), "origin"}], sorted by name. */
-JsonNode *
-pxf_render_vars_to_json(PxfVars *vars);
+JsonNode *pxf_render_vars_to_json(PxfVars *vars);
 
 G_END_DECLS

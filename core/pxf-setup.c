@@ -9,23 +9,30 @@
 #include <string.h>
 
 static const PxfConfKey pxf_daemon_keys[] = {
-    {.key = "state_dir", .type = PXF_CONF_TYPE_STRING, .default_value = PXF_STATEDIR,
-     .description = "where host state and leases are kept"},
-    {.key = "control_socket", .type = PXF_CONF_TYPE_STRING,
-     .default_value = PXF_RUNDIR "/control.sock",
-     .description = "UNIX socket the pxeforge command talks to (mode 0600)"},
-    {.key = "user", .type = PXF_CONF_TYPE_STRING, .default_value = "pxeforge",
-     .description = "unprivileged user to switch to after binding ports; empty keeps root"},
-    {.key = "debug", .type = PXF_CONF_TYPE_BOOL, .default_value = "false",
-     .description = "log debug messages (as --debug)"},
-    PXF_CONF_KEY_END,
+	{.key = "state_dir",
+	 .type = PXF_CONF_TYPE_STRING,
+	 .default_value = PXF_STATEDIR,
+	 .description = "where host state and leases are kept"},
+	{.key = "control_socket",
+	 .type = PXF_CONF_TYPE_STRING,
+	 .default_value = PXF_RUNDIR "/control.sock",
+	 .description = "UNIX socket the pxeforge command talks to (mode 0600)"},
+	{.key = "user",
+	 .type = PXF_CONF_TYPE_STRING,
+	 .default_value = "pxeforge",
+	 .description = "unprivileged user to switch to after binding ports; empty keeps root"},
+	{.key = "debug",
+	 .type = PXF_CONF_TYPE_BOOL,
+	 .default_value = "false",
+	 .description = "log debug messages (as --debug)"},
+	PXF_CONF_KEY_END,
 };
 
 /* The keys a plugin section may carry besides those the plugin declares. */
 #define PXF_SETUP_ENABLED_KEY "enabled"
 
-static const gchar *const pxf_top_level_keys[] = {"daemon",   "variables", "distros",
-						  "profiles", "hosts",     "plugins", NULL};
+static const gchar *const pxf_top_level_keys[] = {"daemon", "variables", "distros", "profiles",
+						  "hosts",  "plugins",	 NULL};
 
 const PxfConfKey *
 pxf_setup_daemon_keys(void)
@@ -74,8 +81,8 @@ pxf_setup_check_top_level(PxfSetup *self, GPtrArray *diags)
 static PxfConfNode *
 pxf_setup_strip_enabled(PxfConfNode *node)
 {
-	PxfConfNode *copy = pxf_conf_node_new(PXF_CONF_NODE_MAP, node->file, node->line,
-					      node->column);
+	PxfConfNode *copy =
+		pxf_conf_node_new(PXF_CONF_NODE_MAP, node->file, node->line, node->column);
 	for (guint i = 0; i < node->keys->len; i++) {
 		PxfConfNode *key = g_ptr_array_index(node->keys, i);
 		if (g_strcmp0(key->scalar, PXF_SETUP_ENABLED_KEY) == 0)
@@ -136,7 +143,8 @@ pxf_setup_collect_plugins(PxfSetup *self, PxfPluginLoader *loader, GPtrArray *di
 			enabled_node = pxf_conf_node_lookup(value, PXF_SETUP_ENABLED_KEY, NULL);
 		if (enabled_node != NULL && !pxf_conf_node_get_bool(enabled_node, &enabled)) {
 			pxf_diags_add(diags, FALSE, enabled_node->file, enabled_node->line,
-				      enabled_node->column, path, "'enabled' must be true or false");
+				      enabled_node->column, path,
+				      "'enabled' must be true or false");
 			continue;
 		}
 		/* its package was removed but its snippet stayed behind */
@@ -178,8 +186,8 @@ pxf_setup_collect_plugins(PxfSetup *self, PxfPluginLoader *loader, GPtrArray *di
 		if (value != NULL && value->kind == PXF_CONF_NODE_MAP)
 			entry->node = pxf_setup_strip_enabled(value);
 		entry->fingerprint = g_variant_ref_sink(
-		    entry->node != NULL ? pxf_conf_node_to_variant(entry->node)
-					: g_variant_new("a{sv}", NULL));
+			entry->node != NULL ? pxf_conf_node_to_variant(entry->node)
+					    : g_variant_new("a{sv}", NULL));
 		/* validate now so that check and reload see every error up front */
 		section = pxf_setup_plugin_section(entry, diags);
 		g_ptr_array_add(self->plugins, entry);
@@ -195,8 +203,8 @@ pxf_setup_load(const gchar *config_dir, PxfPluginLoader *loader, GPtrArray *diag
 
 	self->config_dir = g_strdup(config_dir);
 	self->plugins = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_setup_plugin_free);
-	self->refused =
-	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_error_free);
+	self->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					      (GDestroyNotify)g_error_free);
 	if (!g_file_test(config_dir, G_FILE_TEST_IS_DIR)) {
 		pxf_diags_add(diags, FALSE, config_dir, 0, 0, NULL,
 			      "configuration directory does not exist");

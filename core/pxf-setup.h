@@ -10,10 +10,10 @@ G_BEGIN_DECLS
 /* One enabled plugin as the configuration asks for it. */
 typedef struct {
 	gchar *name;
-	guint order;             /* position among the enabled plugins */
-	PxfPlugin *plugin;       /* NULL when it could not be opened */
-	PxfConfNode *node;       /* its section, or NULL */
-	GVariant *fingerprint;   /* the section as data, to see what a reload changed */
+	guint order;	       /* position among the enabled plugins */
+	PxfPlugin *plugin;     /* NULL when it could not be opened */
+	PxfConfNode *node;     /* its section, or NULL */
+	GVariant *fingerprint; /* the section as data, to see what a reload changed */
 } PxfSetupPlugin;
 
 /* Everything a configuration directory says, validated: what the daemon
@@ -21,10 +21,10 @@ typedef struct {
 typedef struct {
 	gchar *config_dir;
 	PxfConfNode *root;
-	PxfConfSection *daemon;  /* the "daemon" section, defaults filled in */
+	PxfConfSection *daemon; /* the "daemon" section, defaults filled in */
 	PxfInventory *inventory;
-	GPtrArray *plugins;      /* PxfSetupPlugin*, enabled ones, configuration order */
-	GHashTable *refused;     /* plugin name → GError*, for plugins that cannot load */
+	GPtrArray *plugins;  /* PxfSetupPlugin*, enabled ones, configuration order */
+	GHashTable *refused; /* plugin name → GError*, for plugins that cannot load */
 } PxfSetup;
 
 /* Reads CONFIG_DIR and checks all of it: top-level keys, the daemon section,
@@ -32,22 +32,17 @@ typedef struct {
  * plugin declares. Never NULL; the setup is usable only when diags has no
  * errors. A section for a plugin that is not installed is a warning naming
  * the file. Plugins that cannot be loaded are errors in diags. */
-PxfSetup *
-pxf_setup_load(const gchar *config_dir, PxfPluginLoader *loader, GPtrArray *diags);
-void
-pxf_setup_free(PxfSetup *self);
+PxfSetup *pxf_setup_load(const gchar *config_dir, PxfPluginLoader *loader, GPtrArray *diags);
+void pxf_setup_free(PxfSetup *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfSetup, pxf_setup_free)
 
 /* The validated section of an enabled plugin (a new object, owned by the caller). */
-PxfConfSection *
-pxf_setup_plugin_section(PxfSetupPlugin *plugin, GPtrArray *diags);
+PxfConfSection *pxf_setup_plugin_section(PxfSetupPlugin *plugin, GPtrArray *diags);
 
 /* The keys of the "daemon" section (for documentation checks). */
-const PxfConfKey *
-pxf_setup_daemon_keys(void);
+const PxfConfKey *pxf_setup_daemon_keys(void);
 
 /* Prints diagnostics to stderr, errors and warnings, sorted by file and line. */
-void
-pxf_setup_print_diags(GPtrArray *diags);
+void pxf_setup_print_diags(GPtrArray *diags);
 
 G_END_DECLS

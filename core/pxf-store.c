@@ -7,7 +7,7 @@
  * only ever see these wrappers, so a backend can be swapped without
  * touching them or any plugin. */
 
-G_DEFINE_QUARK(pxf - store - error - quark, pxf_store_error)
+G_DEFINE_QUARK(pxf_store_error_quark, pxf_store_error)
 G_DEFINE_INTERFACE(PxfStore, pxf_store, G_TYPE_OBJECT)
 
 static void

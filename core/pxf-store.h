@@ -6,13 +6,12 @@
 G_BEGIN_DECLS
 
 #define PXF_STORE_ERROR pxf_store_error_quark()
-GQuark
-pxf_store_error_quark(void);
+GQuark pxf_store_error_quark(void);
 
 typedef enum {
 	PXF_STORE_ERROR_FAILED,
 	PXF_STORE_ERROR_NOT_FOUND,
-	PXF_STORE_ERROR_EXISTS,   /* create() of a key that exists */
+	PXF_STORE_ERROR_EXISTS,	  /* create() of a key that exists */
 	PXF_STORE_ERROR_CONFLICT, /* replace() whose expected value is stale */
 	PXF_STORE_ERROR_CORRUPT,  /* a record that cannot be read back */
 } PxfStoreError;
@@ -32,17 +31,11 @@ struct _PxfStoreInterface {
 
 	GBytes *(*get)(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
 	/* Insert or overwrite. Durable when it returns TRUE. */
-	gboolean (*put)(PxfStore *self,
-			const gchar *ns,
-			const gchar *key,
-			GBytes *value,
-			GError **error);
+	gboolean (*put)(
+		PxfStore *self, const gchar *ns, const gchar *key, GBytes *value, GError **error);
 	/* Insert only if absent, else PXF_STORE_ERROR_EXISTS. */
-	gboolean (*create)(PxfStore *self,
-			   const gchar *ns,
-			   const gchar *key,
-			   GBytes *value,
-			   GError **error);
+	gboolean (*create)(
+		PxfStore *self, const gchar *ns, const gchar *key, GBytes *value, GError **error);
 	/* Overwrite only if the current value equals expected. */
 	gboolean (*replace)(PxfStore *self,
 			    const gchar *ns,
@@ -55,23 +48,19 @@ struct _PxfStoreInterface {
 	GHashTable *(*list)(PxfStore *self, const gchar *ns, GError **error);
 };
 
-GBytes *
-pxf_store_get(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
+GBytes *pxf_store_get(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
 gboolean
 pxf_store_put(PxfStore *self, const gchar *ns, const gchar *key, GBytes *value, GError **error);
 gboolean
 pxf_store_create(PxfStore *self, const gchar *ns, const gchar *key, GBytes *value, GError **error);
-gboolean
-pxf_store_replace(PxfStore *self,
-		  const gchar *ns,
-		  const gchar *key,
-		  GBytes *expected,
-		  GBytes *value,
-		  GError **error);
-gboolean
-pxf_store_remove(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
-GHashTable *
-pxf_store_list(PxfStore *self, const gchar *ns, GError **error);
+gboolean pxf_store_replace(PxfStore *self,
+			   const gchar *ns,
+			   const gchar *key,
+			   GBytes *expected,
+			   GBytes *value,
+			   GError **error);
+gboolean pxf_store_remove(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
+GHashTable *pxf_store_list(PxfStore *self, const gchar *ns, GError **error);
 
 /* ---- the embedded file backend --------------------------------------- */
 
@@ -99,12 +88,10 @@ G_DECLARE_FINAL_TYPE(PxfStoreFile, pxf_store_file, PXF, STORE_FILE, GObject)
 /* Records live in DIR/NS/KEY.json; written to a temporary file, fsynced,
  * renamed over the old one, and the directory fsynced. Leftover temporary
  * files from a crash are removed on open. */
-PxfStore *
-pxf_store_file_new(const gchar *dir, GError **error);
+PxfStore *pxf_store_file_new(const gchar *dir, GError **error);
 /* For tests only; NULL restores the real system calls, and so does a NULL
  * member for that one call. Directory listing (list(), the clean-up on open)
  * uses GDir directly. */
-void
-pxf_store_file_set_ops(PxfStoreFile *self, const PxfStoreFileOps *ops);
+void pxf_store_file_set_ops(PxfStoreFile *self, const PxfStoreFileOps *ops);
 
 G_END_DECLS

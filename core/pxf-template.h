@@ -6,8 +6,7 @@
 G_BEGIN_DECLS
 
 #define PXF_TEMPLATE_ERROR pxf_template_error_quark()
-GQuark
-pxf_template_error_quark(void);
+GQuark pxf_template_error_quark(void);
 
 typedef enum {
 	PXF_TEMPLATE_ERROR_FAILED,
@@ -22,25 +21,19 @@ typedef struct _PxfTemplate PxfTemplate;
 
 /* name is used in error messages ("ks.tmpl:12: unclosed section 'pkgs'").
  * len may be (gsize)-1 for a NUL-terminated text. */
-PxfTemplate *
-pxf_template_new(const gchar *name, const gchar *text, gsize len, GError **error);
-PxfTemplate *
-pxf_template_new_from_file(const gchar *path, GError **error);
-void
-pxf_template_free(PxfTemplate *self);
+PxfTemplate *pxf_template_new(const gchar *name, const gchar *text, gsize len, GError **error);
+PxfTemplate *pxf_template_new_from_file(const gchar *path, GError **error);
+void pxf_template_free(PxfTemplate *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfTemplate, pxf_template_free)
 
-const gchar *
-pxf_template_get_name(PxfTemplate *self);
+const gchar *pxf_template_get_name(PxfTemplate *self);
 
 /* Limits for hostile templates and data, applied to a whole render
  * (partials included): the output size (default 64 MiB) and the number of
  * nodes and loop iterations visited (default 16 Mi). 0 restores the default.
  * Exceeding either fails the render with PXF_TEMPLATE_ERROR_FAILED. */
-void
-pxf_template_set_max_output(PxfTemplate *self, gsize max_output);
-void
-pxf_template_set_max_steps(PxfTemplate *self, guint64 max_steps);
+void pxf_template_set_max_output(PxfTemplate *self, gsize max_output);
+void pxf_template_set_max_steps(PxfTemplate *self, guint64 max_steps);
 
 /* Finds partial "name" ({{> name}}); returns a new template or NULL with error.
  * NULL without an error means "no such partial" and renders as empty text, as
@@ -51,18 +44,19 @@ typedef PxfTemplate *(*PxfTemplatePartialFunc)(const gchar *name,
 
 /* Partials are looked up in these directories as NAME, NAME.mustache and
  * NAME.tmpl; a partial name with "/" or ".." is refused. */
-PxfTemplate *
-pxf_template_partial_from_dirs(const gchar *name, gpointer dirs /* const gchar *const * */, GError **error);
+PxfTemplate *pxf_template_partial_from_dirs(const gchar *name,
+					    gpointer dirs /* const gchar *const * */,
+					    GError **error);
 
-/* Renders into out (appending; on error out is left as it was). Missing variables render as empty (Mustache), sections
- * iterate arrays, enter dictionaries, test booleans/strings. Partials nest at
+/* Renders into out (appending; on error out is left as it was). Missing
+ * variables render as empty (Mustache), sections iterate arrays, enter
+ * dictionaries, test booleans/strings. Partials nest at
  * most 32 deep. Errors name the template and line. */
-gboolean
-pxf_template_render(PxfTemplate *self,
-		    PxfVars *vars,
-		    PxfTemplatePartialFunc partials,
-		    gpointer partials_data,
-		    GString *out,
-		    GError **error);
+gboolean pxf_template_render(PxfTemplate *self,
+			     PxfVars *vars,
+			     PxfTemplatePartialFunc partials,
+			     gpointer partials_data,
+			     GString *out,
+			     GError **error);
 
 G_END_DECLS

@@ -5,10 +5,8 @@
 
 G_BEGIN_DECLS
 
-PxfVars *
-pxf_vars_new(void);
-void
-pxf_vars_free(PxfVars *self);
+PxfVars *pxf_vars_new(void);
+void pxf_vars_free(PxfVars *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfVars, pxf_vars_free)
 
 /* Like pxf_vars_set() but records where the value came from
@@ -16,14 +14,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfVars, pxf_vars_free)
 void
 pxf_vars_set_with_origin(PxfVars *self, const gchar *name, GVariant *value, const gchar *origin);
 /* The origin recorded for a top-level name, or NULL. */
-const gchar *
-pxf_vars_get_origin(PxfVars *self, const gchar *name);
+const gchar *pxf_vars_get_origin(PxfVars *self, const gchar *name);
 /* Top-level names, sorted. */
-GPtrArray *
-pxf_vars_get_names(PxfVars *self);
+GPtrArray *pxf_vars_get_names(PxfVars *self);
 /* The current origin given to values set through pxf_vars_set(); the core
  * sets it to the plugin's name around template.vars callbacks. */
-void
-pxf_vars_set_default_origin(PxfVars *self, const gchar *origin);
+void pxf_vars_set_default_origin(PxfVars *self, const gchar *origin);
 
 G_END_DECLS

@@ -15,45 +15,37 @@ G_BEGIN_DECLS
 
 /* Handed to a plugin's init and fini; lives as long as the plugin is loaded. */
 
-const gchar *
-pxf_plugin_context_get_name(PxfPluginContext *ctx);
+const gchar *pxf_plugin_context_get_name(PxfPluginContext *ctx);
 /* The plugin's validated section, defaults filled in. */
-const PxfConfSection *
-pxf_plugin_context_get_config(PxfPluginContext *ctx);
+const PxfConfSection *pxf_plugin_context_get_config(PxfPluginContext *ctx);
 /* A directory under the daemon's state directory that belongs to the plugin;
  * created on first use. */
-const gchar *
-pxf_plugin_context_get_state_dir(PxfPluginContext *ctx, GError **error);
+const gchar *pxf_plugin_context_get_state_dir(PxfPluginContext *ctx, GError **error);
 
-void
-pxf_plugin_context_set_data(PxfPluginContext *ctx, gpointer data, GDestroyNotify destroy);
-gpointer
-pxf_plugin_context_get_data(PxfPluginContext *ctx);
+void pxf_plugin_context_set_data(PxfPluginContext *ctx, gpointer data, GDestroyNotify destroy);
+gpointer pxf_plugin_context_get_data(PxfPluginContext *ctx);
 
 /* Sockets must be asked for during init: the core binds them while it still
  * has its privileges and hands them out again on reload. address NULL means
  * any. The returned socket is owned by the core. */
-GSocket *
-pxf_plugin_context_bind(PxfPluginContext *ctx,
-			GSocketType type,
-			const gchar *address,
-			guint16 port,
-			GError **error);
+GSocket *pxf_plugin_context_bind(PxfPluginContext *ctx,
+				 GSocketType type,
+				 const gchar *address,
+				 guint16 port,
+				 GError **error);
 
 /* Move a host through its lifecycle; persists the state and emits host.event. */
-gboolean
-pxf_plugin_context_set_host_state(PxfPluginContext *ctx,
-				  const gchar *mac,
-				  PxfHostState state,
-				  const gchar *reason,
-				  GError **error);
+gboolean pxf_plugin_context_set_host_state(PxfPluginContext *ctx,
+					   const gchar *mac,
+					   PxfHostState state,
+					   const gchar *reason,
+					   GError **error);
 /* Emit a host.event (discovered, file served, ...) that is not a state change. */
-void
-pxf_plugin_context_emit_host_event(PxfPluginContext *ctx,
-				   const PxfClient *client,
-				   const gchar *mac,
-				   PxfHostEventType type,
-				   const gchar *detail,
-				   guint64 bytes);
+void pxf_plugin_context_emit_host_event(PxfPluginContext *ctx,
+					const PxfClient *client,
+					const gchar *mac,
+					PxfHostEventType type,
+					const gchar *detail,
+					guint64 bytes);
 
 G_END_DECLS

@@ -19,9 +19,9 @@ G_BEGIN_DECLS
 /* What a callback tells the pipeline. See docs/hooks.md. */
 typedef enum {
 	PXF_VERDICT_CONTINUE = 0, /* run the next callback, then the core default */
-	PXF_VERDICT_SKIP,         /* handled: no further callbacks, no core default */
-	PXF_VERDICT_DROP,         /* drop the request: no further callbacks, no reply */
-	PXF_VERDICT_PARK,         /* answered later with pxf_hook_call_resume() */
+	PXF_VERDICT_SKIP,	  /* handled: no further callbacks, no core default */
+	PXF_VERDICT_DROP,	  /* drop the request: no further callbacks, no reply */
+	PXF_VERDICT_PARK,	  /* answered later with pxf_hook_call_resume() */
 } PxfVerdict;
 
 typedef enum {
@@ -34,34 +34,32 @@ typedef enum {
 
 typedef enum {
 	PXF_BOOT_STAGE_UNKNOWN = 0,
-	PXF_BOOT_STAGE_ROM,       /* the NIC's PXE ROM or the UEFI PXE client */
-	PXF_BOOT_STAGE_IPXE,      /* iPXE, chainloaded or in ROM */
-	PXF_BOOT_STAGE_LOADER,    /* pxelinux, GRUB */
+	PXF_BOOT_STAGE_ROM,	  /* the NIC's PXE ROM or the UEFI PXE client */
+	PXF_BOOT_STAGE_IPXE,	  /* iPXE, chainloaded or in ROM */
+	PXF_BOOT_STAGE_LOADER,	  /* pxelinux, GRUB */
 	PXF_BOOT_STAGE_INSTALLER, /* the OS installer (anaconda, d-i, subiquity) */
 } PxfBootStage;
 
-const gchar *
-pxf_firmware_to_string(PxfFirmware firmware);
-const gchar *
-pxf_boot_stage_to_string(PxfBootStage stage);
+const gchar *pxf_firmware_to_string(PxfFirmware firmware);
+const gchar *pxf_boot_stage_to_string(PxfBootStage stage);
 
 /* Who is asking; every per-request hook carries one. */
 typedef struct {
-	const gchar *transport;      /* "dhcp", "tftp", "http", ... */
+	const gchar *transport;	     /* "dhcp", "tftp", "http", ... */
 	GInetSocketAddress *address; /* the peer; never NULL */
-	const gchar *mac;            /* canonical, NULL when the lease table does not know it */
-	const PxfHost *host;         /* inventory host, NULL when unknown */
+	const gchar *mac;	     /* canonical, NULL when the lease table does not know it */
+	const PxfHost *host;	     /* inventory host, NULL when unknown */
 } PxfClient;
 
 /* client.classify: what is booting. */
 typedef struct {
 	const PxfClient *client;
-	gint arch;                /* in: DHCP option 93 or -1 */
+	gint arch;		   /* in: DHCP option 93 or -1 */
 	const gchar *vendor_class; /* in: option 60 or NULL */
 	const gchar *user_class;   /* in: option 77 or NULL */
 	gboolean has_ipxe_options; /* in: option 175 present */
-	PxfFirmware firmware;      /* out */
-	PxfBootStage stage;        /* out */
+	PxfFirmware firmware;	   /* out */
+	PxfBootStage stage;	   /* out */
 } PxfClientClassifyArgs;
 
 /* host.lookup: which inventory host this is. */
@@ -86,20 +84,16 @@ typedef struct {
 /* DHCP options of a reply being built; owned by the dhcp transport. */
 typedef struct _PxfDhcpOptions PxfDhcpOptions;
 
-void
-pxf_dhcp_options_set(PxfDhcpOptions *self, guint8 code, const guint8 *data, gsize len);
-void
-pxf_dhcp_options_set_string(PxfDhcpOptions *self, guint8 code, const gchar *value);
+void pxf_dhcp_options_set(PxfDhcpOptions *self, guint8 code, const guint8 *data, gsize len);
+void pxf_dhcp_options_set_string(PxfDhcpOptions *self, guint8 code, const gchar *value);
 /* Transfer none; NULL when absent. */
-const guint8 *
-pxf_dhcp_options_get(PxfDhcpOptions *self, guint8 code, gsize *len);
-gboolean
-pxf_dhcp_options_remove(PxfDhcpOptions *self, guint8 code);
+const guint8 *pxf_dhcp_options_get(PxfDhcpOptions *self, guint8 code, gsize *len);
+gboolean pxf_dhcp_options_remove(PxfDhcpOptions *self, guint8 code);
 
 /* dhcp.reply: last edits to an OFFER or ACK. */
 typedef struct {
 	const PxfClient *client;
-	guint8 message_type;     /* in: 2 OFFER, 5 ACK, 6 NAK */
+	guint8 message_type;	 /* in: 2 OFFER, 5 ACK, 6 NAK */
 	PxfDhcpOptions *options; /* in/out */
 } PxfDhcpReplyArgs;
 
@@ -111,27 +105,25 @@ typedef struct {
 	gchar *local_path; /* out: or a file to stream from (owned by the args) */
 } PxfFileOpenArgs;
 
-void
-pxf_file_open_set_content(PxfFileOpenArgs *args, GBytes *content);
-void
-pxf_file_open_set_local_path(PxfFileOpenArgs *args, const gchar *path);
+void pxf_file_open_set_content(PxfFileOpenArgs *args, GBytes *content);
+void pxf_file_open_set_local_path(PxfFileOpenArgs *args, const gchar *path);
 
 /* profile.render: the OS profile plugin renders a host's answer file. */
 typedef struct {
 	const PxfClient *client; /* NULL when rendered offline by the CLI */
-	const PxfHost *host;     /* in */
-	const gchar *os;         /* in: the profile's OS plugin name ("kickstart") */
-	const gchar *template;   /* in: template file path */
-	PxfVars *vars;           /* in: resolved variables */
-	GString *output;         /* out: appended to */
-	gchar *content_type;     /* out: NULL means text/plain */
+	const PxfHost *host;	 /* in */
+	const gchar *os;	 /* in: the profile's OS plugin name ("kickstart") */
+	const gchar *template;	 /* in: template file path */
+	PxfVars *vars;		 /* in: resolved variables */
+	GString *output;	 /* out: appended to */
+	gchar *content_type;	 /* out: NULL means text/plain */
 } PxfProfileRenderArgs;
 
 /* template.vars: add or override variables before a render. */
 typedef struct {
 	const PxfClient *client; /* NULL when rendered offline by the CLI */
-	const PxfHost *host;     /* in, may be NULL for unknown hosts */
-	PxfVars *vars;           /* in/out */
+	const PxfHost *host;	 /* in, may be NULL for unknown hosts */
+	PxfVars *vars;		 /* in/out */
 } PxfTemplateVarsArgs;
 
 typedef enum {
@@ -145,24 +137,22 @@ typedef enum {
 	PXF_HOST_EVENT_FAILED,
 } PxfHostEventType;
 
-const gchar *
-pxf_host_event_type_to_string(PxfHostEventType type);
+const gchar *pxf_host_event_type_to_string(PxfHostEventType type);
 
 /* host.event: a notification; every callback runs, verdicts are ignored. */
 typedef struct {
 	const PxfClient *client; /* NULL when not caused by a request */
-	const gchar *mac;        /* canonical */
+	const gchar *mac;	 /* canonical */
 	PxfHostEventType type;
 	PxfHostState old_state; /* for STATE_CHANGED */
 	PxfHostState new_state; /* for STATE_CHANGED */
-	const gchar *detail;    /* file path, reason, or NULL */
-	guint64 bytes;          /* for FILE_SERVED */
-	gint64 timestamp;       /* g_get_real_time() */
+	const gchar *detail;	/* file path, reason, or NULL */
+	guint64 bytes;		/* for FILE_SERVED */
+	gint64 timestamp;	/* g_get_real_time() */
 } PxfHostEventArgs;
 
 /* Replace *dst with a copy of value (NULL clears). */
-void
-pxf_set_string(gchar **dst, const gchar *value);
+void pxf_set_string(gchar **dst, const gchar *value);
 
 /* ---- connecting callbacks ------------------------------------------------
  *
@@ -183,8 +173,7 @@ typedef enum {
 	PXF_HOOK_LAST,
 } PxfHookId;
 
-const gchar *
-pxf_hook_id_to_string(PxfHookId id);
+const gchar *pxf_hook_id_to_string(PxfHookId id);
 
 /* Ordering rules: this callback runs before/after the named plugins' callbacks
  * of the same hook. Ties follow configuration order. */
@@ -202,31 +191,26 @@ typedef struct {
 typedef struct _PxfHookCall PxfHookCall;
 
 /* Valid only inside a callback: the call it belongs to, to keep for PARK. */
-PxfHookCall *
-pxf_hook_call_get_current(void);
+PxfHookCall *pxf_hook_call_get_current(void);
 /* Continue a parked call on the main thread with the callback's real verdict. */
-void
-pxf_hook_call_resume(PxfHookCall *call, PxfVerdict verdict);
+void pxf_hook_call_resume(PxfHookCall *call, PxfVerdict verdict);
 
 /* Not for direct use: the typed wrappers below call it. */
-gboolean
-pxf_hook_connect_internal(PxfPluginContext *ctx,
-			  PxfHookId id,
-			  GCallback callback,
-			  gpointer user_data,
-			  const PxfHookRules *rules,
-			  GError **error);
+gboolean pxf_hook_connect_internal(PxfPluginContext *ctx,
+				   PxfHookId id,
+				   GCallback callback,
+				   gpointer user_data,
+				   const PxfHookRules *rules,
+				   GError **error);
 
 #define PXF_DEFINE_HOOK(lower, Args, ID)                                                           \
 	typedef PxfVerdict (*Args##Func)(Args * args, gpointer user_data);                         \
 	static inline gboolean pxf_hook_connect_##lower(PxfPluginContext *ctx,                     \
-							Args##Func callback,                       \
-							gpointer user_data,                        \
-							const PxfHookRules *rules,                 \
-							GError **error)                            \
+							Args##Func callback, gpointer user_data,   \
+							const PxfHookRules *rules, GError **error) \
 	{                                                                                          \
 		return pxf_hook_connect_internal(ctx, ID, (GCallback)callback, user_data, rules,   \
-						 error);                                   \
+						 error);                                           \
 	}
 
 PXF_DEFINE_HOOK(client_classify, PxfClientClassifyArgs, PXF_HOOK_CLIENT_CLASSIFY)

@@ -24,33 +24,23 @@ typedef enum {
 } PxfHostState;
 
 /* Canonical MAC spelling "aa:bb:cc:dd:ee:ff". */
-const gchar *
-pxf_host_get_mac(const PxfHost *self);
-const gchar *
-pxf_host_get_hostname(const PxfHost *self); /* NULL when unset */
-const gchar *
-pxf_host_get_ip(const PxfHost *self); /* fixed IPv4, NULL when unset */
-const gchar *
-pxf_host_get_uuid(const PxfHost *self); /* SMBIOS UUID, lower case, or NULL */
-const gchar *
-pxf_host_get_profile(const PxfHost *self); /* profile name, or NULL */
-gboolean
-pxf_host_get_netboot(const PxfHost *self);
+const gchar *pxf_host_get_mac(const PxfHost *self);
+const gchar *pxf_host_get_hostname(const PxfHost *self); /* NULL when unset */
+const gchar *pxf_host_get_ip(const PxfHost *self);	 /* fixed IPv4, NULL when unset */
+const gchar *pxf_host_get_uuid(const PxfHost *self);	 /* SMBIOS UUID, lower case, or NULL */
+const gchar *pxf_host_get_profile(const PxfHost *self);	 /* profile name, or NULL */
+gboolean pxf_host_get_netboot(const PxfHost *self);
 
-const gchar *
-pxf_host_state_to_string(PxfHostState state);
+const gchar *pxf_host_state_to_string(PxfHostState state);
 
 /* Template variables: a scope of name → GVariant (strings, booleans, numbers,
  * arrays and a{sv} dictionaries); dotted names look into dictionaries. */
 typedef struct _PxfVars PxfVars;
 
 /* Takes a floating reference; replaces an existing value. */
-void
-pxf_vars_set(PxfVars *self, const gchar *name, GVariant *value);
-void
-pxf_vars_set_string(PxfVars *self, const gchar *name, const gchar *value);
+void pxf_vars_set(PxfVars *self, const gchar *name, GVariant *value);
+void pxf_vars_set_string(PxfVars *self, const gchar *name, const gchar *value);
 /* Transfer full; dotted lookup ("distro.name"); NULL when absent. */
-GVariant *
-pxf_vars_lookup(PxfVars *self, const gchar *name);
+GVariant *pxf_vars_lookup(PxfVars *self, const gchar *name);
 
 G_END_DECLS

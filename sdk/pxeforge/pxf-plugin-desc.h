@@ -33,8 +33,8 @@ typedef enum {
 typedef enum {
 	PXF_PLUGIN_CAP_NONE = 0,
 	PXF_PLUGIN_CAP_NET_BIND_SERVICE = 1 << 0, /* ports below 1024 (re)bound later */
-	PXF_PLUGIN_CAP_NET_RAW = 1 << 1,          /* answer clients that have no address */
-	PXF_PLUGIN_CAP_NET_ADMIN = 1 << 2,        /* SO_BINDTODEVICE, ARP entries */
+	PXF_PLUGIN_CAP_NET_RAW = 1 << 1,	  /* answer clients that have no address */
+	PXF_PLUGIN_CAP_NET_ADMIN = 1 << 2,	  /* SO_BINDTODEVICE, ARP entries */
 } PxfPluginCaps;
 
 typedef struct _PxfPluginContext PxfPluginContext;
@@ -50,9 +50,9 @@ typedef struct {
 	const gchar *version;
 	const gchar *license; /* SPDX expression */
 	const gchar *description;
-	const gchar *const *requires; /* NULL-terminated plugin names, or NULL */
+	const gchar *const *requires;  /* NULL-terminated plugin names, or NULL */
 	const PxfConfKey *config_keys; /* terminated by an entry with key == NULL */
-	guint32 capabilities;          /* PxfPluginCaps */
+	guint32 capabilities;	       /* PxfPluginCaps */
 	PxfPluginInitFunc init;
 	PxfPluginFiniFunc fini;
 	gpointer reserved[8];
@@ -63,13 +63,11 @@ typedef struct {
  *                     .version = "1.0", .license = "MIT", .init = hello_init);
  */
 #define PXF_PLUGIN_DEFINE(...)                                                                     \
-	G_MODULE_EXPORT const PxfPluginDesc PXF_PLUGIN_SYMBOL = {.abi_major = PXF_ABI_MAJOR,       \
-								 .abi_minor = PXF_ABI_MINOR,       \
-								 __VA_ARGS__}
+	G_MODULE_EXPORT const PxfPluginDesc PXF_PLUGIN_SYMBOL = {                                  \
+		.abi_major = PXF_ABI_MAJOR, .abi_minor = PXF_ABI_MINOR, __VA_ARGS__}
 
 #define PXF_REQUIRES(...) ((const gchar *const[]){__VA_ARGS__, NULL})
 
-const gchar *
-pxf_plugin_kind_to_string(PxfPluginKind kind);
+const gchar *pxf_plugin_kind_to_string(PxfPluginKind kind);
 
 G_END_DECLS

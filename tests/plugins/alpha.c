@@ -33,9 +33,11 @@ alpha_init(PxfPluginContext *ctx, GError **error)
 }
 
 static const PxfConfKey alpha_keys[] = {
-    {.key = "greeting", .type = PXF_CONF_TYPE_STRING, .default_value = "hello",
-     .description = "text put into the alpha_greeting template variable"},
-    PXF_CONF_KEY_END,
+	{.key = "greeting",
+	 .type = PXF_CONF_TYPE_STRING,
+	 .default_value = "hello",
+	 .description = "text put into the alpha_greeting template variable"},
+	PXF_CONF_KEY_END,
 };
 
 PXF_PLUGIN_DEFINE(.name = "alpha",

@@ -9,11 +9,11 @@ badabi_init(PxfPluginContext *ctx, GError **error)
 }
 
 G_MODULE_EXPORT const PxfPluginDesc pxf_plugin_descriptor = {
-    .abi_major = PXF_ABI_MAJOR + 98,
-    .abi_minor = 0,
-    .name = "badabi",
-    .kind = PXF_PLUGIN_KIND_SITE,
-    .version = "1.0",
-    .license = "MIT",
-    .init = badabi_init,
+	.abi_major = PXF_ABI_MAJOR + 98,
+	.abi_minor = 0,
+	.name = "badabi",
+	.kind = PXF_PLUGIN_KIND_SITE,
+	.version = "1.0",
+	.license = "MIT",
+	.init = badabi_init,
 };

@@ -337,7 +337,7 @@ test_hooks_context_connect(void)
 {
 	g_autoptr(PxfHookRegistry) reg = pxf_hook_registry_new();
 	g_autoptr(PxfPluginContext) ctx =
-	    pxf_plugin_context_new(NULL, "unit", 0, NULL, reg, NULL, NULL);
+		pxf_plugin_context_new(NULL, "unit", 0, NULL, reg, NULL, NULL);
 	g_autoptr(GString) trace = g_string_new(NULL);
 	Probe a = {trace, PXF_VERDICT_CONTINUE, "a"};
 	PxfHostEventArgs args = {.mac = "52:54:00:00:00:01"};

@@ -199,6 +199,7 @@ assert_mac_error(const gchar *text, const gchar *message)
 static void
 test_mac(void)
 {
+	g_assert_cmpstr(g_quark_to_string(PXF_INVENTORY_ERROR), ==, "pxf_inventory_error_quark");
 	assert_mac("52:54:00:12:34:56", "52:54:00:12:34:56");
 	assert_mac("AA:BB:CC:DD:EE:0F", "aa:bb:cc:dd:ee:0f");
 	assert_mac("AA-BB-CC-DD-EE-FF", "aa:bb:cc:dd:ee:ff");
@@ -491,14 +492,14 @@ test_errors(void)
 
 	assert_diag(diags, f, 2, 3, "variables.host", "'host' is a built-in variable");
 	assert_diag(diags, f, 7, 5, "distros.centos7.kernal",
-		    "unknown key 'kernal' in a distro; did you mean 'kernel'?");
+		    "unknown key 'kernal' in a distro (did you mean 'kernel'?)");
 	assert_diag(diags, f, 8, 3, "distros.bad name", "invalid name 'bad name'");
 	assert_diag(diags, f, 11, 3, "distros.noinitrd", "missing required key 'initrd'");
 	assert_diag(diags, f, 15, 13, "profiles.web.distro",
-		    "unknown distro 'centos8'; did you mean 'centos7'?");
+		    "unknown distro 'centos8' (did you mean 'centos7'?)");
 	assert_diag(diags, f, 17, 15, "profiles.web.template", missing_msg);
 	assert_diag(diags, f, 22, 5, "profiles.db.templte",
-		    "unknown key 'templte' in a profile; did you mean 'template'?");
+		    "unknown key 'templte' in a profile (did you mean 'template'?)");
 	assert_diag(diags, f, 23, 10, "profiles.listy", "expected a mapping, got a list");
 	assert_diag(diags, f, 25, 10, "hosts[0].mac",
 		    "invalid MAC: '52:54:00:12:34' has 5 octets, expected 6");
@@ -507,7 +508,7 @@ test_errors(void)
 		    "invalid IP: '192.168.1.300': part 4 '300' is out of range");
 	assert_diag(diags, f, 28, 11, "hosts[0].uuid", "invalid UUID: 'not-a-uuid' has 10");
 	assert_diag(diags, f, 29, 14, "hosts[0].profile",
-		    "unknown profile 'wbe'; did you mean 'web'?");
+		    "unknown profile 'wbe' (did you mean 'web'?)");
 	assert_diag(diags, f, 30, 14, "hosts[0].netboot",
 		    "expected a boolean (true/false, yes/no, on/off), got 'maybe'");
 	assert_diag(diags, f, 35, 10, "hosts[2].mac",
@@ -517,7 +518,7 @@ test_errors(void)
 	assert_diag(diags, f, 37, 9, "hosts[2].ip",
 		    "duplicate IP 192.168.1.10, first defined at inv.yaml:33");
 	assert_diag(diags, f, 38, 5, "hosts[2].macc",
-		    "unknown key 'macc' in a host; did you mean 'mac'?");
+		    "unknown key 'macc' in a host (did you mean 'mac'?)");
 	assert_diag(diags, f, 39, 5, "hosts[3]", "missing required key 'mac'");
 	assert_diag(diags, f, 40, 5, "hosts[4]", "expected a host mapping, got a scalar");
 	assert_diag(diags, f, 41, 10, "hosts[5].mac", "expected a string, got a list");

@@ -122,8 +122,8 @@ test_loader_resolve(void)
 {
 	g_autofree gchar *dir = make_plugin_dir();
 	g_autoptr(PxfPluginLoader) loader = pxf_plugin_loader_new(dir);
-	g_autoptr(GHashTable) refused =
-	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_error_free);
+	g_autoptr(GHashTable) refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+							      (GDestroyNotify)g_error_free);
 	g_autoptr(GPtrArray) wanted = g_ptr_array_new();
 	g_autoptr(GPtrArray) order = NULL;
 	g_autoptr(GPtrArray) installed = NULL;
@@ -189,8 +189,8 @@ test_loader_init(void)
 	ctx = pxf_plugin_context_new(plugin, "writable", 0, NULL, reg, NULL, NULL);
 	g_assert_true(pxf_plugin_context_run_init(ctx, &error));
 	g_assert_no_error(error);
-	g_assert_false(pxf_hook_connect_internal(ctx, PXF_HOOK_HOST_EVENT,
-						 G_CALLBACK(g_free), NULL, NULL, &error));
+	g_assert_false(pxf_hook_connect_internal(ctx, PXF_HOOK_HOST_EVENT, G_CALLBACK(g_free), NULL,
+						 NULL, &error));
 	g_assert_nonnull(strstr(error->message, "only be connected during init"));
 	pxf_plugin_context_free(ctx);
 	remove_plugin_dir(dir);

@@ -68,9 +68,11 @@ hello_fini(PxfPluginContext *ctx)
 }
 
 static const PxfConfKey hello_keys[] = {
-    {.key = "tag", .type = PXF_CONF_TYPE_STRING, .default_value = "hello",
-     .description = "tag put in front of every logged event and into {{site_tag}}"},
-    PXF_CONF_KEY_END,
+	{.key = "tag",
+	 .type = PXF_CONF_TYPE_STRING,
+	 .default_value = "hello",
+	 .description = "tag put in front of every logged event and into {{site_tag}}"},
+	PXF_CONF_KEY_END,
 };
 
 PXF_PLUGIN_DEFINE(.name = "hello",
