@@ -679,7 +679,6 @@ gboolean
 pxf_daemon_start(PxfDaemon *self, GError **error)
 {
 	g_autoptr(GPtrArray) diags = pxf_diags_new();
-	g_autoptr(GError) error_local = NULL;
 
 	self->setup = pxf_setup_load(self->config_dir, self->loader, diags);
 	if (!pxf_daemon_check_diags(self, diags, "not starting", error))
