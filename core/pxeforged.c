@@ -31,7 +31,7 @@ main(int argc, char **argv)
 		 "USER"},
 		{"debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Log debug messages", NULL},
 		{"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
-		{NULL}};
+		G_OPTION_ENTRY_NULL};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(PxfDaemon) daemon = NULL;

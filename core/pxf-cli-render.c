@@ -66,7 +66,7 @@ pxf_cli_render(PxfCli *cli, gint argc, gchar **argv)
 		{"offline", 0, 0, G_OPTION_ARG_NONE, &offline,
 		 "Do not ask the running pxeforged (no plugin variables)", NULL},
 		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "[TEMPLATE]"},
-		{NULL}};
+		G_OPTION_ENTRY_NULL};
 	g_autoptr(GOptionContext) context = g_option_context_new("--mac MAC [TEMPLATE]");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(PxfPluginLoader) loader = pxf_plugin_loader_new(NULL);
