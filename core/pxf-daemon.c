@@ -77,8 +77,7 @@ pxf_daemon_bind(gpointer core,
 		inet = g_inet_address_new_from_string(address);
 		if (inet == NULL) {
 			g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_FAILED,
-				    "plugin %s: '%s' is not an IP address",
-				    pxf_plugin_context_get_name(ctx), address);
+				    "'%s' is not an IP address", address);
 			return NULL;
 		}
 		family = g_inet_address_get_family(inet);
@@ -96,14 +95,14 @@ pxf_daemon_bind(gpointer core,
 		if (self->dropped && port < 1024 &&
 		    g_error_matches(error_local, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)) {
 			g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_RESTART,
-				    "plugin %s: port %u is privileged and pxeforged has dropped "
-				    "root; restart pxeforged to bind it",
-				    pxf_plugin_context_get_name(ctx), port);
+				    "port %u is privileged and pxeforged has dropped root; "
+				    "restart pxeforged to bind it",
+				    port);
 			return NULL;
 		}
 		g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_FAILED,
-			    "plugin %s: binding %s port %u: %s", pxf_plugin_context_get_name(ctx),
-			    address != NULL ? address : "*", port, error_local->message);
+			    "binding %s port %u: %s", address != NULL ? address : "*", port,
+			    error_local->message);
 		return NULL;
 	}
 	g_hash_table_insert(self->sockets, g_steal_pointer(&key), g_object_ref(socket));
