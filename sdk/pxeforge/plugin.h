@@ -9,5 +9,6 @@
 #include "pxf-host.h"
 #include "pxf-hooks.h"
 #include "pxf-plugin-desc.h"
+#include "pxf-transport.h"
 
 #undef PXF_PLUGIN_H_INSIDE

@@ -47,6 +47,7 @@ const gchar *pxf_boot_stage_to_string(PxfBootStage stage);
 typedef struct {
 	const gchar *transport;	     /* "dhcp", "tftp", "http", ... */
 	GInetSocketAddress *address; /* the peer; never NULL */
+	GInetSocketAddress *local;   /* this server's address the request came in on, or NULL */
 	const gchar *mac;	     /* canonical, NULL when the lease table does not know it */
 	const PxfHost *host;	     /* inventory host, NULL when unknown */
 } PxfClient;

@@ -43,10 +43,15 @@ class Env:
         os.makedirs(os.path.join(self.config, "conf.d"))
         os.makedirs(os.path.join(self.config, "templates"))
         os.makedirs(self.plugins)
-        for name in os.listdir(PLUGINS):
-            if name.endswith(".so"):
-                shutil.copy(os.path.join(PLUGINS, name), self.plugins)
-                os.chmod(os.path.join(self.plugins, name), 0o755)
+        # the test plugins and every real plugin built in this tree
+        sources = [PLUGINS] + [os.path.join(BUILD, "plugins", d)
+                               for d in sorted(os.listdir(os.path.join(BUILD, "plugins")))
+                               if os.path.isdir(os.path.join(BUILD, "plugins", d))]
+        for src in sources:
+            for name in os.listdir(src):
+                if name.endswith(".so"):
+                    shutil.copy(os.path.join(src, name), self.plugins)
+                    os.chmod(os.path.join(self.plugins, name), 0o755)
         self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins)
         self.env.pop("NOTIFY_SOCKET", None)
         self.daemon = None

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined(PXF_PLUGIN_H_INSIDE) && !defined(PXF_COMPILATION)
+#error "Only <pxeforge/plugin.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "pxf-hooks.h"
+
+G_BEGIN_DECLS
+
+/* What transport plugins (dhcp, tftp, http, ...) ask of the core: who a
+ * client is, the hook pipeline with the core's defaults applied, inventory
+ * and state, storage, and install tokens. All of it is main-thread only. */
+
+/* Errors the core reports to plugins through this API. */
+#define PXF_ERROR pxf_error_quark()
+GQuark pxf_error_quark(void);
+
+typedef enum {
+	PXF_ERROR_FAILED,
+	PXF_ERROR_NOT_FOUND,
+	PXF_ERROR_EXISTS,   /* store_create() of a key that exists */
+	PXF_ERROR_CONFLICT, /* store_replace() whose expected value is stale */
+	PXF_ERROR_DENIED,   /* a wrong or missing install token */
+	PXF_ERROR_INVALID,  /* bad argument, e.g. a malformed key or MAC */
+} PxfError;
+
+/* ---- who is asking --------------------------------------------------------- */
+
+/* A client of one request. Fill it with pxf_client_init(); it owns copies of
+ * what it points to and is cleared with pxf_client_clear(). */
+typedef struct {
+	PxfClient pub;
+	gchar *mac;
+	GInetSocketAddress *address;
+	GInetSocketAddress *local;
+	gpointer reserved[4];
+} PxfClientSlot;
+
+/* Identifies the peer: mac if the transport knows it (DHCP), else from the
+ * core's address table (leases and fixed addresses), and the inventory host
+ * for that MAC. */
+void pxf_client_init(PxfClientSlot *slot,
+		     PxfPluginContext *ctx,
+		     const gchar *transport,
+		     GInetSocketAddress *address,
+		     GInetSocketAddress *local,
+		     const gchar *mac);
+void pxf_client_clear(PxfClientSlot *slot);
+
+/* The DHCP transport tells the core which MAC holds an IPv4 address (on ACK,
+ * and for every lease it loads at start), so TFTP and HTTP requests from that
+ * address are attributed to the host; mac NULL forgets the address. */
+void pxf_plugin_context_set_address_owner(PxfPluginContext *ctx, const gchar *ip, const gchar *mac);
+/* The MAC that holds ip (a lease or an inventory fixed address), or NULL. */
+const gchar *pxf_plugin_context_get_address_owner(PxfPluginContext *ctx, const gchar *ip);
+
+/* ---- where to listen ---------------------------------------------------------
+ * Transports listen only where the operator says: the daemon's `interfaces`
+ * (shipped empty, so a fresh install answers nobody) unless the plugin's own
+ * settings name interfaces or addresses. */
+
+/* The daemon's `interfaces` setting, NULL-terminated, never NULL. */
+const gchar *const *pxf_plugin_context_get_interfaces(PxfPluginContext *ctx);
+/* The IPv4 addresses (with prefix length) configured on an interface, as
+ * GInetAddressMask*; empty when it has none or does not exist. */
+GPtrArray *pxf_plugin_context_get_interface_addresses(PxfPluginContext *ctx, const gchar *ifname);
+/* Like pxf_plugin_context_bind(), bound to one interface (SO_BINDTODEVICE)
+ * and, for datagram sockets, allowed to broadcast. */
+GSocket *pxf_plugin_context_bind_device(PxfPluginContext *ctx,
+					GSocketType type,
+					const gchar *device,
+					const gchar *address,
+					guint16 port,
+					GError **error);
+
+/* ---- the pipeline, with the core's defaults ------------------------------- */
+
+/* client.classify, then the default (firmware from option 93, stage from
+ * options 77/175/60) for what callbacks left unknown. */
+PxfVerdict pxf_plugin_context_classify(PxfPluginContext *ctx, PxfClientClassifyArgs *args);
+/* host.lookup, then the inventory by MAC, then by UUID. */
+PxfVerdict pxf_plugin_context_lookup_host(PxfPluginContext *ctx, PxfHostLookupArgs *args);
+/* boot.select; args->selected_by names the plugin that decided. */
+PxfVerdict pxf_plugin_context_select_boot(PxfPluginContext *ctx, PxfBootSelectArgs *args);
+PxfVerdict pxf_plugin_context_dhcp_reply(PxfPluginContext *ctx, PxfDhcpReplyArgs *args);
+/* file.open; with CONTINUE the transport serves from its own root. */
+PxfVerdict pxf_plugin_context_open_file(PxfPluginContext *ctx, PxfFileOpenArgs *args);
+
+/* Renders a host's answer file (kickstart, preseed, ...) from its profile:
+ * variables, template.vars, then profile.render or the core's renderer.
+ * The rendered text carries the host's install token. */
+gboolean pxf_plugin_context_render_profile(PxfPluginContext *ctx,
+					   const PxfClient *client,
+					   const PxfHost *host,
+					   GString *out,
+					   gchar **content_type,
+					   GError **error);
+/* Renders a template (a file path, or text when is_text) with the host's
+ * variables (host may be NULL: globals only) after template.vars. */
+gboolean pxf_plugin_context_render_template(PxfPluginContext *ctx,
+					    const PxfClient *client,
+					    const PxfHost *host,
+					    const gchar *template,
+					    gboolean is_text,
+					    GString *out,
+					    GError **error);
+
+/* ---- inventory and state ----------------------------------------------- */
+
+const PxfHost *pxf_plugin_context_find_host(PxfPluginContext *ctx, const gchar *mac);
+/* Element type const PxfHost*, configuration order. */
+GPtrArray *pxf_plugin_context_get_hosts(PxfPluginContext *ctx);
+/* A variable of the host's resolved scope ("distro.kernel", "ks_url"); new ref. */
+GVariant *
+pxf_plugin_context_get_host_var(PxfPluginContext *ctx, const PxfHost *host, const gchar *name);
+PxfHostState pxf_plugin_context_get_host_state(PxfPluginContext *ctx, const gchar *mac);
+
+/* ---- install tokens ---------------------------------------------------------
+ * One random token per host install, created when the host starts booting,
+ * embedded in its answer file as {{install.token}}, never logged; consumed
+ * by the first accepted done/failed report. */
+
+/* Checks token in constant time and, if it matches, moves the host to
+ * installed (done TRUE) or failed, consuming the token. A wrong or missing
+ * token changes nothing and returns FALSE with PXF_ERROR_DENIED. */
+gboolean pxf_plugin_context_report_install(PxfPluginContext *ctx,
+					   const gchar *mac,
+					   const gchar *token,
+					   gboolean done,
+					   const gchar *reason,
+					   GError **error);
+
+/* ---- storage ----------------------------------------------------------------
+ * The core's storage (files under the state directory, or a shared database),
+ * for records a plugin keeps, e.g. the dhcp plugin's leases. Namespaces are
+ * [a-z0-9-]+; values are opaque bytes. create() fails with PXF_ERROR_EXISTS
+ * and replace() with PXF_ERROR_CONFLICT when the expected value is stale: the
+ * primitives that keep one address from going to two machines, whichever
+ * server hands it out. get() of a missing key is PXF_ERROR_NOT_FOUND. */
+
+GBytes *pxf_plugin_context_store_get(PxfPluginContext *ctx,
+				     const gchar *ns,
+				     const gchar *key,
+				     GError **error);
+gboolean pxf_plugin_context_store_put(
+	PxfPluginContext *ctx, const gchar *ns, const gchar *key, GBytes *value, GError **error);
+gboolean pxf_plugin_context_store_create(
+	PxfPluginContext *ctx, const gchar *ns, const gchar *key, GBytes *value, GError **error);
+gboolean pxf_plugin_context_store_replace(PxfPluginContext *ctx,
+					  const gchar *ns,
+					  const gchar *key,
+					  GBytes *expected,
+					  GBytes *value,
+					  GError **error);
+gboolean pxf_plugin_context_store_remove(PxfPluginContext *ctx,
+					 const gchar *ns,
+					 const gchar *key,
+					 GError **error);
+/* key → GBytes */
+GHashTable *pxf_plugin_context_store_list(PxfPluginContext *ctx, const gchar *ns, GError **error);
+
+G_END_DECLS
