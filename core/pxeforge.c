@@ -186,8 +186,10 @@ pxf_cli_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pxeforge [--config DIR] [--socket PATH] COMMAND [ARGS]\n\ncommands:\n");
-	for (guint i = 0; i < G_N_ELEMENTS(pxf_cli_commands); i++)
-		fprintf(out, "  %s\n", pxf_cli_commands[i].usage);
+	for (guint i = 0; i < G_N_ELEMENTS(pxf_cli_commands); i++) {
+		if (pxf_cli_commands[i].usage != NULL) /* NULL: an alias */
+			fprintf(out, "  %s\n", pxf_cli_commands[i].usage);
+	}
 }
 
 int

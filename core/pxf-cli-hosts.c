@@ -67,6 +67,28 @@ pxf_cli_hosts_import(PxfCli *cli, const gchar *file)
 	return EXIT_SUCCESS;
 }
 
+static gint
+pxf_cli_hosts_reinstall(PxfCli *cli, const gchar *mac)
+{
+	g_autofree gchar *path = pxf_cli_socket_path(cli);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonObject) args = json_object_new();
+	g_autoptr(JsonNode) result = NULL;
+	JsonObject *obj;
+
+	json_object_set_string_member(args, "mac", mac);
+	result = pxf_control_call(path, "reinstall", args, &error);
+	if (result == NULL) {
+		g_printerr("pxeforge host reinstall: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	obj = json_node_get_object(result);
+	printf("%s: %s, will netboot and install with a new token\n",
+	       json_object_get_string_member(obj, "mac"),
+	       json_object_get_string_member(obj, "state"));
+	return EXIT_SUCCESS;
+}
+
 gint
 pxf_cli_hosts(PxfCli *cli, gint argc, gchar **argv)
 {
@@ -74,6 +96,10 @@ pxf_cli_hosts(PxfCli *cli, gint argc, gchar **argv)
 		return pxf_cli_hosts_list(cli);
 	if (argc == 3 && g_strcmp0(argv[1], "import") == 0)
 		return pxf_cli_hosts_import(cli, argv[2]);
-	g_printerr("usage: pxeforge hosts list\n       pxeforge hosts import FILE.csv|FILE.yaml\n");
+	if (argc == 3 && g_strcmp0(argv[1], "reinstall") == 0)
+		return pxf_cli_hosts_reinstall(cli, argv[2]);
+	g_printerr("usage: pxeforge host list\n"
+		   "       pxeforge host import FILE.csv|FILE.yaml\n"
+		   "       pxeforge host reinstall MAC\n");
 	return 2;
 }

@@ -123,7 +123,8 @@ pxf_cli_render(PxfCli *cli, gint argc, gchar **argv)
 		}
 		g_clear_error(&error);
 	}
-	if (!pxf_render_host(setup, NULL, NULL, host, template_path, out, &vars, &error)) {
+	if (!pxf_render_host(setup, NULL, NULL, host, template_path, PXF_RENDER_TOKEN_PLACEHOLDER,
+			     out, &vars, &error)) {
 		g_printerr("pxeforge render: %s\n", error->message);
 		return EXIT_FAILURE;
 	}

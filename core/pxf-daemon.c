@@ -10,10 +10,12 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "pxf-control.h"
+#include "pxf-core.h"
 #include "pxf-hook.h"
 #include "pxf-host-state.h"
 #include "pxf-log.h"
@@ -35,6 +37,8 @@ struct _PxfDaemon {
 	PxfPluginLoader *loader;
 	PxfSetup *setup;
 	PxfHookRegistry *hooks;
+	PxfCore core; /* what the transport API sees; mirrors the fields here */
+	guint install_timer;
 	GPtrArray *contexts; /* PxfPluginContext*, running plugins */
 	GHashTable *refused; /* name → message, plugins that could not start */
 	GHashTable *sockets; /* "udp|addr|port" → GSocket, kept across reloads */
@@ -55,14 +59,15 @@ static GSocket *
 pxf_daemon_bind(gpointer core,
 		PxfPluginContext *ctx,
 		GSocketType type,
+		const gchar *device,
 		const gchar *address,
 		guint16 port,
 		GError **error)
 {
 	PxfDaemon *self = core;
 	g_autofree gchar *key =
-		g_strdup_printf("%s|%s|%u", type == G_SOCKET_TYPE_DATAGRAM ? "udp" : "tcp",
-				address != NULL ? address : "*", port);
+	    g_strdup_printf("%s|%s|%s|%u", type == G_SOCKET_TYPE_DATAGRAM ? "udp" : "tcp",
+			    device != NULL ? device : "", address != NULL ? address : "*", port);
 	g_autoptr(GSocket) socket = NULL;
 	g_autoptr(GInetAddress) inet = NULL;
 	g_autoptr(GSocketAddress) sockaddr = NULL;
@@ -90,6 +95,18 @@ pxf_daemon_bind(gpointer core,
 			      error);
 	if (socket == NULL)
 		return NULL;
+	if (device != NULL) {
+		/* a DHCP server answers on the interfaces it was given, and only there */
+		if (setsockopt(g_socket_get_fd(socket), SOL_SOCKET, SO_BINDTODEVICE, device,
+			       (socklen_t)strlen(device) + 1) != 0) {
+			gint saved = errno;
+			g_set_error(error, PXF_DAEMON_ERROR, PXF_DAEMON_ERROR_FAILED,
+				    "binding to interface %s: %s", device, g_strerror(saved));
+			return NULL;
+		}
+		if (type == G_SOCKET_TYPE_DATAGRAM)
+			g_socket_set_broadcast(socket, TRUE);
+	}
 	sockaddr = g_inet_socket_address_new(inet, port);
 	if (!g_socket_bind(socket, sockaddr, TRUE, &error_local)) {
 		if (self->dropped && port < 1024 &&
@@ -150,7 +167,15 @@ pxf_daemon_get_state_dir(gpointer core)
 	return self->state_dir;
 }
 
+static gpointer
+pxf_daemon_get_core(gpointer core)
+{
+	PxfDaemon *self = core;
+	return &self->core;
+}
+
 static const PxfCoreServices pxf_daemon_services = {
+	.get_core = pxf_daemon_get_core,
 	.bind = pxf_daemon_bind,
 	.set_host_state = pxf_daemon_set_host_state,
 	.emit_host_event = pxf_daemon_emit_host_event,
@@ -173,6 +198,16 @@ pxf_daemon_state_changed(const gchar *mac,
 		.timestamp = g_get_real_time(),
 	};
 	pxf_daemon_emit_host_event(user_data, &event);
+}
+
+/* The transport API works on PxfCore; keep it in step with the daemon. */
+static void
+pxf_daemon_sync_core(PxfDaemon *self)
+{
+	self->core.setup = self->setup;
+	self->core.hooks = self->hooks;
+	self->core.store = self->store;
+	self->core.states = self->states;
 }
 
 /* ---- plugins ------------------------------------------------------------- */
@@ -271,6 +306,75 @@ pxf_daemon_get_caps(PxfDaemon *self)
 		caps |= pxf_plugin_get_desc(plugin)->capabilities;
 	}
 	return caps;
+}
+
+/* ---- the install lifecycle ------------------------------------------------ */
+
+/* A host that started booting or installing and reported nothing for
+ * daemon.install_timeout is failed, so it never sits at "installing" forever. */
+static gboolean
+pxf_daemon_check_install_timeouts(gpointer user_data)
+{
+	PxfDaemon *self = user_data;
+	gint64 timeout = pxf_conf_section_get_int(self->setup->daemon, "install_timeout");
+	gint64 now = g_get_real_time();
+	g_autoptr(GPtrArray) records = pxf_host_states_list(self->states);
+
+	for (guint i = 0; i < records->len; i++) {
+		const PxfHostStateRecord *rec = g_ptr_array_index(records, i);
+		g_autofree gchar *reason = NULL;
+		g_autoptr(GError) error = NULL;
+		g_autofree gchar *mac = NULL;
+
+		if (rec->state != PXF_HOST_STATE_BOOTING && rec->state != PXF_HOST_STATE_INSTALLING)
+			continue;
+		if (now - rec->since < timeout * G_USEC_PER_SEC)
+			continue;
+		mac = g_strdup(rec->mac);
+		reason = g_strdup_printf("no report within %" G_GINT64_FORMAT " s while %s",
+					 timeout, pxf_host_state_to_string(rec->state));
+		if (!pxf_host_states_set(self->states, mac, PXF_HOST_STATE_FAILED, reason, &error))
+			g_warning("host %s: %s", mac, error->message);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* `pxeforge host reinstall`: back to netboot with a new token. */
+static gboolean
+pxf_daemon_reinstall(PxfDaemon *self, const gchar *mac_text, GError **error)
+{
+	g_autofree gchar *mac = pxf_mac_normalize(mac_text, error);
+	const PxfHostStateRecord *rec;
+	g_autofree gchar *token = NULL;
+
+	if (mac == NULL)
+		return FALSE;
+	if (pxf_inventory_lookup_mac(self->setup->inventory, mac) == NULL) {
+		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_NOT_FOUND,
+			    "no host %s in the inventory", mac);
+		return FALSE;
+	}
+	rec = pxf_host_states_get(self->states, mac);
+	if (rec != NULL && rec->state != PXF_HOST_STATE_INSTALLED &&
+	    rec->state != PXF_HOST_STATE_FAILED && rec->state != PXF_HOST_STATE_UNKNOWN &&
+	    rec->state != PXF_HOST_STATE_DISCOVERED) {
+		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_INVALID_ARGUMENT,
+			    "host %s is %s; only an installed or failed host can be reinstalled",
+			    mac, pxf_host_state_to_string(rec->state));
+		return FALSE;
+	}
+	/* the old token dies first: a late report of the previous install is refused */
+	if (!pxf_core_drop_token(&self->core, mac, error))
+		return FALSE;
+	token = pxf_core_get_token(&self->core, mac, error);
+	if (token == NULL)
+		return FALSE;
+	/* a host that never got as far as installing netboots anyway */
+	if (rec == NULL || rec->state == PXF_HOST_STATE_UNKNOWN ||
+	    rec->state == PXF_HOST_STATE_DISCOVERED)
+		return TRUE;
+	return pxf_host_states_set(self->states, mac, PXF_HOST_STATE_BOOTING, "reinstall requested",
+				   error);
 }
 
 /* ---- the control socket --------------------------------------------------- */
@@ -446,7 +550,8 @@ pxf_daemon_render(PxfDaemon *self, JsonObject *args, GError **error)
 			    "no host %s in the inventory", mac);
 		return NULL;
 	}
-	if (!pxf_render_host(self->setup, self->hooks, NULL, host, template, out, &vars, error))
+	if (!pxf_render_host(self->setup, self->hooks, NULL, host, template,
+			     PXF_RENDER_TOKEN_PLACEHOLDER, out, &vars, error))
 		return NULL;
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "output");
@@ -497,6 +602,26 @@ pxf_daemon_control(const gchar *command,
 		}
 		return pxf_daemon_json_host_state(self, mac, error);
 	}
+	if (g_strcmp0(command, "reinstall") == 0) {
+		const gchar *mac = args != NULL && json_object_has_member(args, "mac")
+					   ? json_object_get_string_member(args, "mac")
+					   : NULL;
+		/* it changes what a machine does at its next boot: root only */
+		if (peer->uid != 0) {
+			g_set_error_literal(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_DENIED,
+					    "reinstall is for root only");
+			return NULL;
+		}
+		if (mac == NULL) {
+			g_set_error_literal(error, PXF_CONTROL_ERROR,
+					    PXF_CONTROL_ERROR_INVALID_ARGUMENT,
+					    "reinstall needs a \"mac\" argument");
+			return NULL;
+		}
+		if (!pxf_daemon_reinstall(self, mac, error))
+			return NULL;
+		return pxf_daemon_json_host_state(self, mac, error);
+	}
 	if (g_strcmp0(command, "render") == 0)
 		return pxf_daemon_render(self, args, error);
 	if (g_strcmp0(command, "reload") == 0) {
@@ -523,6 +648,7 @@ pxf_daemon_new(const PxfDaemonOptions *options)
 	self->debug = options->debug;
 	self->loader = pxf_plugin_loader_new(NULL);
 	self->hooks = pxf_hook_registry_new();
+	self->core.address_owner = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	self->contexts = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_plugin_context_free);
 	self->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	self->sockets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
@@ -540,6 +666,7 @@ pxf_daemon_free(PxfDaemon *self)
 		if (self->signal_ids[i] != 0)
 			g_source_remove(self->signal_ids[i]);
 	}
+	g_clear_handle_id(&self->install_timer, g_source_remove);
 	g_clear_pointer(&self->control, pxf_control_server_free);
 	/* plugins stop in reverse start order, before what they use goes away */
 	while (self->contexts->len > 0)
@@ -551,6 +678,7 @@ pxf_daemon_free(PxfDaemon *self)
 	pxf_hook_registry_free(self->hooks);
 	g_hash_table_unref(self->sockets);
 	g_hash_table_unref(self->refused);
+	g_hash_table_unref(self->core.address_owner);
 	pxf_plugin_loader_free(self->loader);
 	g_main_loop_unref(self->loop);
 	g_free(self->state_dir);
@@ -702,6 +830,7 @@ pxf_daemon_start(PxfDaemon *self, GError **error)
 	if (!pxf_host_states_load(self->states, error))
 		return FALSE;
 	pxf_host_states_set_notify(self->states, pxf_daemon_state_changed, self);
+	pxf_daemon_sync_core(self);
 
 	pxf_daemon_start_plugins(self);
 
@@ -715,6 +844,7 @@ pxf_daemon_start(PxfDaemon *self, GError **error)
 	if (!pxf_daemon_drop_privileges(self, error))
 		return FALSE;
 
+	self->install_timer = g_timeout_add_seconds(30, pxf_daemon_check_install_timeouts, self);
 	self->signal_ids[0] = g_unix_signal_add(SIGHUP, pxf_daemon_on_sighup, self);
 	self->signal_ids[1] = g_unix_signal_add(SIGTERM, pxf_daemon_on_sigterm, self);
 	self->signal_ids[2] = g_unix_signal_add(SIGINT, pxf_daemon_on_sigterm, self);
@@ -758,6 +888,7 @@ pxf_daemon_reload(PxfDaemon *self, GError **error)
 	pxf_daemon_stop_changed_plugins(self, next);
 	old = self->setup;
 	self->setup = g_steal_pointer(&next);
+	pxf_daemon_sync_core(self);
 	pxf_daemon_start_plugins(self);
 	pxf_setup_free(old);
 	pxf_log_set_debug(self->debug || pxf_conf_section_get_bool(self->setup->daemon, "debug"));

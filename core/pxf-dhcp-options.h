@@ -5,13 +5,7 @@
 
 G_BEGIN_DECLS
 
-/* The option set of a DHCP reply under construction. Options are kept in
- * the order they were first set, which is the order they go on the wire. */
-PxfDhcpOptions *pxf_dhcp_options_new(void);
-void pxf_dhcp_options_free(PxfDhcpOptions *self);
+/* pxf_dhcp_options_new/free/get_codes are declared in the SDK. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfDhcpOptions, pxf_dhcp_options_free)
-
-/* Codes in wire order (element: GUINT_TO_POINTER(code)). */
-GPtrArray *pxf_dhcp_options_get_codes(PxfDhcpOptions *self);
 
 G_END_DECLS

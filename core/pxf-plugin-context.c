@@ -188,8 +188,12 @@ pxf_plugin_context_get_data(PxfPluginContext *ctx)
 }
 
 GSocket *
-pxf_plugin_context_bind(
-	PxfPluginContext *ctx, GSocketType type, const gchar *address, guint16 port, GError **error)
+pxf_plugin_context_bind_device(PxfPluginContext *ctx,
+			       GSocketType type,
+			       const gchar *device,
+			       const gchar *address,
+			       guint16 port,
+			       GError **error)
 {
 	GSocket *socket;
 
@@ -203,11 +207,26 @@ pxf_plugin_context_bind(
 			    "plugin %s: this context cannot bind sockets", ctx->name);
 		return NULL;
 	}
-	socket = ctx->services->bind(ctx->core, ctx, type, address, port, error);
+	socket = ctx->services->bind(ctx->core, ctx, type, device, address, port, error);
 	if (socket == NULL)
 		return NULL;
 	g_ptr_array_add(ctx->sockets, g_object_ref(socket));
 	return socket;
+}
+
+GSocket *
+pxf_plugin_context_bind(
+	PxfPluginContext *ctx, GSocketType type, const gchar *address, guint16 port, GError **error)
+{
+	return pxf_plugin_context_bind_device(ctx, type, NULL, address, port, error);
+}
+
+gpointer
+pxf_plugin_context_get_core(PxfPluginContext *ctx)
+{
+	if (ctx->services == NULL || ctx->services->get_core == NULL)
+		return NULL;
+	return ctx->services->get_core(ctx->core);
 }
 
 gboolean

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <pxeforge/pxf-context.h>
+#include <pxeforge/pxf-transport.h>
 
 #include "pxf-hook.h"
 #include "pxf-plugin-loader.h"
@@ -13,6 +14,7 @@ typedef struct {
 	GSocket *(*bind)(gpointer core,
 			 PxfPluginContext *ctx,
 			 GSocketType type,
+			 const gchar *device,
 			 const gchar *address,
 			 guint16 port,
 			 GError **error);
@@ -24,7 +26,12 @@ typedef struct {
 				   GError **error);
 	void (*emit_host_event)(gpointer core, const PxfHostEventArgs *event);
 	const gchar *(*get_state_dir)(gpointer core);
+	/* configuration, inventory, state and storage for the transport API */
+	gpointer (*get_core)(gpointer core); /* a PxfCore */
 } PxfCoreServices;
+
+/* The PxfCore behind a context (see pxf-core.h), or NULL in unit tests. */
+gpointer pxf_plugin_context_get_core(PxfPluginContext *ctx);
 
 /* Takes ownership of config. plugin may be NULL in unit tests, which then
  * connect hooks through the context directly. */

@@ -6,12 +6,66 @@
 #include "pxf-render.h"
 #include "pxf-template.h"
 
+PxfVars *
+pxf_render_vars(PxfSetup *setup,
+		PxfHookRegistry *hooks,
+		const PxfClient *client,
+		const PxfHost *host,
+		const gchar *token)
+{
+	PxfVars *vars = pxf_inventory_resolve_vars(setup->inventory, host);
+
+	if (token != NULL)
+		pxf_vars_set_with_origin(vars, "install.token", g_variant_new_string(token),
+					 "install token");
+	if (hooks != NULL) {
+		PxfTemplateVarsArgs args = {.client = client, .host = host, .vars = vars};
+		pxf_vars_set_default_origin(vars, "plugin");
+		pxf_hook_run_template_vars(hooks, &args);
+		pxf_vars_set_default_origin(vars, NULL);
+	}
+	return vars;
+}
+
+gboolean
+pxf_render_template(PxfSetup *setup,
+		    PxfVars *vars,
+		    const gchar *template,
+		    gboolean is_text,
+		    GString *out,
+		    GError **error)
+{
+	g_autoptr(PxfTemplate) tpl = NULL;
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *snippets = NULL;
+	const gchar *partial_dirs[3] = {NULL};
+
+	if (is_text)
+		tpl = pxf_template_new("(inline template)", template, (gsize)-1, error);
+	else
+		tpl = pxf_template_new_from_file(template, error);
+	if (tpl == NULL)
+		return FALSE;
+	/* partials next to the template, then the site's shared snippets */
+	snippets = g_build_filename(setup->config_dir, "snippets", NULL);
+	if (!is_text) {
+		dir = g_path_get_dirname(template);
+		partial_dirs[0] = dir;
+		partial_dirs[1] = snippets;
+	} else {
+		partial_dirs[0] = snippets;
+	}
+	return pxf_template_render(tpl, vars, pxf_template_partial_from_dirs, partial_dirs, out,
+				   error);
+}
+
 gboolean
 pxf_render_host(PxfSetup *setup,
 		PxfHookRegistry *hooks,
 		const PxfClient *client,
 		const PxfHost *host,
 		const gchar *template_path,
+		const gchar *token,
 		GString *out,
 		PxfVars **vars_out,
 		GError **error)
@@ -29,13 +83,7 @@ pxf_render_host(PxfSetup *setup,
 			    "host %s has no profile, so no template to render", host->mac);
 		return FALSE;
 	}
-	vars = pxf_inventory_resolve_vars(setup->inventory, host);
-	if (hooks != NULL) {
-		PxfTemplateVarsArgs args = {.client = client, .host = host, .vars = vars};
-		pxf_vars_set_default_origin(vars, "plugin");
-		pxf_hook_run_template_vars(hooks, &args);
-		pxf_vars_set_default_origin(vars, NULL);
-	}
+	vars = pxf_render_vars(setup, hooks, client, host, token);
 	if (hooks != NULL && profile != NULL) {
 		PxfProfileRenderArgs args = {
 			.client = client,
@@ -55,23 +103,8 @@ pxf_render_host(PxfSetup *setup,
 		}
 		handled = result.verdict == PXF_VERDICT_SKIP;
 	}
-	if (!handled) {
-		g_autoptr(PxfTemplate) tpl = pxf_template_new_from_file(template_path, error);
-		g_autofree gchar *dir = NULL;
-		g_autofree gchar *snippets = NULL;
-		const gchar *partial_dirs[3] = {NULL};
-
-		if (tpl == NULL)
-			return FALSE;
-		/* partials next to the template, then the site's shared snippets */
-		dir = g_path_get_dirname(template_path);
-		snippets = g_build_filename(setup->config_dir, "snippets", NULL);
-		partial_dirs[0] = dir;
-		partial_dirs[1] = snippets;
-		if (!pxf_template_render(tpl, vars, pxf_template_partial_from_dirs, partial_dirs,
-					 out, error))
-			return FALSE;
-	}
+	if (!handled && !pxf_render_template(setup, vars, template_path, FALSE, out, error))
+		return FALSE;
 	if (vars_out != NULL)
 		*vars_out = g_steal_pointer(&vars);
 	return TRUE;

@@ -25,6 +25,18 @@ static const PxfConfKey pxf_daemon_keys[] = {
 	 .type = PXF_CONF_TYPE_BOOL,
 	 .default_value = "false",
 	 .description = "log debug messages (as --debug)"},
+	{.key = "interfaces",
+	 .type = PXF_CONF_TYPE_STRING_LIST,
+	 .default_value = "",
+	 .description = "network interfaces the transports serve unless they name their own; "
+			"empty: none, so a fresh install answers nobody"},
+	{.key = "install_timeout",
+	 .type = PXF_CONF_TYPE_INT,
+	 .default_value = "10800",
+	 .min = 60,
+	 .max = 604800,
+	 .description = "seconds a booting or installing host may stay silent before it is "
+			"marked failed"},
 	PXF_CONF_KEY_END,
 };
 

@@ -82,8 +82,14 @@ typedef struct {
 	gchar *selected_by;   /* out: filled in by the core with the plugin name */
 } PxfBootSelectArgs;
 
-/* DHCP options of a reply being built; owned by the dhcp transport. */
+/* DHCP options of a reply being built; owned by the dhcp transport. Options
+ * keep the order they were first set in, which is their order on the wire. */
 typedef struct _PxfDhcpOptions PxfDhcpOptions;
+
+PxfDhcpOptions *pxf_dhcp_options_new(void);
+void pxf_dhcp_options_free(PxfDhcpOptions *self);
+/* Codes in wire order (element: GUINT_TO_POINTER(code)); free with g_ptr_array_unref(). */
+GPtrArray *pxf_dhcp_options_get_codes(PxfDhcpOptions *self);
 
 void pxf_dhcp_options_set(PxfDhcpOptions *self, guint8 code, const guint8 *data, gsize len);
 void pxf_dhcp_options_set_string(PxfDhcpOptions *self, guint8 code, const gchar *value);

@@ -1,0 +1,663 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The SDK's transport API (sdk/pxeforge/pxf-transport.h): what transport
+ * plugins ask of the core, on top of the daemon's PxfCore. */
+#define G_LOG_DOMAIN "pxf-transport"
+
+#include "config.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "pxf-core.h"
+#include "pxf-plugin-context.h"
+#include "pxf-render.h"
+
+G_DEFINE_QUARK(pxf_error_quark, pxf_error)
+
+static PxfCore *
+pxf_ctx_core(PxfPluginContext *ctx, GError **error)
+{
+	PxfCore *core = pxf_plugin_context_get_core(ctx);
+	if (core == NULL || core->setup == NULL)
+		g_set_error(error, PXF_ERROR, PXF_ERROR_FAILED,
+			    "plugin %s: no daemon behind this context",
+			    pxf_plugin_context_get_name(ctx));
+	return core != NULL && core->setup != NULL ? core : NULL;
+}
+
+/* ---- who is asking ----------------------------------------------------- */
+
+static const gchar *
+pxf_core_owner_of(PxfCore *core, const gchar *ip)
+{
+	const gchar *mac = g_hash_table_lookup(core->address_owner, ip);
+	const PxfHost *host;
+
+	if (mac != NULL)
+		return mac;
+	host = pxf_inventory_lookup_ip(core->setup->inventory, ip);
+	return host != NULL ? host->mac : NULL;
+}
+
+void
+pxf_client_init(PxfClientSlot *slot,
+		PxfPluginContext *ctx,
+		const gchar *transport,
+		GInetSocketAddress *address,
+		GInetSocketAddress *local,
+		const gchar *mac)
+{
+	PxfCore *core = pxf_plugin_context_get_core(ctx);
+
+	g_return_if_fail(slot != NULL);
+	g_return_if_fail(G_IS_INET_SOCKET_ADDRESS(address));
+
+	memset(slot, 0, sizeof(*slot));
+	slot->address = g_object_ref(address);
+	slot->local = local != NULL ? g_object_ref(local) : NULL;
+	if (mac != NULL) {
+		slot->mac = pxf_mac_normalize(mac, NULL);
+	} else if (core != NULL && core->setup != NULL) {
+		g_autofree gchar *ip =
+			g_inet_address_to_string(g_inet_socket_address_get_address(address));
+		slot->mac = g_strdup(pxf_core_owner_of(core, ip));
+	}
+	slot->pub.transport = transport;
+	slot->pub.address = slot->address;
+	slot->pub.local = slot->local;
+	slot->pub.mac = slot->mac;
+	if (slot->mac != NULL && core != NULL && core->setup != NULL)
+		slot->pub.host = pxf_inventory_lookup_mac(core->setup->inventory, slot->mac);
+}
+
+void
+pxf_client_clear(PxfClientSlot *slot)
+{
+	if (slot == NULL)
+		return;
+	g_clear_object(&slot->address);
+	g_clear_object(&slot->local);
+	g_clear_pointer(&slot->mac, g_free);
+	memset(&slot->pub, 0, sizeof(slot->pub));
+}
+
+void
+pxf_plugin_context_set_address_owner(PxfPluginContext *ctx, const gchar *ip, const gchar *mac)
+{
+	PxfCore *core = pxf_plugin_context_get_core(ctx);
+	g_autofree gchar *canonical = NULL;
+
+	g_return_if_fail(ip != NULL);
+	if (core == NULL)
+		return;
+	if (mac == NULL) {
+		g_hash_table_remove(core->address_owner, ip);
+		return;
+	}
+	canonical = pxf_mac_normalize(mac, NULL);
+	if (canonical == NULL) {
+		g_warning("plugin %s: '%s' is not a MAC address; owner of %s not recorded",
+			  pxf_plugin_context_get_name(ctx), mac, ip);
+		return;
+	}
+	g_hash_table_replace(core->address_owner, g_strdup(ip), g_steal_pointer(&canonical));
+}
+
+const gchar *
+pxf_plugin_context_get_address_owner(PxfPluginContext *ctx, const gchar *ip)
+{
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	return core != NULL && ip != NULL ? pxf_core_owner_of(core, ip) : NULL;
+}
+
+/* ---- where to listen -------------------------------------------------------- */
+
+const gchar *const *
+pxf_plugin_context_get_interfaces(PxfPluginContext *ctx)
+{
+	static const gchar *const none[] = {NULL};
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	if (core == NULL)
+		return none;
+	return pxf_conf_section_get_strv(core->setup->daemon, "interfaces");
+}
+
+GPtrArray *
+pxf_plugin_context_get_interface_addresses(PxfPluginContext *ctx, const gchar *ifname)
+{
+	GPtrArray *result = g_ptr_array_new_with_free_func(g_object_unref);
+	struct ifaddrs *list = NULL;
+
+	g_return_val_if_fail(ifname != NULL, result);
+	if (getifaddrs(&list) != 0) {
+		g_warning("getifaddrs: %s", g_strerror(errno));
+		return result;
+	}
+	for (struct ifaddrs *ifa = list; ifa != NULL; ifa = ifa->ifa_next) {
+		g_autoptr(GSocketAddress) addr = NULL;
+		g_autoptr(GSocketAddress) mask = NULL;
+		guint prefix = 0;
+		const guint8 *bytes;
+
+		if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_INET ||
+		    g_strcmp0(ifa->ifa_name, ifname) != 0)
+			continue;
+		addr = g_socket_address_new_from_native(ifa->ifa_addr, sizeof(struct sockaddr_in));
+		if (ifa->ifa_netmask != NULL)
+			mask = g_socket_address_new_from_native(ifa->ifa_netmask,
+								sizeof(struct sockaddr_in));
+		if (mask != NULL) {
+			GInetAddress *m =
+				g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(mask));
+			bytes = g_inet_address_to_bytes(m);
+			for (guint i = 0; i < 4; i++)
+				prefix += (guint)__builtin_popcount(bytes[i]);
+		}
+		g_ptr_array_add(result,
+				g_inet_address_mask_new(g_inet_socket_address_get_address(
+								G_INET_SOCKET_ADDRESS(addr)),
+							prefix, NULL));
+	}
+	freeifaddrs(list);
+	return result;
+}
+
+/* ---- the pipeline ------------------------------------------------------------- */
+
+static PxfHookRegistry *
+pxf_ctx_hooks(PxfPluginContext *ctx)
+{
+	PxfCore *core = pxf_plugin_context_get_core(ctx);
+	return core != NULL ? core->hooks : NULL;
+}
+
+static PxfFirmware
+pxf_firmware_from_arch(gint64 arch)
+{
+	switch (arch) {
+	case 0:
+		return PXF_FIRMWARE_BIOS;
+	case 6:
+		return PXF_FIRMWARE_UEFI_IA32;
+	case 7:
+	case 9:
+	case 16: /* UEFI x64 HTTP boot */
+		return PXF_FIRMWARE_UEFI_X64;
+	case 11:
+		return PXF_FIRMWARE_UEFI_ARM64;
+	default:
+		return PXF_FIRMWARE_UNKNOWN;
+	}
+}
+
+/* The client.classify default: what the DHCP options say, for what callbacks
+ * left unknown. Without option 93, "PXEClient:Arch:00007:..." in option 60
+ * still tells. */
+static void
+pxf_classify_default(PxfClientClassifyArgs *args)
+{
+	const gchar *vc = args->vendor_class;
+	gboolean pxe = vc != NULL &&
+		       (g_str_has_prefix(vc, "PXEClient") || g_str_has_prefix(vc, "HTTPClient"));
+
+	if (args->firmware == PXF_FIRMWARE_UNKNOWN) {
+		if (args->arch >= 0)
+			args->firmware = pxf_firmware_from_arch(args->arch);
+		else if (pxe && strstr(vc, ":Arch:") != NULL)
+			args->firmware = pxf_firmware_from_arch(
+				g_ascii_strtoll(strstr(vc, ":Arch:") + 6, NULL, 10));
+	}
+	if (args->stage == PXF_BOOT_STAGE_UNKNOWN) {
+		if (args->has_ipxe_options || g_strcmp0(args->user_class, "iPXE") == 0)
+			args->stage = PXF_BOOT_STAGE_IPXE;
+		else if (pxe)
+			args->stage = PXF_BOOT_STAGE_ROM;
+	}
+}
+
+PxfVerdict
+pxf_plugin_context_classify(PxfPluginContext *ctx, PxfClientClassifyArgs *args)
+{
+	PxfHookRegistry *hooks = pxf_ctx_hooks(ctx);
+	PxfHookResult result = {PXF_VERDICT_CONTINUE, NULL};
+
+	if (hooks != NULL)
+		result = pxf_hook_run_client_classify(hooks, args);
+	if (result.verdict == PXF_VERDICT_CONTINUE)
+		pxf_classify_default(args);
+	return result.verdict;
+}
+
+PxfVerdict
+pxf_plugin_context_lookup_host(PxfPluginContext *ctx, PxfHostLookupArgs *args)
+{
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfHookResult result = {PXF_VERDICT_CONTINUE, NULL};
+
+	if (core != NULL)
+		result = pxf_hook_run_host_lookup(core->hooks, args);
+	if (result.verdict == PXF_VERDICT_CONTINUE && args->host == NULL && core != NULL) {
+		if (args->mac != NULL)
+			args->host = pxf_inventory_lookup_mac(core->setup->inventory, args->mac);
+		if (args->host == NULL && args->uuid != NULL)
+			args->host = pxf_inventory_lookup_uuid(core->setup->inventory, args->uuid);
+	}
+	return result.verdict;
+}
+
+PxfVerdict
+pxf_plugin_context_select_boot(PxfPluginContext *ctx, PxfBootSelectArgs *args)
+{
+	PxfHookRegistry *hooks = pxf_ctx_hooks(ctx);
+	PxfHookResult result;
+
+	if (hooks == NULL)
+		return PXF_VERDICT_CONTINUE;
+	result = pxf_hook_run_boot_select(hooks, args);
+	pxf_set_string(&args->selected_by, result.decided_by);
+	return result.verdict;
+}
+
+PxfVerdict
+pxf_plugin_context_dhcp_reply(PxfPluginContext *ctx, PxfDhcpReplyArgs *args)
+{
+	PxfHookRegistry *hooks = pxf_ctx_hooks(ctx);
+	return hooks != NULL ? pxf_hook_run_dhcp_reply(hooks, args).verdict : PXF_VERDICT_CONTINUE;
+}
+
+PxfVerdict
+pxf_plugin_context_open_file(PxfPluginContext *ctx, PxfFileOpenArgs *args)
+{
+	PxfHookRegistry *hooks = pxf_ctx_hooks(ctx);
+	PxfHookResult result;
+
+	if (hooks == NULL)
+		return PXF_VERDICT_CONTINUE;
+	result = pxf_hook_run_file_open(hooks, args);
+	if (result.verdict == PXF_VERDICT_DROP)
+		g_debug("%s: %s dropped by plugin %s", args->client->transport, args->path,
+			result.decided_by);
+	return result.verdict;
+}
+
+/* ---- rendering -------------------------------------------------------------- */
+
+gboolean
+pxf_plugin_context_render_profile(PxfPluginContext *ctx,
+				  const PxfClient *client,
+				  const PxfHost *host,
+				  GString *out,
+				  gchar **content_type,
+				  GError **error)
+{
+	PxfCore *core = pxf_ctx_core(ctx, error);
+	g_autofree gchar *token = NULL;
+
+	if (core == NULL)
+		return FALSE;
+	g_return_val_if_fail(host != NULL, FALSE);
+	token = pxf_core_get_token(core, host->mac, error);
+	if (token == NULL)
+		return FALSE;
+	if (!pxf_render_host(core->setup, core->hooks, client, host, NULL, token, out, NULL, error))
+		return FALSE;
+	if (content_type != NULL)
+		*content_type = g_strdup("text/plain; charset=utf-8");
+	return TRUE;
+}
+
+gboolean
+pxf_plugin_context_render_template(PxfPluginContext *ctx,
+				   const PxfClient *client,
+				   const PxfHost *host,
+				   const gchar *template,
+				   gboolean is_text,
+				   GString *out,
+				   GError **error)
+{
+	PxfCore *core = pxf_ctx_core(ctx, error);
+	g_autoptr(PxfVars) vars = NULL;
+	g_autofree gchar *token = NULL;
+
+	if (core == NULL)
+		return FALSE;
+	/* boot loader configs carry the token on the kernel line for installers
+	 * that take their answer file from there */
+	if (host != NULL) {
+		token = pxf_core_get_token(core, host->mac, error);
+		if (token == NULL)
+			return FALSE;
+	}
+	vars = pxf_render_vars(core->setup, core->hooks, client, host, token);
+	return pxf_render_template(core->setup, vars, template, is_text, out, error);
+}
+
+/* ---- inventory and state -------------------------------------------------------- */
+
+const PxfHost *
+pxf_plugin_context_find_host(PxfPluginContext *ctx, const gchar *mac)
+{
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	return core != NULL && mac != NULL ? pxf_inventory_lookup_mac(core->setup->inventory, mac)
+					   : NULL;
+}
+
+GPtrArray *
+pxf_plugin_context_get_hosts(PxfPluginContext *ctx)
+{
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	GPtrArray *hosts = g_ptr_array_new();
+	GPtrArray *all;
+
+	if (core == NULL)
+		return hosts;
+	all = pxf_inventory_get_hosts(core->setup->inventory);
+	for (guint i = 0; i < all->len; i++)
+		g_ptr_array_add(hosts, g_ptr_array_index(all, i));
+	return hosts;
+}
+
+GVariant *
+pxf_plugin_context_get_host_var(PxfPluginContext *ctx, const PxfHost *host, const gchar *name)
+{
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	g_autoptr(PxfVars) vars = NULL;
+
+	if (core == NULL || name == NULL)
+		return NULL;
+	vars = pxf_inventory_resolve_vars(core->setup->inventory, host);
+	return pxf_vars_lookup(vars, name);
+}
+
+PxfHostState
+pxf_plugin_context_get_host_state(PxfPluginContext *ctx, const gchar *mac)
+{
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	g_autofree gchar *canonical = mac != NULL ? pxf_mac_normalize(mac, NULL) : NULL;
+	const PxfHostStateRecord *rec;
+
+	if (core == NULL || canonical == NULL)
+		return PXF_HOST_STATE_UNKNOWN;
+	rec = pxf_host_states_get(core->states, canonical);
+	return rec != NULL ? rec->state : PXF_HOST_STATE_UNKNOWN;
+}
+
+/* ---- install tokens ------------------------------------------------------------- */
+
+gchar *
+pxf_core_new_token(GError **error)
+{
+	guint8 raw[16];
+	gsize got = 0;
+
+	while (got < sizeof(raw)) {
+		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			g_set_error(error, PXF_ERROR, PXF_ERROR_FAILED, "getrandom: %s",
+				    g_strerror(errno));
+			return NULL;
+		}
+		got += (gsize)n;
+	}
+	{
+		GString *hex = g_string_sized_new(2 * sizeof(raw));
+		for (gsize i = 0; i < sizeof(raw); i++)
+			g_string_append_printf(hex, "%02x", raw[i]);
+		return g_string_free(hex, FALSE);
+	}
+}
+
+gchar *
+pxf_core_get_token(PxfCore *core, const gchar *mac, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GBytes) stored =
+		pxf_store_get(core->store, PXF_CORE_TOKENS_NS, mac, &error_local);
+	g_autofree gchar *token = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+
+	if (stored != NULL)
+		return g_strndup(g_bytes_get_data(stored, NULL), g_bytes_get_size(stored));
+	if (!g_error_matches(error_local, PXF_STORE_ERROR, PXF_STORE_ERROR_NOT_FOUND)) {
+		g_propagate_error(error, g_steal_pointer(&error_local));
+		return NULL;
+	}
+	g_clear_error(&error_local);
+	token = pxf_core_new_token(error);
+	if (token == NULL)
+		return NULL;
+	bytes = g_bytes_new(token, strlen(token));
+	if (!pxf_store_create(core->store, PXF_CORE_TOKENS_NS, mac, bytes, &error_local)) {
+		/* someone created it meanwhile: theirs wins */
+		if (g_error_matches(error_local, PXF_STORE_ERROR, PXF_STORE_ERROR_EXISTS))
+			return pxf_core_get_token(core, mac, error);
+		g_propagate_error(error, g_steal_pointer(&error_local));
+		return NULL;
+	}
+	return g_steal_pointer(&token);
+}
+
+gboolean
+pxf_core_drop_token(PxfCore *core, const gchar *mac, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	if (pxf_store_remove(core->store, PXF_CORE_TOKENS_NS, mac, &error_local))
+		return TRUE;
+	if (g_error_matches(error_local, PXF_STORE_ERROR, PXF_STORE_ERROR_NOT_FOUND))
+		return TRUE;
+	g_propagate_error(error, g_steal_pointer(&error_local));
+	return FALSE;
+}
+
+/* Compares without an early exit, so timing does not tell how much matched. */
+static gboolean
+pxf_token_equal(const gchar *a, gsize a_len, const gchar *b)
+{
+	gsize b_len = b != NULL ? strlen(b) : 0;
+	guint8 diff = a_len != b_len || b_len == 0;
+
+	for (gsize i = 0; i < a_len; i++)
+		diff |= (guint8)(a[i] ^ (i < b_len ? b[i] : 0));
+	return diff == 0;
+}
+
+gboolean
+pxf_plugin_context_report_install(PxfPluginContext *ctx,
+				  const gchar *mac,
+				  const gchar *token,
+				  gboolean done,
+				  const gchar *reason,
+				  GError **error)
+{
+	PxfCore *core = pxf_ctx_core(ctx, error);
+	g_autofree gchar *canonical = NULL;
+	g_autoptr(GBytes) stored = NULL;
+	g_autoptr(GError) error_local = NULL;
+	const gchar *why;
+
+	if (core == NULL)
+		return FALSE;
+	canonical = pxf_mac_normalize(mac, &error_local);
+	if (canonical == NULL) {
+		g_set_error(error, PXF_ERROR, PXF_ERROR_INVALID, "%s", error_local->message);
+		return FALSE;
+	}
+	stored = pxf_store_get(core->store, PXF_CORE_TOKENS_NS, canonical, NULL);
+	if (stored == NULL ||
+	    !pxf_token_equal(g_bytes_get_data(stored, NULL), g_bytes_get_size(stored), token)) {
+		g_set_error(error, PXF_ERROR, PXF_ERROR_DENIED,
+			    "install report for %s refused: %s token", canonical,
+			    token == NULL || token[0] == '\0' ? "missing" : "wrong or used");
+		return FALSE;
+	}
+	why = reason != NULL && reason[0] != '\0'
+		      ? reason
+		      : (done ? "installer reported done" : "installer reported failure");
+	if (!pxf_host_states_set(core->states, canonical,
+				 done ? PXF_HOST_STATE_INSTALLED : PXF_HOST_STATE_FAILED, why,
+				 error))
+		return FALSE;
+	/* single use: a replayed report is refused */
+	if (!pxf_core_drop_token(core, canonical, &error_local))
+		g_warning("%s: could not drop the used install token: %s", canonical,
+			  error_local->message);
+	pxf_plugin_context_emit_host_event(
+		ctx, NULL, canonical, done ? PXF_HOST_EVENT_DONE : PXF_HOST_EVENT_FAILED, why, 0);
+	return TRUE;
+}
+
+/* ---- storage ------------------------------------------------------------------- */
+
+static gboolean
+pxf_store_ns_valid(const gchar *ns, GError **error)
+{
+	/* the core's own namespaces are not the plugins' to touch */
+	static const gchar *const reserved[] = {"hosts", PXF_CORE_TOKENS_NS, NULL};
+
+	if (ns == NULL || ns[0] == '\0' ||
+	    strspn(ns, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(ns)) {
+		g_set_error(error, PXF_ERROR, PXF_ERROR_INVALID,
+			    "'%s' is not a valid store namespace ([a-z0-9-]+)", ns ? ns : "");
+		return FALSE;
+	}
+	if (g_strv_contains(reserved, ns)) {
+		g_set_error(error, PXF_ERROR, PXF_ERROR_INVALID,
+			    "store namespace '%s' belongs to the core", ns);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+pxf_store_map_error(GError *error_local, GError **error)
+{
+	gint code = PXF_ERROR_FAILED;
+
+	if (error_local->domain == PXF_STORE_ERROR) {
+		switch (error_local->code) {
+		case PXF_STORE_ERROR_NOT_FOUND:
+			code = PXF_ERROR_NOT_FOUND;
+			break;
+		case PXF_STORE_ERROR_EXISTS:
+			code = PXF_ERROR_EXISTS;
+			break;
+		case PXF_STORE_ERROR_CONFLICT:
+			code = PXF_ERROR_CONFLICT;
+			break;
+		default:
+			break;
+		}
+	}
+	g_set_error_literal(error, PXF_ERROR, code, error_local->message);
+	return FALSE;
+}
+
+static PxfStore *
+pxf_ctx_store(PxfPluginContext *ctx, const gchar *ns, GError **error)
+{
+	PxfCore *core = pxf_ctx_core(ctx, error);
+	if (core == NULL || !pxf_store_ns_valid(ns, error))
+		return NULL;
+	return core->store;
+}
+
+GBytes *
+pxf_plugin_context_store_get(PxfPluginContext *ctx,
+			     const gchar *ns,
+			     const gchar *key,
+			     GError **error)
+{
+	PxfStore *store = pxf_ctx_store(ctx, ns, error);
+	g_autoptr(GError) error_local = NULL;
+	GBytes *value;
+
+	if (store == NULL)
+		return NULL;
+	value = pxf_store_get(store, ns, key, &error_local);
+	if (value == NULL)
+		pxf_store_map_error(error_local, error);
+	return value;
+}
+
+gboolean
+pxf_plugin_context_store_put(
+	PxfPluginContext *ctx, const gchar *ns, const gchar *key, GBytes *value, GError **error)
+{
+	PxfStore *store = pxf_ctx_store(ctx, ns, error);
+	g_autoptr(GError) error_local = NULL;
+
+	if (store == NULL)
+		return FALSE;
+	if (!pxf_store_put(store, ns, key, value, &error_local))
+		return pxf_store_map_error(error_local, error);
+	return TRUE;
+}
+
+gboolean
+pxf_plugin_context_store_create(
+	PxfPluginContext *ctx, const gchar *ns, const gchar *key, GBytes *value, GError **error)
+{
+	PxfStore *store = pxf_ctx_store(ctx, ns, error);
+	g_autoptr(GError) error_local = NULL;
+
+	if (store == NULL)
+		return FALSE;
+	if (!pxf_store_create(store, ns, key, value, &error_local))
+		return pxf_store_map_error(error_local, error);
+	return TRUE;
+}
+
+gboolean
+pxf_plugin_context_store_replace(PxfPluginContext *ctx,
+				 const gchar *ns,
+				 const gchar *key,
+				 GBytes *expected,
+				 GBytes *value,
+				 GError **error)
+{
+	PxfStore *store = pxf_ctx_store(ctx, ns, error);
+	g_autoptr(GError) error_local = NULL;
+
+	if (store == NULL)
+		return FALSE;
+	if (!pxf_store_replace(store, ns, key, expected, value, &error_local))
+		return pxf_store_map_error(error_local, error);
+	return TRUE;
+}
+
+gboolean
+pxf_plugin_context_store_remove(PxfPluginContext *ctx,
+				const gchar *ns,
+				const gchar *key,
+				GError **error)
+{
+	PxfStore *store = pxf_ctx_store(ctx, ns, error);
+	g_autoptr(GError) error_local = NULL;
+
+	if (store == NULL)
+		return FALSE;
+	if (!pxf_store_remove(store, ns, key, &error_local))
+		return pxf_store_map_error(error_local, error);
+	return TRUE;
+}
+
+GHashTable *
+pxf_plugin_context_store_list(PxfPluginContext *ctx, const gchar *ns, GError **error)
+{
+	PxfStore *store = pxf_ctx_store(ctx, ns, error);
+	g_autoptr(GError) error_local = NULL;
+	GHashTable *table;
+
+	if (store == NULL)
+		return NULL;
+	table = pxf_store_list(store, ns, &error_local);
+	if (table == NULL)
+		pxf_store_map_error(error_local, error);
+	return table;
+}

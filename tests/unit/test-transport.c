@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The SDK's transport API on a real PxfCore: client identity, classify
+ * defaults, install tokens and reports, storage namespaces. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "pxf-core.h"
+#include "pxf-plugin-context.h"
+#include "pxf-render.h"
+
+typedef struct {
+	gchar *dir;
+	PxfPluginLoader *loader;
+	PxfCore core;
+	PxfPluginContext *ctx;
+	GPtrArray *events; /* "type mac" strings */
+} Fixture;
+
+static gpointer
+fixture_get_core(gpointer core)
+{
+	Fixture *fx = core;
+	return &fx->core;
+}
+
+static void
+fixture_emit(gpointer core, const PxfHostEventArgs *event)
+{
+	Fixture *fx = core;
+	g_ptr_array_add(
+		fx->events,
+		g_strdup_printf("%s %s", pxf_host_event_type_to_string(event->type), event->mac));
+}
+
+static const PxfCoreServices fixture_services = {
+	.get_core = fixture_get_core,
+	.emit_host_event = fixture_emit,
+};
+
+static const gchar *config_yaml =
+	"daemon:\n"
+	"  interfaces: [veth0]\n"
+	"distros:\n"
+	"  d: {kernel: /k, initrd: /i, tree: /t}\n"
+	"profiles:\n"
+	"  p: {distro: d, os: kickstart, template: t.cfg}\n"
+	"hosts:\n"
+	"  - {mac: '52:54:00:00:00:01', hostname: h1, ip: 192.0.2.11, profile: p}\n"
+	"  - {mac: '52:54:00:00:00:02', hostname: h2, profile: p,\n"
+	"     uuid: 4c4c4544-0042-4d10-8051-b2c04f563232}\n";
+
+static void
+fixture_setup(Fixture *fx, gconstpointer data)
+{
+	g_autofree gchar *yaml = NULL;
+	g_autofree gchar *tpl = NULL;
+	g_autofree gchar *state = NULL;
+	g_autoptr(GPtrArray) diags = pxf_diags_new();
+	g_autoptr(GError) error = NULL;
+
+	fx->dir = g_dir_make_tmp("pxf-transport-XXXXXX", &error);
+	g_assert_no_error(error);
+	yaml = g_build_filename(fx->dir, "pxeforge.yaml", NULL);
+	tpl = g_build_filename(fx->dir, "t.cfg", NULL);
+	state = g_build_filename(fx->dir, "state", NULL);
+	g_assert_true(g_file_set_contents(yaml, config_yaml, -1, NULL));
+	g_assert_true(g_file_set_contents(tpl, "host={{host.hostname}} token={{install.token}}\n",
+					  -1, NULL));
+	fx->loader = pxf_plugin_loader_new(fx->dir);
+	fx->core.setup = pxf_setup_load(fx->dir, fx->loader, diags);
+	for (guint i = 0; i < diags->len; i++) {
+		g_autofree gchar *line = pxf_diag_to_string(g_ptr_array_index(diags, i));
+		g_test_message("%s", line);
+	}
+	g_assert_cmpuint(pxf_diags_count_errors(diags), ==, 0);
+	fx->core.hooks = pxf_hook_registry_new();
+	fx->core.store = pxf_store_file_new(state, &error);
+	g_assert_no_error(error);
+	fx->core.states = pxf_host_states_new(fx->core.store);
+	g_assert_true(pxf_host_states_load(fx->core.states, NULL));
+	fx->core.address_owner = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	fx->events = g_ptr_array_new_with_free_func(g_free);
+	fx->ctx = pxf_plugin_context_new(NULL, "unit", 0, NULL, fx->core.hooks, &fixture_services,
+					 fx);
+}
+
+static void
+rm_rf(const gchar *path)
+{
+	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+	const gchar *name;
+	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+		g_autofree gchar *child = g_build_filename(path, name, NULL);
+		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
+		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+			rm_rf(child);
+		else
+			g_unlink(child);
+	}
+	g_rmdir(path);
+}
+
+static void
+fixture_teardown(Fixture *fx, gconstpointer data)
+{
+	pxf_plugin_context_free(fx->ctx);
+	pxf_host_states_free(fx->core.states);
+	g_object_unref(fx->core.store);
+	pxf_hook_registry_free(fx->core.hooks);
+	pxf_setup_free(fx->core.setup);
+	g_hash_table_unref(fx->core.address_owner);
+	pxf_plugin_loader_free(fx->loader);
+	g_ptr_array_unref(fx->events);
+	rm_rf(fx->dir);
+	g_free(fx->dir);
+}
+
+static GInetSocketAddress *
+sockaddr(const gchar *ip)
+{
+	return G_INET_SOCKET_ADDRESS(g_inet_socket_address_new_from_string(ip, 4011));
+}
+
+static void
+test_transport_client(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GInetSocketAddress) fixed = sockaddr("192.0.2.11");
+	g_autoptr(GInetSocketAddress) leased = sockaddr("192.0.2.150");
+	PxfClientSlot slot;
+
+	/* a fixed address from the inventory */
+	pxf_client_init(&slot, fx->ctx, "tftp", fixed, NULL, NULL);
+	g_assert_cmpstr(slot.pub.mac, ==, "52:54:00:00:00:01");
+	g_assert_cmpstr(pxf_host_get_hostname(slot.pub.host), ==, "h1");
+	pxf_client_clear(&slot);
+
+	/* a dynamic lease the dhcp plugin reported */
+	pxf_client_init(&slot, fx->ctx, "http", leased, NULL, NULL);
+	g_assert_null(slot.pub.mac);
+	g_assert_null(slot.pub.host);
+	pxf_client_clear(&slot);
+	pxf_plugin_context_set_address_owner(fx->ctx, "192.0.2.150", "52-54-00-00-00-02");
+	g_assert_cmpstr(pxf_plugin_context_get_address_owner(fx->ctx, "192.0.2.150"), ==,
+			"52:54:00:00:00:02");
+	pxf_client_init(&slot, fx->ctx, "http", leased, fixed, NULL);
+	g_assert_cmpstr(slot.pub.mac, ==, "52:54:00:00:00:02");
+	g_assert_cmpstr(pxf_host_get_hostname(slot.pub.host), ==, "h2");
+	g_assert_true(slot.pub.local == fixed);
+	pxf_client_clear(&slot);
+	pxf_plugin_context_set_address_owner(fx->ctx, "192.0.2.150", NULL);
+	g_assert_null(pxf_plugin_context_get_address_owner(fx->ctx, "192.0.2.150"));
+
+	g_assert_cmpstr(pxf_plugin_context_get_interfaces(fx->ctx)[0], ==, "veth0");
+}
+
+static void
+test_transport_classify(Fixture *fx, gconstpointer data)
+{
+	const struct {
+		gint arch;
+		const gchar *vendor;
+		const gchar *user;
+		gboolean opt175;
+		PxfFirmware firmware;
+		PxfBootStage stage;
+	} cases[] = {
+		{0, "PXEClient:Arch:00000:UNDI:002001", "iPXE", TRUE, PXF_FIRMWARE_BIOS,
+		 PXF_BOOT_STAGE_IPXE},
+		{7, "PXEClient:Arch:00007:UNDI:003000", NULL, FALSE, PXF_FIRMWARE_UEFI_X64,
+		 PXF_BOOT_STAGE_ROM},
+		{9, "PXEClient", NULL, FALSE, PXF_FIRMWARE_UEFI_X64, PXF_BOOT_STAGE_ROM},
+		{-1, "PXEClient:Arch:00006:UNDI:003000", NULL, FALSE, PXF_FIRMWARE_UEFI_IA32,
+		 PXF_BOOT_STAGE_ROM},
+		{16, "HTTPClient:Arch:00016:UNDI:003000", NULL, FALSE, PXF_FIRMWARE_UEFI_X64,
+		 PXF_BOOT_STAGE_ROM},
+		{-1, "udhcp 1.35.0", NULL, FALSE, PXF_FIRMWARE_UNKNOWN, PXF_BOOT_STAGE_UNKNOWN},
+		{11, NULL, NULL, FALSE, PXF_FIRMWARE_UEFI_ARM64, PXF_BOOT_STAGE_UNKNOWN},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		PxfClientClassifyArgs args = {.arch = cases[i].arch,
+					      .vendor_class = cases[i].vendor,
+					      .user_class = cases[i].user,
+					      .has_ipxe_options = cases[i].opt175};
+		g_assert_cmpint(pxf_plugin_context_classify(fx->ctx, &args), ==,
+				PXF_VERDICT_CONTINUE);
+		g_assert_cmpint(args.firmware, ==, cases[i].firmware);
+		g_assert_cmpint(args.stage, ==, cases[i].stage);
+	}
+}
+
+static void
+test_transport_lookup(Fixture *fx, gconstpointer data)
+{
+	PxfHostLookupArgs args = {.mac = "52:54:00:99:99:99",
+				  .uuid = "4C4C4544-0042-4D10-8051-B2C04F563232"};
+	pxf_plugin_context_lookup_host(fx->ctx, &args);
+	g_assert_nonnull(args.host);
+	g_assert_cmpstr(pxf_host_get_mac(args.host), ==, "52:54:00:00:00:02");
+}
+
+static void
+test_transport_tokens(Fixture *fx, gconstpointer data)
+{
+	const gchar *mac = "52:54:00:00:00:01";
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *token = NULL;
+	const PxfHost *host = pxf_plugin_context_find_host(fx->ctx, mac);
+	const gchar *p;
+
+	g_assert_nonnull(host);
+	g_assert_true(pxf_plugin_context_render_profile(fx->ctx, NULL, host, out, NULL, &error));
+	g_assert_no_error(error);
+	p = strstr(out->str, "token=");
+	g_assert_nonnull(p);
+	token = g_strndup(p + 6, 32);
+	g_assert_cmpuint(strspn(token, "0123456789abcdef"), ==, 32);
+	g_assert_cmpstr(out->str + strlen("host=h1 "), ==, p);
+
+	/* the same token until it is used */
+	g_string_truncate(out, 0);
+	g_assert_true(pxf_plugin_context_render_profile(fx->ctx, NULL, host, out, NULL, NULL));
+	g_assert_nonnull(strstr(out->str, token));
+
+	g_assert_true(
+		pxf_host_states_set(fx->core.states, mac, PXF_HOST_STATE_DISCOVERED, NULL, NULL));
+	g_assert_true(
+		pxf_host_states_set(fx->core.states, mac, PXF_HOST_STATE_BOOTING, NULL, NULL));
+	g_assert_true(
+		pxf_host_states_set(fx->core.states, mac, PXF_HOST_STATE_INSTALLING, NULL, NULL));
+
+	/* wrong, empty, missing, other host's: refused, nothing changes */
+	g_assert_false(pxf_plugin_context_report_install(
+		fx->ctx, mac, "00000000000000000000000000000000", TRUE, NULL, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_DENIED);
+	g_assert_null(strstr(error->message, token)); /* never echoed */
+	g_clear_error(&error);
+	g_assert_false(pxf_plugin_context_report_install(fx->ctx, mac, "", TRUE, NULL, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_DENIED);
+	g_clear_error(&error);
+	g_assert_false(pxf_plugin_context_report_install(fx->ctx, mac, NULL, TRUE, NULL, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_DENIED);
+	g_clear_error(&error);
+	g_assert_false(pxf_plugin_context_report_install(fx->ctx, "52:54:00:00:00:02", token, TRUE,
+							 NULL, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_DENIED);
+	g_clear_error(&error);
+	g_assert_cmpint(pxf_plugin_context_get_host_state(fx->ctx, mac), ==,
+			PXF_HOST_STATE_INSTALLING);
+	g_assert_cmpuint(fx->events->len, ==, 0);
+
+	/* right: installed, event, and the token is used up */
+	g_assert_true(pxf_plugin_context_report_install(fx->ctx, "52-54-00-00-00-01", token, TRUE,
+							NULL, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(pxf_plugin_context_get_host_state(fx->ctx, mac), ==,
+			PXF_HOST_STATE_INSTALLED);
+	g_assert_cmpuint(fx->events->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(fx->events, 0), ==, "done 52:54:00:00:00:01");
+	g_assert_false(
+		pxf_plugin_context_report_install(fx->ctx, mac, token, FALSE, "late", &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_DENIED);
+	g_assert_cmpint(pxf_plugin_context_get_host_state(fx->ctx, mac), ==,
+			PXF_HOST_STATE_INSTALLED);
+
+	/* a new install gets a new token */
+	g_string_truncate(out, 0);
+	g_assert_true(pxf_plugin_context_render_profile(fx->ctx, NULL, host, out, NULL, NULL));
+	g_assert_null(strstr(out->str, token));
+}
+
+static void
+test_transport_store(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GBytes) a = g_bytes_new_static("a", 1);
+	g_autoptr(GBytes) b = g_bytes_new_static("b", 1);
+	g_autoptr(GBytes) got = NULL;
+	g_autoptr(GHashTable) all = NULL;
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(pxf_plugin_context_store_create(fx->ctx, "leases", "192.0.2.150", a, &error));
+	g_assert_false(
+		pxf_plugin_context_store_create(fx->ctx, "leases", "192.0.2.150", b, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_EXISTS);
+	g_clear_error(&error);
+	g_assert_false(
+		pxf_plugin_context_store_replace(fx->ctx, "leases", "192.0.2.150", b, a, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_CONFLICT);
+	g_clear_error(&error);
+	g_assert_true(
+		pxf_plugin_context_store_replace(fx->ctx, "leases", "192.0.2.150", a, b, &error));
+	got = pxf_plugin_context_store_get(fx->ctx, "leases", "192.0.2.150", &error);
+	g_assert_true(g_bytes_equal(got, b));
+	all = pxf_plugin_context_store_list(fx->ctx, "leases", &error);
+	g_assert_cmpuint(g_hash_table_size(all), ==, 1);
+	g_assert_true(pxf_plugin_context_store_remove(fx->ctx, "leases", "192.0.2.150", &error));
+	g_assert_null(pxf_plugin_context_store_get(fx->ctx, "leases", "192.0.2.150", &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+
+	/* the core's own records are out of reach */
+	g_assert_null(pxf_plugin_context_store_get(fx->ctx, "tokens", "52:54:00:00:00:01", &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_INVALID);
+	g_clear_error(&error);
+	g_assert_false(pxf_plugin_context_store_put(fx->ctx, "hosts", "x", a, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_INVALID);
+	g_clear_error(&error);
+	g_assert_false(pxf_plugin_context_store_put(fx->ctx, "../x", "x", a, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_INVALID);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add("/core/transport/client", Fixture, NULL, fixture_setup, test_transport_client,
+		   fixture_teardown);
+	g_test_add("/core/transport/classify", Fixture, NULL, fixture_setup,
+		   test_transport_classify, fixture_teardown);
+	g_test_add("/core/transport/lookup", Fixture, NULL, fixture_setup, test_transport_lookup,
+		   fixture_teardown);
+	g_test_add("/core/transport/tokens", Fixture, NULL, fixture_setup, test_transport_tokens,
+		   fixture_teardown);
+	g_test_add("/core/transport/store", Fixture, NULL, fixture_setup, test_transport_store,
+		   fixture_teardown);
+	return g_test_run();
+}
