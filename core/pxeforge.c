@@ -83,7 +83,7 @@ pxf_cli_plugins(PxfCli *cli, gint argc, gchar **argv)
 	obj = json_node_get_object(result);
 	loaded = json_object_get_array_member(obj, "loaded");
 	refused = json_object_get_array_member(obj, "refused");
-	printf("%-16s %-10s %-9s %s\n", "PLUGIN", "KIND", "VERSION", "HOOKS");
+	printf("%-16s %-10s %-9s %-22s %s\n", "PLUGIN", "KIND", "VERSION", "CAPABILITIES", "HOOKS");
 	for (guint i = 0; i < json_array_get_length(loaded); i++) {
 		JsonObject *p = json_array_get_object_element(loaded, i);
 		JsonArray *hooks = json_object_get_array_member(p, "hooks");
@@ -91,9 +91,10 @@ pxf_cli_plugins(PxfCli *cli, gint argc, gchar **argv)
 		for (guint j = 0; j < json_array_get_length(hooks); j++)
 			g_string_append_printf(text, "%s%s", j > 0 ? ", " : "",
 					       json_array_get_string_element(hooks, j));
-		printf("%-16s %-10s %-9s %s\n", json_object_get_string_member(p, "name"),
+		printf("%-16s %-10s %-9s %-22s %s\n", json_object_get_string_member(p, "name"),
 		       json_object_get_string_member(p, "kind"),
 		       json_object_get_string_member(p, "version"),
+		       json_object_get_string_member(p, "capabilities"),
 		       text->len > 0 ? text->str : "-");
 	}
 	for (guint i = 0; i < json_array_get_length(refused); i++) {
@@ -148,18 +149,105 @@ pxf_cli_reload(PxfCli *cli, gint argc, gchar **argv)
 }
 
 static gint
-pxf_cli_status(PxfCli *cli, gint argc, gchar **argv)
+pxf_cli_explain(PxfCli *cli, gint argc, gchar **argv)
 {
-	g_autoptr(JsonNode) result = pxf_cli_call(cli, "ping", NULL);
-	JsonObject *obj;
+	g_autofree gchar *mac = NULL;
+	g_autofree gchar *arch = NULL;
+	const GOptionEntry entries[] = {{"mac", 'm', 0, G_OPTION_ARG_STRING, &mac,
+					 "The host, by MAC (any spelling)", "MAC"},
+					{"arch", 'a', 0, G_OPTION_ARG_STRING, &arch,
+					 "bios (default), efi64, efi32, arm64", "ARCH"},
+					G_OPTION_ENTRY_NULL};
+	g_autoptr(GOptionContext) context = g_option_context_new("--mac MAC [--arch ARCH]");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonObject) args = json_object_new();
+	g_autoptr(JsonNode) result = NULL;
+	JsonArray *steps;
+
+	g_option_context_add_main_entries(context, entries, NULL);
+	g_option_context_set_summary(context, "Walk a host's whole boot through the running "
+					      "plugins, without a network and changing nothing.");
+	if (!g_option_context_parse(context, &argc, &argv, &error) || mac == NULL) {
+		g_printerr("usage: pxeforge explain --mac MAC [--arch bios|efi64|efi32|arm64]\n");
+		return 2;
+	}
+	json_object_set_string_member(args, "mac", mac);
+	json_object_set_string_member(args, "arch", arch != NULL ? arch : "bios");
+	result = pxf_cli_call(cli, "explain", args);
 	if (result == NULL)
 		return EXIT_FAILURE;
-	obj = json_node_get_object(result);
+	steps = json_object_get_array_member(json_node_get_object(result), "steps");
+	for (guint i = 0; i < json_array_get_length(steps); i++) {
+		JsonObject *step = json_array_get_object_element(steps, i);
+		printf("%-34s [%s] %s\n", json_object_get_string_member(step, "step"),
+		       json_object_get_string_member(step, "decided_by"),
+		       json_object_get_string_member(step, "result"));
+		if (json_object_has_member(step, "content")) {
+			g_auto(GStrv) lines = g_strsplit(
+				json_object_get_string_member(step, "content"), "\n", -1);
+			for (guint l = 0; lines[l] != NULL; l++) {
+				if (lines[l + 1] != NULL || lines[l][0] != '\0')
+					printf("    | %s\n", lines[l]);
+			}
+		}
+	}
+	return EXIT_SUCCESS;
+}
+
+static const gchar *
+pxf_cli_member(JsonObject *obj, const gchar *name)
+{
+	return json_object_has_member(obj, name) ? json_object_get_string_member(obj, name) : "";
+}
+
+static gint
+pxf_cli_status(PxfCli *cli, gint argc, gchar **argv)
+{
+	g_autoptr(JsonNode) ping = pxf_cli_call(cli, "ping", NULL);
+	g_autoptr(JsonNode) hosts = NULL;
+	JsonObject *obj;
+	JsonArray *list;
+
+	if (ping == NULL)
+		return EXIT_FAILURE;
+	obj = json_node_get_object(ping);
 	printf("pxeforged %s, pid %" G_GINT64_FORMAT ", up %" G_GINT64_FORMAT
-	       " s, configuration %s\n",
+	       " s, configuration %s\n\n",
 	       json_object_get_string_member(obj, "version"),
 	       json_object_get_int_member(obj, "pid"), json_object_get_int_member(obj, "uptime"),
 	       json_object_get_string_member(obj, "config_dir"));
+	hosts = pxf_cli_call(cli, "hosts", NULL);
+	if (hosts == NULL)
+		return EXIT_FAILURE;
+	list = json_node_get_array(hosts);
+	printf("%-17s %-14s %-11s %-15s %s\n", "MAC", "HOSTNAME", "STATE", "ADDRESS",
+	       "LAST EVENT / DOWNLOAD");
+	for (guint i = 0; i < json_array_get_length(list); i++) {
+		JsonObject *h = json_array_get_object_element(list, i);
+		g_autofree gchar *what = NULL;
+
+		if (json_object_has_member(h, "downloading")) {
+			gint64 done = json_object_get_int_member(h, "bytes");
+			gint64 size = json_object_get_int_member(h, "size");
+			what = g_strdup_printf("downloading %s: %" G_GINT64_FORMAT
+					       " of %" G_GINT64_FORMAT " bytes (%d%%)",
+					       json_object_get_string_member(h, "downloading"),
+					       done, size,
+					       size > 0 ? (gint)(done * 100 / size) : 0);
+		} else if (json_object_has_member(h, "last_event")) {
+			g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(
+				json_object_get_int_member(h, "last_time") / G_USEC_PER_SEC);
+			g_autofree gchar *when = g_date_time_format(dt, "%H:%M:%S");
+			what = g_strdup_printf("%s %s", when,
+					       json_object_get_string_member(h, "last_event"));
+		}
+		printf("%-17s %-14s %-11s %-15s %s\n", pxf_cli_member(h, "mac"),
+		       json_object_get_boolean_member(h, "in_inventory")
+			       ? pxf_cli_member(h, "hostname")
+			       : "(unknown)",
+		       pxf_cli_member(h, "state"), pxf_cli_member(h, "address"),
+		       what != NULL ? what : "-");
+	}
 	return EXIT_SUCCESS;
 }
 
@@ -171,14 +259,17 @@ static const struct {
 	{"check", pxf_cli_check,
 	 "check                 validate the configuration, print every error"},
 	{"render", pxf_cli_render, "render --mac MAC [TEMPLATE]  print what a host would receive"},
-	{"hosts", pxf_cli_hosts,
-	 "hosts list|import FILE  list hosts, or bulk-import a CSV/YAML file"},
-	{"plugins", pxf_cli_plugins,
-	 "plugins               loaded plugins, their kind, version and hooks"},
+	{"explain", pxf_cli_explain,
+	 "explain --mac MAC [--arch A]  walk a host's boot step by step"},
+	{"host", pxf_cli_hosts,
+	 "host list|import FILE|reinstall MAC  hosts, bulk import, reinstall"},
+	{"hosts", pxf_cli_hosts, NULL}, /* an alias */
+	{"plugins", pxf_cli_plugins, "plugins               loaded plugins: kind, version, hooks"},
 	{"state", pxf_cli_state, "state MAC             a host's lifecycle state and history"},
 	{"reload", pxf_cli_reload,
 	 "reload                make pxeforged re-read its configuration"},
-	{"status", pxf_cli_status, "status                is pxeforged running, since when"},
+	{"status", pxf_cli_status,
+	 "status                hosts: state, address, last event, download"},
 };
 
 static void
@@ -187,7 +278,7 @@ pxf_cli_usage(FILE *out)
 	fprintf(out,
 		"usage: pxeforge [--config DIR] [--socket PATH] COMMAND [ARGS]\n\ncommands:\n");
 	for (guint i = 0; i < G_N_ELEMENTS(pxf_cli_commands); i++) {
-		if (pxf_cli_commands[i].usage != NULL) /* NULL: an alias */
+		if (pxf_cli_commands[i].usage != NULL)
 			fprintf(out, "  %s\n", pxf_cli_commands[i].usage);
 	}
 }

@@ -16,6 +16,7 @@
 
 #include "pxf-control.h"
 #include "pxf-core.h"
+#include "pxf-explain.h"
 #include "pxf-hook.h"
 #include "pxf-host-state.h"
 #include "pxf-log.h"
@@ -65,9 +66,9 @@ pxf_daemon_bind(gpointer core,
 		GError **error)
 {
 	PxfDaemon *self = core;
-	g_autofree gchar *key =
-	    g_strdup_printf("%s|%s|%s|%u", type == G_SOCKET_TYPE_DATAGRAM ? "udp" : "tcp",
-			    device != NULL ? device : "", address != NULL ? address : "*", port);
+	g_autofree gchar *key = g_strdup_printf(
+		"%s|%s|%s|%u", type == G_SOCKET_TYPE_DATAGRAM ? "udp" : "tcp",
+		device != NULL ? device : "", address != NULL ? address : "*", port);
 	g_autoptr(GSocket) socket = NULL;
 	g_autoptr(GInetAddress) inet = NULL;
 	g_autoptr(GSocketAddress) sockaddr = NULL;
@@ -126,12 +127,44 @@ pxf_daemon_bind(gpointer core,
 	return socket; /* the table keeps the reference */
 }
 
+/* Remembers what the host did last, for `pxeforge status`. */
+static void
+pxf_daemon_note_activity(PxfDaemon *self, const PxfHostEventArgs *event)
+{
+	PxfHostActivity *activity;
+	g_autofree gchar *what = NULL;
+
+	if (event->mac == NULL)
+		return;
+	activity = pxf_core_get_activity(&self->core, event->mac);
+	if (event->type == PXF_HOST_EVENT_STATE_CHANGED)
+		what = g_strdup_printf("now %s", pxf_host_state_to_string(event->new_state));
+	else
+		what = g_strdup_printf("%s%s%s", pxf_host_event_type_to_string(event->type),
+				       event->detail != NULL ? " " : "",
+				       event->detail != NULL ? event->detail : "");
+	g_free(activity->last_event);
+	activity->last_event = g_steal_pointer(&what);
+	activity->last_time = event->timestamp;
+	if (event->client != NULL && event->client->address != NULL) {
+		GInetAddress *inet = g_inet_socket_address_get_address(event->client->address);
+		g_free(activity->address);
+		activity->address = g_inet_address_to_string(inet);
+	}
+	/* a finished download is no longer in progress */
+	if (event->type == PXF_HOST_EVENT_FILE_SERVED &&
+	    g_strcmp0(activity->path, event->detail) == 0)
+		g_clear_pointer(&activity->path, g_free);
+}
+
 static void
 pxf_daemon_emit_host_event(gpointer core, const PxfHostEventArgs *event)
 {
 	PxfDaemon *self = core;
 	PxfHostEventArgs copy = *event;
 
+	if (self->core.dry_run > 0)
+		return;
 	if (event->type == PXF_HOST_EVENT_STATE_CHANGED) {
 		g_info("host %s: %s → %s%s%s", event->mac,
 		       pxf_host_state_to_string(event->old_state),
@@ -145,6 +178,7 @@ pxf_daemon_emit_host_event(gpointer core, const PxfHostEventArgs *event)
 		       pxf_host_event_type_to_string(event->type), event->detail ? ": " : "",
 		       event->detail ? event->detail : "");
 	}
+	pxf_daemon_note_activity(self, event);
 	pxf_hook_run_host_event(self->hooks, &copy);
 }
 
@@ -157,7 +191,13 @@ pxf_daemon_set_host_state(gpointer core,
 			  GError **error)
 {
 	PxfDaemon *self = core;
-	return pxf_host_states_set(self->states, mac, state, reason, error);
+	g_autofree gchar *canonical = pxf_mac_normalize(mac, error);
+
+	if (canonical == NULL)
+		return FALSE;
+	if (self->core.dry_run > 0)
+		return TRUE; /* explain: what would happen, not that it happens */
+	return pxf_host_states_set(self->states, canonical, state, reason, error);
 }
 
 static const gchar *
@@ -466,6 +506,8 @@ pxf_daemon_json_state(JsonBuilder *b, const PxfHostStateRecord *rec, gboolean hi
 static void
 pxf_daemon_json_host(JsonBuilder *b, PxfDaemon *self, const PxfHost *host, const gchar *mac)
 {
+	const PxfHostActivity *activity;
+
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "mac");
 	json_builder_add_string_value(b, mac);
@@ -482,6 +524,23 @@ pxf_daemon_json_host(JsonBuilder *b, PxfDaemon *self, const PxfHost *host, const
 	json_builder_set_member_name(b, "in_inventory");
 	json_builder_add_boolean_value(b, host != NULL);
 	pxf_daemon_json_state(b, pxf_host_states_get(self->states, mac), FALSE);
+	activity = g_hash_table_lookup(self->core.activity, mac);
+	if (activity != NULL) {
+		json_builder_set_member_name(b, "address");
+		json_builder_add_string_value(b, activity->address ? activity->address : "");
+		json_builder_set_member_name(b, "last_event");
+		json_builder_add_string_value(b, activity->last_event ? activity->last_event : "");
+		json_builder_set_member_name(b, "last_time");
+		json_builder_add_int_value(b, activity->last_time);
+		if (activity->path != NULL) {
+			json_builder_set_member_name(b, "downloading");
+			json_builder_add_string_value(b, activity->path);
+			json_builder_set_member_name(b, "bytes");
+			json_builder_add_int_value(b, (gint64)activity->done);
+			json_builder_set_member_name(b, "size");
+			json_builder_add_int_value(b, (gint64)activity->total);
+		}
+	}
 	json_builder_end_object(b);
 }
 
@@ -624,6 +683,21 @@ pxf_daemon_control(const gchar *command,
 	}
 	if (g_strcmp0(command, "render") == 0)
 		return pxf_daemon_render(self, args, error);
+	if (g_strcmp0(command, "explain") == 0) {
+		const gchar *mac = args != NULL && json_object_has_member(args, "mac")
+					   ? json_object_get_string_member(args, "mac")
+					   : NULL;
+		const gchar *arch = args != NULL && json_object_has_member(args, "arch")
+					    ? json_object_get_string_member(args, "arch")
+					    : "bios";
+		if (mac == NULL) {
+			g_set_error_literal(error, PXF_CONTROL_ERROR,
+					    PXF_CONTROL_ERROR_INVALID_ARGUMENT,
+					    "explain needs a \"mac\" argument");
+			return NULL;
+		}
+		return pxf_explain(&self->core, mac, arch, error);
+	}
 	if (g_strcmp0(command, "reload") == 0) {
 		if (!pxf_daemon_reload(self, error))
 			return NULL;
@@ -649,6 +723,8 @@ pxf_daemon_new(const PxfDaemonOptions *options)
 	self->loader = pxf_plugin_loader_new(NULL);
 	self->hooks = pxf_hook_registry_new();
 	self->core.address_owner = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	self->core.activity = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+						    (GDestroyNotify)pxf_host_activity_free);
 	self->contexts = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_plugin_context_free);
 	self->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	self->sockets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
@@ -679,6 +755,7 @@ pxf_daemon_free(PxfDaemon *self)
 	g_hash_table_unref(self->sockets);
 	g_hash_table_unref(self->refused);
 	g_hash_table_unref(self->core.address_owner);
+	g_hash_table_unref(self->core.activity);
 	pxf_plugin_loader_free(self->loader);
 	g_main_loop_unref(self->loop);
 	g_free(self->state_dir);

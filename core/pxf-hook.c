@@ -303,6 +303,15 @@ struct _PxfHookCall {
 	GMainContext *context;
 };
 
+/* The plugin whose callback is running on this thread. */
+static __thread const gchar *pxf_hook_current_plugin = NULL;
+
+const gchar *
+pxf_hook_get_current_plugin(void)
+{
+	return pxf_hook_current_plugin;
+}
+
 /* The call whose callback is running on this thread, for PARK. */
 static __thread PxfHookCall *pxf_hook_current_call = NULL;
 
@@ -326,9 +335,13 @@ pxf_hook_call_step(PxfHookCall *call, PxfHookCall *current, PxfHookResult *resul
 		PxfHookCall *saved = pxf_hook_current_call;
 		PxfVerdict verdict;
 
+		const gchar *saved_plugin = pxf_hook_current_plugin;
+
 		pxf_hook_current_call = current;
+		pxf_hook_current_plugin = entry->plugin;
 		verdict = invoke(entry->callback, call->args, entry->user_data);
 		pxf_hook_current_call = saved;
+		pxf_hook_current_plugin = saved_plugin;
 
 		if (notify_only || verdict == PXF_VERDICT_CONTINUE)
 			continue;

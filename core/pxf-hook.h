@@ -108,6 +108,9 @@ PXF_DEFINE_HOOK_DISPATCH(profile_render, PxfProfileRenderArgs, PXF_HOOK_PROFILE_
 PXF_DEFINE_HOOK_DISPATCH(template_vars, PxfTemplateVarsArgs, PXF_HOOK_TEMPLATE_VARS)
 PXF_DEFINE_HOOK_DISPATCH(host_event, PxfHostEventArgs, PXF_HOOK_HOST_EVENT)
 
+/* The plugin whose callback is running on this thread, or NULL. */
+const gchar *pxf_hook_get_current_plugin(void);
+
 /* Frees the out-fields of hook args filled by callbacks. */
 void pxf_boot_select_args_clear(PxfBootSelectArgs *args);
 void pxf_file_open_args_clear(PxfFileOpenArgs *args);

@@ -20,9 +20,10 @@ pxf_render_vars(PxfSetup *setup,
 					 "install token");
 	if (hooks != NULL) {
 		PxfTemplateVarsArgs args = {.client = client, .host = host, .vars = vars};
-		pxf_vars_set_default_origin(vars, "plugin");
+		/* values a callback sets name its plugin as their origin */
+		pxf_vars_set_origin_func(vars, pxf_hook_get_current_plugin);
 		pxf_hook_run_template_vars(hooks, &args);
-		pxf_vars_set_default_origin(vars, NULL);
+		pxf_vars_set_origin_func(vars, NULL);
 	}
 	return vars;
 }

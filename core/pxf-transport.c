@@ -168,13 +168,6 @@ pxf_plugin_context_get_interface_addresses(PxfPluginContext *ctx, const gchar *i
 
 /* ---- the pipeline ------------------------------------------------------------- */
 
-static PxfHookRegistry *
-pxf_ctx_hooks(PxfPluginContext *ctx)
-{
-	PxfCore *core = pxf_plugin_context_get_core(ctx);
-	return core != NULL ? core->hooks : NULL;
-}
-
 static PxfFirmware
 pxf_firmware_from_arch(gint64 arch)
 {
@@ -219,69 +212,84 @@ pxf_classify_default(PxfClientClassifyArgs *args)
 	}
 }
 
+PxfHookResult
+pxf_core_classify(PxfCore *core, PxfClientClassifyArgs *args)
+{
+	PxfHookResult result = pxf_hook_run_client_classify(core->hooks, args);
+	if (result.verdict == PXF_VERDICT_CONTINUE)
+		pxf_classify_default(args);
+	return result;
+}
+
+PxfHookResult
+pxf_core_lookup_host(PxfCore *core, PxfHostLookupArgs *args)
+{
+	PxfHookResult result = pxf_hook_run_host_lookup(core->hooks, args);
+	if (result.verdict == PXF_VERDICT_CONTINUE && args->host == NULL) {
+		if (args->mac != NULL)
+			args->host = pxf_inventory_lookup_mac(core->setup->inventory, args->mac);
+		if (args->host == NULL && args->uuid != NULL)
+			args->host = pxf_inventory_lookup_uuid(core->setup->inventory, args->uuid);
+	}
+	return result;
+}
+
+PxfHookResult
+pxf_core_select_boot(PxfCore *core, PxfBootSelectArgs *args)
+{
+	PxfHookResult result = pxf_hook_run_boot_select(core->hooks, args);
+	pxf_set_string(&args->selected_by, result.decided_by);
+	return result;
+}
+
+PxfHookResult
+pxf_core_open_file(PxfCore *core, PxfFileOpenArgs *args)
+{
+	PxfHookResult result = pxf_hook_run_file_open(core->hooks, args);
+	if (result.verdict == PXF_VERDICT_DROP)
+		g_debug("%s: %s dropped by plugin %s", args->client->transport, args->path,
+			result.decided_by);
+	return result;
+}
+
 PxfVerdict
 pxf_plugin_context_classify(PxfPluginContext *ctx, PxfClientClassifyArgs *args)
 {
-	PxfHookRegistry *hooks = pxf_ctx_hooks(ctx);
-	PxfHookResult result = {PXF_VERDICT_CONTINUE, NULL};
-
-	if (hooks != NULL)
-		result = pxf_hook_run_client_classify(hooks, args);
-	if (result.verdict == PXF_VERDICT_CONTINUE)
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	if (core == NULL) {
 		pxf_classify_default(args);
-	return result.verdict;
+		return PXF_VERDICT_CONTINUE;
+	}
+	return pxf_core_classify(core, args).verdict;
 }
 
 PxfVerdict
 pxf_plugin_context_lookup_host(PxfPluginContext *ctx, PxfHostLookupArgs *args)
 {
 	PxfCore *core = pxf_ctx_core(ctx, NULL);
-	PxfHookResult result = {PXF_VERDICT_CONTINUE, NULL};
-
-	if (core != NULL)
-		result = pxf_hook_run_host_lookup(core->hooks, args);
-	if (result.verdict == PXF_VERDICT_CONTINUE && args->host == NULL && core != NULL) {
-		if (args->mac != NULL)
-			args->host = pxf_inventory_lookup_mac(core->setup->inventory, args->mac);
-		if (args->host == NULL && args->uuid != NULL)
-			args->host = pxf_inventory_lookup_uuid(core->setup->inventory, args->uuid);
-	}
-	return result.verdict;
+	return core != NULL ? pxf_core_lookup_host(core, args).verdict : PXF_VERDICT_CONTINUE;
 }
 
 PxfVerdict
 pxf_plugin_context_select_boot(PxfPluginContext *ctx, PxfBootSelectArgs *args)
 {
-	PxfHookRegistry *hooks = pxf_ctx_hooks(ctx);
-	PxfHookResult result;
-
-	if (hooks == NULL)
-		return PXF_VERDICT_CONTINUE;
-	result = pxf_hook_run_boot_select(hooks, args);
-	pxf_set_string(&args->selected_by, result.decided_by);
-	return result.verdict;
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	return core != NULL ? pxf_core_select_boot(core, args).verdict : PXF_VERDICT_CONTINUE;
 }
 
 PxfVerdict
 pxf_plugin_context_dhcp_reply(PxfPluginContext *ctx, PxfDhcpReplyArgs *args)
 {
-	PxfHookRegistry *hooks = pxf_ctx_hooks(ctx);
-	return hooks != NULL ? pxf_hook_run_dhcp_reply(hooks, args).verdict : PXF_VERDICT_CONTINUE;
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	return core != NULL ? pxf_hook_run_dhcp_reply(core->hooks, args).verdict
+			    : PXF_VERDICT_CONTINUE;
 }
 
 PxfVerdict
 pxf_plugin_context_open_file(PxfPluginContext *ctx, PxfFileOpenArgs *args)
 {
-	PxfHookRegistry *hooks = pxf_ctx_hooks(ctx);
-	PxfHookResult result;
-
-	if (hooks == NULL)
-		return PXF_VERDICT_CONTINUE;
-	result = pxf_hook_run_file_open(hooks, args);
-	if (result.verdict == PXF_VERDICT_DROP)
-		g_debug("%s: %s dropped by plugin %s", args->client->transport, args->path,
-			result.decided_by);
-	return result.verdict;
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	return core != NULL ? pxf_core_open_file(core, args).verdict : PXF_VERDICT_CONTINUE;
 }
 
 /* ---- rendering -------------------------------------------------------------- */
@@ -386,6 +394,51 @@ pxf_plugin_context_get_host_state(PxfPluginContext *ctx, const gchar *mac)
 	return rec != NULL ? rec->state : PXF_HOST_STATE_UNKNOWN;
 }
 
+/* ---- what hosts are doing ----------------------------------------------------- */
+
+void
+pxf_host_activity_free(PxfHostActivity *activity)
+{
+	if (activity == NULL)
+		return;
+	g_free(activity->address);
+	g_free(activity->last_event);
+	g_free(activity->path);
+	g_free(activity);
+}
+
+PxfHostActivity *
+pxf_core_get_activity(PxfCore *core, const gchar *mac)
+{
+	PxfHostActivity *activity = g_hash_table_lookup(core->activity, mac);
+	if (activity == NULL) {
+		activity = g_new0(PxfHostActivity, 1);
+		g_hash_table_insert(core->activity, g_strdup(mac), activity);
+	}
+	return activity;
+}
+
+void
+pxf_plugin_context_report_transfer(PxfPluginContext *ctx,
+				   const PxfClient *client,
+				   const gchar *path,
+				   guint64 done,
+				   guint64 total)
+{
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfHostActivity *activity;
+
+	if (core == NULL || client == NULL || client->mac == NULL || core->dry_run > 0)
+		return;
+	activity = pxf_core_get_activity(core, client->mac);
+	if (g_strcmp0(activity->path, path) != 0) {
+		g_free(activity->path);
+		activity->path = g_strdup(path);
+	}
+	activity->done = done;
+	activity->total = total;
+}
+
 /* ---- install tokens ------------------------------------------------------------- */
 
 gchar *
@@ -417,10 +470,14 @@ gchar *
 pxf_core_get_token(PxfCore *core, const gchar *mac, GError **error)
 {
 	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GBytes) stored =
-		pxf_store_get(core->store, PXF_CORE_TOKENS_NS, mac, &error_local);
+	g_autoptr(GBytes) stored = NULL;
 	g_autofree gchar *token = NULL;
 	g_autoptr(GBytes) bytes = NULL;
+
+	/* explain shows where the token goes without minting one */
+	if (core->dry_run > 0)
+		return g_strdup(PXF_RENDER_TOKEN_PLACEHOLDER);
+	stored = pxf_store_get(core->store, PXF_CORE_TOKENS_NS, mac, &error_local);
 
 	if (stored != NULL)
 		return g_strndup(g_bytes_get_data(stored, NULL), g_bytes_get_size(stored));

@@ -11,6 +11,7 @@ typedef struct {
 struct _PxfVars {
 	GHashTable *table; /* name → PxfVar */
 	gchar *default_origin;
+	PxfVarsOriginFunc origin_func;
 };
 
 static void
@@ -58,7 +59,16 @@ pxf_vars_set_with_origin(PxfVars *self, const gchar *name, GVariant *value, cons
 void
 pxf_vars_set(PxfVars *self, const gchar *name, GVariant *value)
 {
-	pxf_vars_set_with_origin(self, name, value, self->default_origin);
+	const gchar *origin = self->default_origin;
+	if (origin == NULL && self->origin_func != NULL)
+		origin = self->origin_func();
+	pxf_vars_set_with_origin(self, name, value, origin);
+}
+
+void
+pxf_vars_set_origin_func(PxfVars *self, PxfVarsOriginFunc func)
+{
+	self->origin_func = func;
 }
 
 void

@@ -21,4 +21,9 @@ GPtrArray *pxf_vars_get_names(PxfVars *self);
  * sets it to the plugin's name around template.vars callbacks. */
 void pxf_vars_set_default_origin(PxfVars *self, const gchar *origin);
 
+/* Where values set through pxf_vars_set() without a default origin say they
+ * came from: the core points this at the plugin whose callback is running. */
+typedef const gchar *(*PxfVarsOriginFunc)(void);
+void pxf_vars_set_origin_func(PxfVars *self, PxfVarsOriginFunc func);
+
 G_END_DECLS
