@@ -47,5 +47,12 @@ void pxf_plugin_context_emit_host_event(PxfPluginContext *ctx,
 					PxfHostEventType type,
 					const gchar *detail,
 					guint64 bytes);
+/* Progress of a file a client is downloading, shown by `pxeforge status`;
+ * cheap enough to call for every block, and once more when it completes. */
+void pxf_plugin_context_report_transfer(PxfPluginContext *ctx,
+					const PxfClient *client,
+					const gchar *path,
+					guint64 done,
+					guint64 total);
 
 G_END_DECLS
