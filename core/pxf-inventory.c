@@ -71,9 +71,18 @@ pxf_profile_free(PxfProfile *profile)
 	g_free(profile);
 }
 
-static void
-pxf_host_free(PxfHost *host)
+PxfHost *
+pxf_host_ref(PxfHost *host)
 {
+	g_atomic_int_inc(&host->ref_count);
+	return host;
+}
+
+void
+pxf_host_unref(PxfHost *host)
+{
+	if (host == NULL || !g_atomic_int_dec_and_test(&host->ref_count))
+		return;
 	g_free(host->mac);
 	g_free(host->uuid);
 	g_free(host->ip);
@@ -467,6 +476,7 @@ pxf_builder_add_host(PxfInventoryBuilder *b, PxfConfNode *entry, guint index)
 					  b->seen_mac, "MAC");
 
 	host = g_new0(PxfHost, 1);
+	host->ref_count = 1;
 	host->ip = pxf_builder_host_identifier(b, entry, "ip", path, FALSE, pxf_ipv4_normalize,
 					       b->seen_ip, "IP");
 	host->uuid = pxf_builder_host_identifier(b, entry, "uuid", path, FALSE, pxf_uuid_normalize,
@@ -517,7 +527,7 @@ pxf_builder_add_host(PxfInventoryBuilder *b, PxfConfNode *entry, guint index)
 	/* without a usable MAC nothing can find the host; the diagnostics
 	 * already refuse the configuration */
 	if (mac == NULL) {
-		pxf_host_free(host);
+		pxf_host_unref(host);
 		return;
 	}
 	host->mac = g_steal_pointer(&mac);
@@ -554,7 +564,7 @@ pxf_inventory_new_empty(void)
 	PxfInventory *self = g_new0(PxfInventory, 1);
 	self->distros = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_distro_free);
 	self->profiles = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_profile_free);
-	self->hosts = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_host_free);
+	self->hosts = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_host_unref);
 	self->distro_by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	self->profile_by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	self->host_by_mac = g_hash_table_new(g_str_hash, g_str_equal);

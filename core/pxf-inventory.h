@@ -39,7 +39,8 @@ typedef struct {
 } PxfProfile;
 
 struct _PxfHost {
-	gchar *mac; /* canonical aa:bb:cc:dd:ee:ff */
+	gint ref_count; /* a request in flight keeps its host across a reload */
+	gchar *mac;	/* canonical aa:bb:cc:dd:ee:ff */
 	gchar *uuid;
 	gchar *ip;
 	gchar *hostname;
@@ -49,6 +50,9 @@ struct _PxfHost {
 	gchar *file;
 	guint line;
 };
+
+PxfHost *pxf_host_ref(PxfHost *host);
+void pxf_host_unref(PxfHost *host);
 
 typedef struct _PxfInventory PxfInventory;
 

@@ -70,8 +70,13 @@ pxf_client_init(PxfClientSlot *slot,
 	slot->pub.address = slot->address;
 	slot->pub.local = slot->local;
 	slot->pub.mac = slot->mac;
-	if (slot->mac != NULL && core != NULL && core->setup != NULL)
-		slot->pub.host = pxf_inventory_lookup_mac(core->setup->inventory, slot->mac);
+	if (slot->mac != NULL && core != NULL && core->setup != NULL) {
+		PxfHost *host =
+			(PxfHost *)pxf_inventory_lookup_mac(core->setup->inventory, slot->mac);
+		/* a transfer can outlive the inventory it started with */
+		slot->host_ref = host != NULL ? pxf_host_ref(host) : NULL;
+		slot->pub.host = host;
+	}
 }
 
 void
@@ -82,6 +87,7 @@ pxf_client_clear(PxfClientSlot *slot)
 	g_clear_object(&slot->address);
 	g_clear_object(&slot->local);
 	g_clear_pointer(&slot->mac, g_free);
+	g_clear_pointer(&slot->host_ref, pxf_host_unref);
 	memset(&slot->pub, 0, sizeof(slot->pub));
 }
 

@@ -37,7 +37,8 @@ typedef struct {
 	gchar *mac;
 	GInetSocketAddress *address;
 	GInetSocketAddress *local;
-	gpointer reserved[4];
+	gpointer host_ref; /* keeps pub.host valid across a reload */
+	gpointer reserved[3];
 } PxfClientSlot;
 
 /* Identifies the peer: mac if the transport knows it (DHCP), else from the

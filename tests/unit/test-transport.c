@@ -156,6 +156,22 @@ test_transport_client(Fixture *fx, gconstpointer data)
 }
 
 static void
+test_transport_reload(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GInetSocketAddress) fixed = sockaddr("192.0.2.11");
+	g_autoptr(GPtrArray) diags = pxf_diags_new();
+	PxfClientSlot slot;
+
+	/* a transfer that started before a reload keeps its host */
+	pxf_client_init(&slot, fx->ctx, "tftp", fixed, NULL, NULL);
+	pxf_setup_free(fx->core.setup);
+	fx->core.setup = pxf_setup_load(fx->dir, fx->loader, diags);
+	g_assert_cmpstr(pxf_host_get_hostname(slot.pub.host), ==, "h1");
+	g_assert_cmpstr(pxf_host_get_profile(slot.pub.host), ==, "p");
+	pxf_client_clear(&slot);
+}
+
+static void
 test_transport_classify(Fixture *fx, gconstpointer data)
 {
 	const struct {
@@ -316,6 +332,8 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/core/transport/client", Fixture, NULL, fixture_setup, test_transport_client,
+		   fixture_teardown);
+	g_test_add("/core/transport/reload", Fixture, NULL, fixture_setup, test_transport_reload,
 		   fixture_teardown);
 	g_test_add("/core/transport/classify", Fixture, NULL, fixture_setup,
 		   test_transport_classify, fixture_teardown);
