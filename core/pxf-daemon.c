@@ -597,6 +597,7 @@ pxf_daemon_render(PxfDaemon *self, JsonObject *args, GError **error)
 	g_autoptr(GString) out = g_string_new(NULL);
 	g_autoptr(PxfVars) vars = NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new();
+	gboolean ok;
 
 	if (mac == NULL) {
 		g_set_error_literal(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_INVALID_ARGUMENT,
@@ -609,8 +610,12 @@ pxf_daemon_render(PxfDaemon *self, JsonObject *args, GError **error)
 			    "no host %s in the inventory", mac);
 		return NULL;
 	}
-	if (!pxf_render_host(self->setup, self->hooks, NULL, host, template,
-			     PXF_RENDER_TOKEN_PLACEHOLDER, out, &vars, error))
+	/* plugins run for real, but a render for the CLI changes nothing */
+	self->core.dry_run++;
+	ok = pxf_render_host(self->setup, self->hooks, NULL, host, template,
+			     PXF_RENDER_TOKEN_PLACEHOLDER, out, &vars, error);
+	self->core.dry_run--;
+	if (!ok)
 		return NULL;
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "output");

@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include "pxf-render.h"
+
+#include <string.h>
 #include "pxf-template.h"
 
 PxfVars *
@@ -111,6 +113,19 @@ pxf_render_host(PxfSetup *setup,
 	return TRUE;
 }
 
+static gboolean
+pxf_render_is_secret(const gchar *name)
+{
+	static const gchar *const words[] = {"password", "passwd", "rootpw",
+					     "secret",	 "token",  NULL};
+	g_autofree gchar *lower = g_ascii_strdown(name, -1);
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (strstr(lower, words[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 JsonNode *
 pxf_render_vars_to_json(PxfVars *vars)
 {
@@ -124,6 +139,12 @@ pxf_render_vars_to_json(PxfVars *vars)
 		g_autofree gchar *text = value != NULL ? g_variant_print(value, FALSE) : NULL;
 		const gchar *origin = pxf_vars_get_origin(vars, name);
 
+		/* what renders into an answer file is the operator's business; what
+		 * a terminal, a log or a support ticket shows is not */
+		if (pxf_render_is_secret(name)) {
+			g_free(text);
+			text = g_strdup("(redacted)");
+		}
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "name");
 		json_builder_add_string_value(b, name);
