@@ -132,10 +132,18 @@ pxf_plugin_context_get_interfaces(PxfPluginContext *ctx)
 	return pxf_conf_section_get_strv(core->setup->daemon, "interfaces");
 }
 
+static void
+pxf_interface_address_free(PxfInterfaceAddress *entry)
+{
+	g_object_unref(entry->address);
+	g_free(entry);
+}
+
 GPtrArray *
 pxf_plugin_context_get_interface_addresses(PxfPluginContext *ctx, const gchar *ifname)
 {
-	GPtrArray *result = g_ptr_array_new_with_free_func(g_object_unref);
+	GPtrArray *result =
+		g_ptr_array_new_with_free_func((GDestroyNotify)pxf_interface_address_free);
 	struct ifaddrs *list = NULL;
 
 	g_return_val_if_fail(ifname != NULL, result);
@@ -144,29 +152,21 @@ pxf_plugin_context_get_interface_addresses(PxfPluginContext *ctx, const gchar *i
 		return result;
 	}
 	for (struct ifaddrs *ifa = list; ifa != NULL; ifa = ifa->ifa_next) {
-		g_autoptr(GSocketAddress) addr = NULL;
-		g_autoptr(GSocketAddress) mask = NULL;
-		guint prefix = 0;
-		const guint8 *bytes;
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ifa->ifa_addr;
+		PxfInterfaceAddress *entry;
 
 		if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_INET ||
 		    g_strcmp0(ifa->ifa_name, ifname) != 0)
 			continue;
-		addr = g_socket_address_new_from_native(ifa->ifa_addr, sizeof(struct sockaddr_in));
-		if (ifa->ifa_netmask != NULL)
-			mask = g_socket_address_new_from_native(ifa->ifa_netmask,
-								sizeof(struct sockaddr_in));
-		if (mask != NULL) {
-			GInetAddress *m =
-				g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(mask));
-			bytes = g_inet_address_to_bytes(m);
-			for (guint i = 0; i < 4; i++)
-				prefix += (guint)__builtin_popcount(bytes[i]);
+		entry = g_new0(PxfInterfaceAddress, 1);
+		entry->address = g_inet_address_new_from_bytes((const guint8 *)&sin->sin_addr,
+							       G_SOCKET_FAMILY_IPV4);
+		if (ifa->ifa_netmask != NULL) {
+			const struct sockaddr_in *mask =
+				(const struct sockaddr_in *)ifa->ifa_netmask;
+			entry->prefix = (guint)__builtin_popcount(mask->sin_addr.s_addr);
 		}
-		g_ptr_array_add(result,
-				g_inet_address_mask_new(g_inet_socket_address_get_address(
-								G_INET_SOCKET_ADDRESS(addr)),
-							prefix, NULL));
+		g_ptr_array_add(result, entry);
 	}
 	freeifaddrs(list);
 	return result;

@@ -66,8 +66,15 @@ const gchar *pxf_plugin_context_get_address_owner(PxfPluginContext *ctx, const g
 
 /* The daemon's `interfaces` setting, NULL-terminated, never NULL. */
 const gchar *const *pxf_plugin_context_get_interfaces(PxfPluginContext *ctx);
-/* The IPv4 addresses (with prefix length) configured on an interface, as
- * GInetAddressMask*; empty when it has none or does not exist. */
+/* One IPv4 address configured on an interface. */
+typedef struct {
+	GInetAddress *address;
+	guint prefix; /* length of the network prefix, e.g. 24 */
+} PxfInterfaceAddress;
+
+/* The IPv4 addresses configured on an interface (element type
+ * PxfInterfaceAddress*, freed with the array); empty when it has none or
+ * does not exist. */
 GPtrArray *pxf_plugin_context_get_interface_addresses(PxfPluginContext *ctx, const gchar *ifname);
 /* Like pxf_plugin_context_bind(), bound to one interface (SO_BINDTODEVICE)
  * and, for datagram sockets, allowed to broadcast. */

@@ -54,7 +54,11 @@ export PXEFORGE_TEST=1 PXEFORGE_PLUGIN_DIR=$tmp/plugins
 "$bin/pxeforged" --config "$etc" --state-dir "$tmp/state" --control-socket "$tmp/c.sock" \
 	--user "" >"$tmp/log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do [ -S "$tmp/c.sock" ] && break; sleep 0.1; done
+# the socket file exists a moment before it accepts: wait for an answer
+for _ in $(seq 100); do
+	"$cli" --config "$etc" --socket "$tmp/c.sock" status >/dev/null 2>&1 && break
+	sleep 0.1
+done
 out=$("$cli" --config "$etc" --socket "$tmp/c.sock" render --mac 52:54:00:aa:bb:cc)
 echo "render: $out"
 "$cli" --config "$etc" --socket "$tmp/c.sock" plugins

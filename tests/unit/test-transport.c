@@ -156,6 +156,24 @@ test_transport_client(Fixture *fx, gconstpointer data)
 }
 
 static void
+test_transport_interfaces(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GPtrArray) lo = pxf_plugin_context_get_interface_addresses(fx->ctx, "lo");
+	g_autoptr(GPtrArray) none = pxf_plugin_context_get_interface_addresses(fx->ctx, "nosuch0");
+	gboolean found = FALSE;
+
+	/* a host address with its prefix, not a network */
+	for (guint i = 0; i < lo->len; i++) {
+		PxfInterfaceAddress *entry = g_ptr_array_index(lo, i);
+		g_autofree gchar *text = g_inet_address_to_string(entry->address);
+		if (g_strcmp0(text, "127.0.0.1") == 0 && entry->prefix == 8)
+			found = TRUE;
+	}
+	g_assert_true(found);
+	g_assert_cmpuint(none->len, ==, 0);
+}
+
+static void
 test_transport_reload(Fixture *fx, gconstpointer data)
 {
 	g_autoptr(GInetSocketAddress) fixed = sockaddr("192.0.2.11");
@@ -333,6 +351,8 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/core/transport/client", Fixture, NULL, fixture_setup, test_transport_client,
 		   fixture_teardown);
+	g_test_add("/core/transport/interfaces", Fixture, NULL, fixture_setup,
+		   test_transport_interfaces, fixture_teardown);
 	g_test_add("/core/transport/reload", Fixture, NULL, fixture_setup, test_transport_reload,
 		   fixture_teardown);
 	g_test_add("/core/transport/classify", Fixture, NULL, fixture_setup,

@@ -1,0 +1,590 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Integration tests of the http plugin in the real pxeforged, with curl on
+127.0.0.1 (the server, and host one) and 127.0.0.2/127.0.0.3 (hosts two and
+three). The inventory refuses loopback fixed IPs, so the test plugin
+httptest records those addresses as leased to the hosts, as the dhcp plugin
+does on an ACK. Binds and sends only on loopback.
+
+usage: http-integration.py BUILDDIR CASE
+"""
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = os.path.abspath(sys.argv[1])
+PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
+PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
+HTTP_SO = os.path.join(BUILD, "plugins", "http", "http.so")
+HTTPTEST_SO = os.path.join(BUILD, "plugins", "http", "tests", "httptest.so")
+TIMEOUT = 20
+
+HOST1 = "52:54:00:00:00:01"  # leased 127.0.0.1: the address curl uses by default
+HOST2 = "52:54:00:00:00:02"  # leased 127.0.0.2
+HOST3 = "52:54:00:00:00:03"  # leased 127.0.0.3
+BARE = "52:54:00:00:00:04"   # no address, no profile
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Env:
+    """A configuration directory, a private plugin directory, state, the
+    trees served, and one pxeforged (after tests/integration/daemon.py)."""
+
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="pxf-http-it-")
+        self.config = os.path.join(self.root, "etc")
+        self.plugins = os.path.join(self.root, "plugins")
+        self.state = os.path.join(self.root, "state")
+        self.socket = os.path.join(self.root, "run", "control.sock")
+        self.www = os.path.join(self.root, "www")
+        self.distro = os.path.join(self.root, "distro-tree")
+        self.extra = os.path.join(self.root, "extra")
+        self.secret = os.path.join(self.root, "secret.txt")
+        for d in (os.path.join(self.config, "conf.d"), os.path.join(self.config, "templates"),
+                  self.plugins, self.www, self.distro, self.extra):
+            os.makedirs(d)
+        for so in (HTTP_SO, HTTPTEST_SO):
+            shutil.copy(so, self.plugins)
+            os.chmod(os.path.join(self.plugins, os.path.basename(so)), 0o755)
+        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins)
+        self.env.pop("NOTIFY_SOCKET", None)
+        self.port = free_port()
+        self.daemon = None
+        self.notify = None
+        self.logf = None
+        self.log = os.path.join(self.root, "daemon.log")
+        self.populate()
+
+    def populate(self):
+        with open(self.secret, "w") as f:
+            f.write("TOP SECRET\n")
+        self.big = os.urandom(3 * 1024 * 1024 + 123)
+        self.put(self.www, "big.bin", self.big)
+        self.put(self.www, "docs/index.html", b"<html>docs</html>\n")
+        os.makedirs(os.path.join(self.www, "empty"))
+        os.symlink("../secret.txt", os.path.join(self.www, "escape"))
+        os.symlink(self.secret, os.path.join(self.www, "abs-out"))
+        os.symlink(os.path.join(self.www, "big.bin"), os.path.join(self.www, "abs-in"))
+        os.symlink("big.bin", os.path.join(self.www, "alias.bin"))
+        self.install_img = os.urandom(200000)
+        self.put(self.distro, "images/install.img", self.install_img)
+        self.put(self.distro, ".treeinfo", b"[general]\nname = Rocky\n")
+        os.symlink("../secret.txt", os.path.join(self.distro, "escape"))
+        self.put(self.extra, "readme.txt", b"extra tree\n")
+
+    @staticmethod
+    def put(top, rel, data):
+        path = os.path.join(top, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+
+    def write(self, rel, text):
+        path = os.path.join(self.config, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def configure(self, http_extra=""):
+        self.write("pxeforge.yaml", f"""\
+daemon:
+  debug: true
+distros:
+  rocky9:
+    kernel: /nonexistent/vmlinuz
+    initrd: /nonexistent/initrd.img
+    tree: {self.distro}
+profiles:
+  web:
+    distro: rocky9
+    os: kickstart
+    template: templates/ks.cfg
+hosts:
+  - mac: {HOST1}
+    hostname: one
+    profile: web
+  - mac: {HOST2}
+    hostname: two
+    profile: web
+  - mac: {HOST3}
+    hostname: three
+    profile: web
+  - mac: {BARE}
+    hostname: bare
+""")
+        self.write("templates/ks.cfg", """\
+# kickstart for {{host.hostname}} ({{host.mac}})
+url --url={{http.tree_url}}
+ks={{install.ks_url}}
+base={{http.base_url}}
+%post
+curl -fsS -X POST '{{install.done_url}}?token={{install.token}}'
+%end
+TOKEN={{install.token}}
+""")
+        self.write("conf.d/40-http.yaml", f"""\
+plugins:
+  http:
+    addresses: [127.0.0.1]
+    port: {self.port}
+    root: {self.www}
+    trees:
+      - {{path: /extra, dir: {self.extra}}}
+{http_extra}""")
+        self.write("conf.d/90-httptest.yaml", f"""\
+plugins:
+  httptest:
+    alias_target: {os.path.join(self.www, "big.bin")}
+    owners: [127.0.0.1={HOST1}, 127.0.0.2={HOST2}, 127.0.0.3={HOST3}]
+""")
+
+    def seed_state(self, mac, state):
+        """A host record as the state store keeps it (docs/state.md)."""
+        now = int(time.time() * 1000000)
+        path = os.path.join(self.state, "hosts", mac + ".json")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            json.dump({"format": 1, "mac": mac, "state": state, "since": now,
+                       "history": [{"state": state, "timestamp": now,
+                                    "reason": "seeded by the test"}]}, f)
+
+    def start(self, expect_serving=True):
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        npath = os.path.join(self.root, "notify.sock")
+        self.notify.bind(npath)
+        self.notify.settimeout(TIMEOUT)
+        env = dict(self.env, NOTIFY_SOCKET=npath)
+        self.logf = open(self.log, "w")
+        self.daemon = subprocess.Popen(
+            [PXEFORGED, "--config", self.config, "--state-dir", self.state,
+             "--control-socket", self.socket, "--user", ""],
+            env=env, stdout=self.logf, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                msg = self.notify.recv(4096).decode()
+            except socket.timeout:
+                break
+            if "READY=1" in msg.split("\n"):
+                if not expect_serving:
+                    return
+                check("serving HTTP on 127.0.0.1:%d" % self.port in self.wait_log("serving HTTP"),
+                      "the http plugin did not start:\n" + self.daemon_log())
+                return
+        raise Fail("pxeforged did not get ready:\n" + self.daemon_log())
+
+    def wait_log(self, *needles):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            log = self.daemon_log()
+            if all(n in log for n in needles):
+                return log
+            time.sleep(0.05)
+        return self.daemon_log()
+
+    def daemon_log(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def cli(self, *args):
+        p = subprocess.run([PXEFORGE, "--config", self.config, "--socket", self.socket]
+                           + list(args), env=self.env, capture_output=True, text=True,
+                           timeout=TIMEOUT)
+        print("$ pxeforge " + " ".join(args))
+        print(p.stdout + p.stderr)
+        check(p.returncode == 0, "pxeforge %s failed" % " ".join(args))
+        return p.stdout
+
+    def state_of(self, mac):
+        first = self.cli("state", mac).splitlines()[0]
+        return first.split(": ", 1)[1].strip()
+
+    def curl(self, path, *args, source=None, method=None, raw_path=False):
+        """(status, headers (lower-cased), body) of one request."""
+        hdr = os.path.join(self.root, "headers")
+        body = os.path.join(self.root, "body")
+        cmd = ["curl", "-sS", "--max-time", str(TIMEOUT), "-o", body, "-D", hdr,
+               "-w", "%{http_code} %{size_download}", "--noproxy", "*"]
+        if raw_path:
+            cmd.append("--path-as-is")
+        if source is not None:
+            cmd += ["--interface", source]
+        if method == "HEAD":
+            cmd.append("-I")
+        elif method is not None:
+            cmd += ["-X", method]
+        cmd += list(args)
+        cmd.append("http://127.0.0.1:%d%s" % (self.port, path))
+        p = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT + 5)
+        check(p.returncode == 0, "curl %s: %s" % (path, p.stderr.decode(errors="replace")))
+        status, size = (int(v) for v in p.stdout.decode().split())
+        with open(hdr, errors="replace") as f:
+            headers = f.read().lower()
+        with open(body, "rb") as f:
+            data = f.read()
+        if method == "HEAD":  # -I writes the headers where the body would go
+            check(size == 0, "HEAD %s: %d bytes of body" % (path, size))
+            data = b""
+        shown = method or ("POST" if {"-d", "--data-urlencode"} & set(args) else "GET")
+        print("%s %s%s -> %d (%d bytes)" % (shown, path,
+                                            " from " + source if source else "", status,
+                                            len(data)))
+        return status, headers, data
+
+    def stop(self):
+        if self.daemon is not None and self.daemon.poll() is None:
+            self.daemon.send_signal(signal.SIGTERM)
+            try:
+                self.daemon.wait(TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                self.daemon.wait()
+        if self.logf is not None:
+            self.logf.close()
+            self.logf = None
+
+    def check_sanitizers(self):
+        """In a sanitizer build the daemon reports memory errors in its log."""
+        log = self.daemon_log()
+        check("ERROR: AddressSanitizer" not in log and "runtime error:" not in log,
+              "the daemon hit a sanitizer error:\n" + log)
+
+    def close(self):
+        self.stop()
+        if self.notify is not None:
+            self.notify.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def header(headers, name):
+    m = re.search(r"^%s:\s*(.*?)\r?$" % re.escape(name), headers, re.M)
+    return m.group(1) if m else None
+
+
+def case_files(e):
+    """Static files, HEAD, ranges, the trees, and file.open answers."""
+    e.configure()
+    e.start()
+
+    status, headers, body = e.curl("/big.bin")
+    check(status == 200 and sha256(body) == sha256(e.big), "big.bin differs")
+    check(header(headers, "content-length") == str(len(e.big)), "wrong Content-Length")
+    status, headers, body = e.curl("/big.bin", method="HEAD")
+    check(status == 200 and body == b"", "HEAD sent a body")
+    check(header(headers, "content-length") == str(len(e.big)), "HEAD: wrong Content-Length")
+    status, headers, body = e.curl("/big.bin", "-r", "100-199")
+    check(status == 206 and body == e.big[100:200], "range 100-199")
+    check(header(headers, "content-range") == "bytes 100-199/%d" % len(e.big),
+          "Content-Range: %s" % header(headers, "content-range"))
+    status, _, body = e.curl("/alias.bin")
+    check(status == 200 and body == e.big, "a relative symlink inside the root")
+    status, headers, body = e.curl("/docs/")
+    check(status == 200 and body == b"<html>docs</html>\n", "index.html of a directory")
+    check(header(headers, "content-type").startswith("text/html"), "index.html content type")
+    status, _, _ = e.curl("/big.bin", method="POST")
+    check(status == 405, "POST of a file")
+
+    # the inventory's distro tree, a configured tree
+    status, headers, body = e.curl("/distros/rocky9/images/install.img")
+    check(status == 200 and sha256(body) == sha256(e.install_img), "distro tree file")
+    check(header(headers, "content-type") == "application/octet-stream", "img content type")
+    status, headers, body = e.curl("/distros/rocky9/.treeinfo")
+    check(status == 200 and header(headers, "content-type") == "text/plain", ".treeinfo")
+    status, _, _ = e.curl("/distros/rocky9/")
+    check(status == 403, "a tree directory without index.html is refused")
+    status, _, _ = e.curl("/distros/nosuch/x")
+    check(status == 404, "an unknown distro")
+    status, _, body = e.curl("/extra/readme.txt")
+    check(status == 200 and body == b"extra tree\n", "configured tree")
+
+    # file.open: rendered content for the client the address names
+    status, _, body = e.curl("/virtual/hello.txt")
+    check(status == 200 and b"mac=%s\nhost=one\n" % HOST1.encode() in body,
+          "file.open content: %r" % body)
+    status, _, body = e.curl("/virtual/hello.txt", source="127.0.0.2")
+    check(status == 200 and b"host=two" in body, "file.open content for 127.0.0.2")
+    status, _, body = e.curl("/alias/big.bin")
+    check(status == 200 and sha256(body) == sha256(e.big), "file.open local path")
+    status, _, _ = e.curl("/blocked/anything")
+    check(status == 404, "file.open drop")
+
+    log = e.wait_log("served big.bin (%d bytes)" % len(e.big))
+    check("host %s: served big.bin (%d bytes)" % (HOST1, len(e.big)) in log,
+          "no file-served event:\n" + log)
+    check("host %s: served distros/rocky9/images/install.img (%d bytes)"
+          % (HOST1, len(e.install_img)) in log, "no file-served event for the tree")
+
+
+def case_refusals(e):
+    """Nothing outside the served trees, however it is asked for."""
+    e.configure()
+    e.start()
+    secret = b"TOP SECRET"
+    attempts = [
+        ("/../secret.txt", 403), ("/%2e%2e/secret.txt", 403), ("/%2E%2E/secret.txt", 403),
+        ("/docs/../../secret.txt", 403), ("/docs/%2e%2e/%2e%2e/secret.txt", 403),
+        ("/a%2f..%2f..%2fsecret.txt", 403), ("/big.bin%00.txt", 403), ("/a%5c..%5csecret.txt", 403),
+        ("/escape", 403), ("/abs-out", 403), ("/abs-in", 403), ("/empty", 403), ("/", 403),
+        ("/distros/rocky9/escape", 403), ("/distros/rocky9/../../secret.txt", 403),
+        ("/extra/../secret.txt", 403), ("/%zz", 400), ("/a%0a", 400),
+    ]
+    for path, expected in attempts:
+        status, _, body = e.curl(path, raw_path=True)
+        check(status == expected, "%s answered %d, expected %d" % (path, status, expected))
+        check(secret not in body, "%s leaked the secret" % path)
+    log = e.wait_log("refusing GET /abs-in")
+    for needle in ["refusing GET \"/%2e%2e/secret.txt\" from 127.0.0.1: path contains a '..' segment",
+                   "refusing GET \"/big.bin%00.txt\" from 127.0.0.1: path contains a NUL byte",
+                   "refusing GET /escape from 127.0.0.1: escape: resolves to",
+                   "refusing GET /abs-in from 127.0.0.1: abs-in: leaves the tree"]:
+        check(needle in log, "no log line %r:\n%s" % (needle, log))
+
+
+def case_ks(e):
+    """Answer files only to the host's own address."""
+    e.configure()
+    e.seed_state(HOST2, "booting")
+    e.start()
+
+    status, _, body = e.curl("/ks/" + HOST2)
+    check(status == 403 and b"TOKEN" not in body, "host two's ks served to 127.0.0.1")
+    log = e.wait_log("refusing the answer file of %s" % HOST2)
+    check("refusing the answer file of %s to 127.0.0.1: that address belongs to %s"
+          % (HOST2, HOST1) in log, "no refusal naming the address and MAC:\n" + log)
+    check(e.state_of(HOST2) == "booting", "a refused ks changed the state")
+
+    status, headers, body = e.curl("/ks/52-54-00-00-00-02", source="127.0.0.2")
+    text = body.decode()
+    check(status == 200, "host two's ks from 127.0.0.2: %d" % status)
+    check(re.search(r"^TOKEN=[0-9a-f]{32}$", text, re.M), "no token in the ks:\n" + text)
+    base = "http://127.0.0.1:%d" % e.port
+    for line in ["ks=%s/ks/%s" % (base, HOST2), "base=%s" % base,
+                 "url --url=%s/distros/rocky9/" % base,
+                 "'%s/api/v1/hosts/%s/done?token=" % (base, HOST2)]:
+        check(line in text, "%r not in the ks:\n%s" % (line, text))
+    check(header(headers, "cache-control") == "no-store", "ks without Cache-Control: no-store")
+    check(e.state_of(HOST2) == "installing", "ks fetch did not move two to installing")
+    log = e.wait_log("ks served")
+    check(re.search(r"host %s: installer[-_ ]started: ks served" % HOST2, log),
+          "no installer-started event:\n" + log)
+
+    status, _, body = e.curl("/ks/525400000001")
+    check(status == 200 and b"one (52:54:00:00:00:01)" in body, "host one's own ks")
+    # one was never seen booting: its ks does not make it installing, and a
+    # done report with its token cannot make it installed
+    token1 = re.search(r"^TOKEN=(\S+)$", body.decode(), re.M).group(1)
+    check(e.state_of(HOST1) == "unknown", "one left unknown")
+    status, _, _ = e.curl("/api/v1/hosts/%s/done" % HOST1, "-d", "token=" + token1)
+    check(status == 409, "done for a host that is not installing: %d" % status)
+    check(e.state_of(HOST1) == "unknown", "a refused transition changed the state")
+    status, _, _ = e.curl("/ks/52:54:00:00:00:99")
+    check(status == 404, "unknown host")
+    status, _, _ = e.curl("/ks/not-a-mac")
+    check(status == 404, "not a MAC")
+    status, _, _ = e.curl("/ks/" + BARE)
+    check(status == 403, "a host without an address")
+    status, _, _ = e.curl("/ks/" + HOST1, method="POST")
+    check(status == 405, "POST /ks")
+    token = re.search(r"^TOKEN=(\S+)$", text, re.M).group(1)
+    check(token not in e.daemon_log(), "the install token is in the log")
+
+
+def case_ks_any(e):
+    """ks_any_address: true serves every host's answer file to anyone;
+    public_url is the base of the URLs templates get."""
+    e.configure("    ks_any_address: true\n    public_url: http://pxe.example.com/\n")
+    e.start()
+    status, _, body = e.curl("/ks/" + HOST2)
+    check(status == 200 and b"TOKEN=" in body, "ks_any_address did not relax the check")
+    check(b"ks=http://pxe.example.com/ks/%s\n" % HOST2.encode() in body,
+          "public_url not used:\n" + body.decode())
+    out = e.cli("render", "--mac", HOST1)
+    check("base=http://pxe.example.com\n" in out, "public_url not used by render")
+
+
+def case_render(e):
+    """Rendered for the CLI (no client), the URLs use the first address."""
+    e.configure()
+    e.start()
+    out = e.cli("render", "--mac", HOST3)
+    base = "http://127.0.0.1:%d" % e.port
+    check("base=%s\n" % base in out and "ks=%s/ks/%s\n" % (base, HOST3) in out
+          and "url --url=%s/distros/rocky9/\n" % base in out, "render without a client")
+
+
+def case_report(e):
+    """done/failed reports: only with the right token, once."""
+    e.configure()
+    for mac in (HOST1, HOST2, HOST3):
+        e.seed_state(mac, "booting")
+    e.start()
+    tokens = {}
+    for mac, source in ((HOST1, "127.0.0.1"), (HOST2, "127.0.0.2"), (HOST3, "127.0.0.3")):
+        status, _, body = e.curl("/ks/" + mac, source=source)
+        check(status == 200, "ks of %s" % mac)
+        tokens[mac] = re.search(r"^TOKEN=(\S+)$", body.decode(), re.M).group(1)
+        check(e.state_of(mac) == "installing", "%s not installing" % mac)
+
+    done2 = "/api/v1/hosts/%s/done" % HOST2
+    status, _, _ = e.curl(done2 + "?token=0123456789abcdef0123456789abcdef", method="POST")
+    check(status == 403, "wrong token (query) accepted: %d" % status)
+    status, _, _ = e.curl(done2, "-d", "token=" + tokens[HOST1])
+    check(status == 403, "another host's token accepted")
+    status, _, _ = e.curl(done2, "-H", "X-Pxeforge-Token: nope", method="POST")
+    check(status == 403, "wrong token (header) accepted")
+    status, _, _ = e.curl(done2, method="POST")
+    check(status == 403, "no token accepted")
+    status, _, _ = e.curl(done2 + "?token=" + tokens[HOST2])
+    check(status == 405, "GET of a report")
+    check(e.state_of(HOST2) == "installing", "a refused report changed the state")
+    log = e.wait_log("refusing the done report for %s" % HOST2)
+    check("refusing the done report for %s from 127.0.0.1" % HOST2 in log,
+          "no refusal logged:\n" + log)
+
+    status, _, body = e.curl(done2 + "?token=" + tokens[HOST2], method="POST")
+    check(status == 200 and body == b"ok\n", "right token (query): %d %r" % (status, body))
+    check(e.state_of(HOST2) == "installed", "two is not installed")
+    status, _, _ = e.curl(done2 + "?token=" + tokens[HOST2], method="POST")
+    check(status == 403, "a used token accepted again")
+
+    status, _, body = e.curl("/api/v1/hosts/52-54-00-00-00-03/done",
+                             "--data-urlencode", "token=" + tokens[HOST3])
+    check(status == 200 and body == b"ok\n", "right token (form body)")
+    check(e.state_of(HOST3) == "installed", "three is not installed")
+
+    status, _, body = e.curl("/api/v1/hosts/%s/failed" % HOST1, "-H",
+                             "X-Pxeforge-Token: " + tokens[HOST1], "-d", "reason=disk+full")
+    check(status == 200 and body == b"ok\n", "failed with the right token (header)")
+    out = e.cli("state", HOST1)
+    check(out.startswith("%s: failed" % HOST1) and "disk full" in out, "one is not failed")
+
+    log = e.daemon_log()
+    for mac, token in tokens.items():
+        check(token not in log, "the token of %s is in the log" % mac)
+    check("token: (redacted)" in log, "the redacted marker is missing")
+
+
+def case_reload(e):
+    """A reload with new settings restarts the plugin on the same socket; a
+    connection kept open across it is closed, not left hanging."""
+    e.configure()
+    e.start()
+    status, _, _ = e.curl("/big.bin")
+    check(status == 200, "before the reload")
+    idle = socket.create_connection(("127.0.0.1", e.port), timeout=TIMEOUT)
+    idle.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+    first = idle.recv(65536)
+    check(first.startswith(b"HTTP/1.1 200"), "keep-alive request: %r" % first[:40])
+
+    e.write("conf.d/40-http.yaml", f"""\
+plugins:
+  http:
+    addresses: [127.0.0.1]
+    port: {e.port}
+    root: {e.extra}
+""")
+    e.cli("reload")
+    e.wait_log("stopping plugin http")
+    status, _, body = e.curl("/readme.txt")
+    check(status == 200 and body == b"extra tree\n", "the new root after the reload")
+    status, _, _ = e.curl("/big.bin")
+    check(status == 404, "the old root after the reload")
+    # the old connection was closed by the stopped instance
+    deadline = time.monotonic() + TIMEOUT
+    closed = False
+    while time.monotonic() < deadline:
+        chunk = idle.recv(1 << 20)
+        if not chunk:
+            closed = True
+            break
+    idle.close()
+    check(closed, "a connection of the stopped instance stayed open")
+
+
+def case_bad_config(e):
+    """Settings only the plugin can check are refused with file:line:column,
+    and the daemon runs on without the plugin."""
+    e.configure("    public_url: ftp://x\n")
+    e.write("conf.d/41-trees.yaml", """\
+plugins:
+  http:
+    trees:
+      - {path: /x, dir: relative/dir}
+""")
+    e.start(expect_serving=False)
+    where = os.path.join(e.config, "conf.d", "41-trees.yaml") + ":4:"
+    log = e.wait_log("must be an absolute directory")
+    check(where in log and "dir: must be an absolute directory" in log,
+          "no located refusal:\n" + log)
+    check("serving HTTP" not in log, "the plugin started anyway")
+    out = e.cli("plugins")
+    check(re.search(r"^http\s+refused: ", out, re.M), "http is not listed as refused")
+
+
+CASES = {
+    "bad-config": case_bad_config,
+    "reload": case_reload,
+    "render": case_render,
+    "files": case_files,
+    "refusals": case_refusals,
+    "ks": case_ks,
+    "ks-any": case_ks_any,
+    "report": case_report,
+}
+
+
+def main():
+    case = sys.argv[2]
+    if shutil.which("curl") is None:
+        print("curl is not installed")
+        return 77
+    for so in (HTTP_SO, HTTPTEST_SO, PXEFORGED):
+        if not os.path.exists(so):
+            print("%s is not built" % so)
+            return 77
+    e = Env()
+    try:
+        CASES[case](e)
+        e.stop()
+        e.check_sanitizers()
+    except Fail as err:
+        print("FAIL: %s" % err)
+        print("---- daemon log ----")
+        print(e.daemon_log() if os.path.exists(e.log) else "(none)")
+        return 1
+    finally:
+        e.close()
+    print("PASS: %s" % case)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

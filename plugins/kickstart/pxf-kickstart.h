@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The kickstart plugin's engine: root password hashing and the variables a
+ * kickstart template sees. Works without a running daemon. */
+#pragma once
+
+#include <pxeforge/plugin.h>
+
+G_BEGIN_DECLS
+
+#define PXF_KICKSTART_ERROR pxf_kickstart_error_quark()
+GQuark pxf_kickstart_error_quark(void);
+
+typedef enum {
+	PXF_KICKSTART_ERROR_FAILED,
+	PXF_KICKSTART_ERROR_INVALID,
+} PxfKickstartError;
+
+/* glibc's and libxcrypt's SHA-512 crypt bounds and default. */
+#define PXF_KICKSTART_ROUNDS_MIN     1000
+#define PXF_KICKSTART_ROUNDS_DEFAULT 5000
+#define PXF_KICKSTART_ROUNDS_MAX     999999999
+
+/* "$6$<16 salt chars>$<hash>" (or "$6$rounds=N$..." when rounds is not the
+ * default) of password, with a salt from getrandom(2). */
+gchar *pxf_kickstart_crypt_sha512(const gchar *password, guint rounds, GError **error);
+/* The salt alphabet of crypt(3): ./0-9A-Za-z. */
+gboolean pxf_kickstart_is_salt_char(gchar c);
+
+/* The plugin's configuration schema (the descriptor's config_keys). */
+extern const PxfConfKey pxf_kickstart_config_keys[];
+
+typedef struct {
+	guint rounds;
+	gchar *tree_path; /* where the http plugin serves distro trees, e.g. "distros" */
+} PxfKickstartConfig;
+
+PxfKickstartConfig *pxf_kickstart_config_new(const PxfConfSection *section, GError **error);
+void pxf_kickstart_config_free(PxfKickstartConfig *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfKickstartConfig, pxf_kickstart_config_free)
+
+/* template.vars: rootpw_hash from rootpw_hash (kept) or rootpw (hashed
+ * here), then the plaintext rootpw blanked so that no template, log or
+ * `pxeforge render` can show it; for kickstart profiles, install_url when
+ * unset. Returns FALSE when hashing failed (the plaintext is blanked
+ * anyway and rootpw_hash left unset). */
+gboolean pxf_kickstart_apply_vars(const PxfKickstartConfig *config, PxfVars *vars, GError **error);
+/* Blanks the plaintext rootpw; TRUE if there was one. */
+gboolean pxf_kickstart_scrub_plaintext(PxfVars *vars);
+/* The install source: install_url if set, else the distro tree when it is
+ * an URL, else the http plugin's http.tree_url, else
+ * http.base_url/<tree_path>/<distro.name>/; NULL when none. */
+gchar *pxf_kickstart_install_url(const PxfKickstartConfig *config, PxfVars *vars);
+
+/* ---- the plugin (pxf-kickstart-hooks.c; needs the daemon) --------------- */
+
+typedef struct {
+	PxfPluginContext *ctx;
+	PxfKickstartConfig *config;
+} PxfKickstart;
+
+void pxf_kickstart_free(PxfKickstart *self);
+/* Connects template.vars and profile.render. */
+gboolean pxf_kickstart_connect(PxfKickstart *self, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,448 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The pxelinux plugin inside a real pxeforged: `pxeforge explain` walks a
+BIOS boot through boot.select and file.open (pxelinux.0 from the syslinux
+directories, pxelinux.cfg/01-<mac>, pxelinux.cfg/default), and, when the tftp
+plugin is built, the same files are fetched over TFTP on 127.0.0.1.
+
+usage: pxelinux-daemon.py BUILDDIR SRCDIR CASE
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = os.path.abspath(sys.argv[1])
+SRC = os.path.abspath(sys.argv[2])
+PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
+PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
+TEMPLATES = os.path.join(SRC, "plugins", "pxelinux", "templates")
+KS_TEMPLATE = os.path.join(SRC, "plugins", "kickstart", "templates",
+                           "centos7-ks.cfg.mustache")
+TIMEOUT = 20
+MAC = "52:54:00:12:34:56"
+DASHES = "52-54-00-12-34-56"
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+class Env:
+    """A configuration directory, the built plugins, state and a control socket."""
+
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="pxf-pxelinux-")
+        self.config = os.path.join(self.root, "etc")
+        self.plugins = os.path.join(self.root, "plugins")
+        self.state = os.path.join(self.root, "state")
+        self.socket = os.path.join(self.root, "run", "control.sock")
+        self.files = os.path.join(self.root, "files")
+        os.makedirs(os.path.join(self.config, "conf.d"))
+        os.makedirs(self.plugins)
+        os.makedirs(self.files)
+        pdir = os.path.join(BUILD, "plugins")
+        for d in sorted(os.listdir(pdir)):
+            for name in os.listdir(os.path.join(pdir, d)) if os.path.isdir(
+                    os.path.join(pdir, d)) else []:
+                if name.endswith(".so"):
+                    shutil.copy(os.path.join(pdir, d, name), self.plugins)
+                    os.chmod(os.path.join(self.plugins, name), 0o755)
+        # GSlice hides leaked structures from LeakSanitizer in sanitizer builds
+        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins,
+                        G_SLICE="always-malloc")
+        self.env.pop("NOTIFY_SOCKET", None)
+        self.daemon = None
+        self.notify = None
+        self.log = os.path.join(self.root, "daemon.log")
+
+    def has_plugin(self, name):
+        return os.path.exists(os.path.join(self.plugins, name + ".so"))
+
+    def write(self, path, data, mode="w"):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, mode) as f:
+            f.write(data)
+        return path
+
+    def cli(self, *args, expect=0):
+        cmd = [PXEFORGE, "--config", self.config, "--socket", self.socket] + list(args)
+        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=TIMEOUT)
+        print("$ pxeforge " + " ".join(args))
+        print(p.stdout + p.stderr)
+        if expect is not None:
+            check(p.returncode == expect,
+                  "pxeforge %s exited %d, expected %d" % (" ".join(args), p.returncode, expect))
+        return p
+
+    def start(self):
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        npath = os.path.join(self.root, "notify.sock")
+        self.notify.bind(npath)
+        self.notify.settimeout(TIMEOUT)
+        self.logf = open(self.log, "w")
+        self.daemon = subprocess.Popen(
+            [PXEFORGED, "--config", self.config, "--state-dir", self.state,
+             "--control-socket", self.socket, "--user", ""],
+            env=dict(self.env, NOTIFY_SOCKET=npath), stdout=self.logf,
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                msg = self.notify.recv(4096).decode()
+            except socket.timeout:
+                break
+            if "READY=1" in msg.split("\n"):
+                return
+        raise Fail("pxeforged did not get ready; log:\n" + self.daemon_log())
+
+    def daemon_log(self):
+        with open(self.log) as f:
+            return f.read()
+
+    def stop_and_check(self):
+        """A clean stop: exit status 0 and no sanitizer report in the log."""
+        if self.daemon is None:
+            return
+        self.close_daemon()
+        log = self.daemon_log()
+        for needle in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                       "critical:"]:
+            check(needle not in log, "daemon log has %s:\n%s" % (needle, log))
+        check(self.daemon.returncode == 0,
+              "pxeforged exited %d after SIGTERM" % self.daemon.returncode)
+
+    def close_daemon(self):
+        if self.daemon is not None and self.daemon.poll() is None:
+            self.daemon.send_signal(signal.SIGTERM)
+            try:
+                self.daemon.wait(TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                self.daemon.wait()
+
+    def close(self):
+        self.close_daemon()
+        if self.notify is not None:
+            self.notify.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def setup(e, pxelinux_extra="", extra_plugins=""):
+    """An inventory with one installing host, one with netboot off, a fake
+    syslinux tree, kernel and initrd."""
+    syslinux = os.path.join(e.files, "syslinux")
+    e.write(os.path.join(syslinux, "pxelinux.0"), b"\x00pxelinux-test-image\xff" * 64, "wb")
+    e.write(os.path.join(syslinux, "ldlinux.c32"), b"ldlinux" * 100, "wb")
+    e.write(os.path.join(syslinux, "menu.c32"), b"menu" * 100, "wb")
+    kernel = e.write(os.path.join(e.files, "vmlinuz"), b"KERNEL" * 5000, "wb")
+    initrd = e.write(os.path.join(e.files, "initrd.img"), b"INITRD" * 9000, "wb")
+    e.write(os.path.join(e.config, "pxeforge.yaml"), """\
+daemon:
+  debug: true
+variables:
+  timezone: UTC
+  ks_url: http://192.0.2.1/global-ks.cfg
+distros:
+  centos7:
+    kernel: %(kernel)s
+    initrd: %(initrd)s
+    tree: http://192.0.2.1/distros/centos7/
+profiles:
+  web:
+    distro: centos7
+    os: kickstart
+    template: %(ks)s
+    variables:
+      ks_url: http://192.0.2.1/ks.cfg
+hosts:
+  - mac: %(mac)s
+    hostname: web01
+    profile: web
+  - mac: 52:54:00:00:00:02
+    hostname: web02
+    profile: web
+    netboot: false
+plugins:
+  pxelinux:
+    host_template: %(templates)s/host.cfg.mustache
+    menu_template: %(templates)s/menu.cfg.mustache
+    syslinux_dirs: [%(files)s/nowhere, %(syslinux)s]
+    kernel_args: console=ttyS0,115200
+%(extra)s%(plugins)s""" % dict(kernel=kernel, initrd=initrd, ks=KS_TEMPLATE, mac=MAC,
+                              templates=TEMPLATES, files=e.files, syslinux=syslinux,
+                              extra=pxelinux_extra, plugins=extra_plugins))
+    return syslinux, kernel, initrd
+
+
+def case_explain(e):
+    """A known BIOS host: pxelinux.0 from the syslinux directories and its
+    own configuration; netboot off: local boot; UEFI: not pxelinux's."""
+    syslinux, _, _ = setup(e)
+    e.start()
+    p = e.cli("plugins")
+    check("pxelinux" in p.stdout and "bootloader" in p.stdout and "refused" not in p.stdout,
+          "pxelinux not running")
+    check("boot.select" in p.stdout and "file.open" in p.stdout, "pxelinux hooks not listed")
+
+    out = e.cli("explain", "--mac", MAC).stdout
+    check("[pxelinux] boot file pxelinux.0 from this server" in out, "no pxelinux.0 boot file")
+    size = os.path.getsize(os.path.join(syslinux, "pxelinux.0"))
+    check("[pxelinux] pxelinux.0: file %s/pxelinux.0, %d bytes" % (syslinux, size) in out,
+          "pxelinux.0 not served from the syslinux directory")
+    check("[pxelinux] pxelinux.cfg/01-%s: rendered" % DASHES in out, "no host configuration")
+    check("| DEFAULT install" in out, "host does not install")
+    check("|   KERNEL boot/%s/vmlinuz" % DASHES in out, "wrong kernel path")
+    # the profile's own ks_url wins over the global one
+    check("|   APPEND initrd=boot/%s/initrd.img ks=http://192.0.2.1/ks.cfg ip=dhcp "
+          "console=ttyS0,115200" % DASHES in out, "wrong APPEND line")
+    check("|   IPAPPEND 2" in out, "no IPAPPEND 2")
+    check("pxelinux.cfg/default" not in out, "went on to default for a known host")
+    # explain changes nothing
+    p = e.cli("state", MAC, expect=None)
+    check("booting" not in p.stdout, "explain moved the host to booting")
+
+    out = e.cli("explain", "--mac", "52:54:00:00:00:02").stdout
+    check("[pxelinux] boot file pxelinux.0" in out, "netboot-off host got no pxelinux")
+    check("| # boots from its local disk: netboot is off" in out and "| DEFAULT local" in out
+          and "|   LOCALBOOT 0" in out and "KERNEL" not in out, "netboot off is not local boot")
+
+    out = e.cli("explain", "--mac", MAC, "--arch", "efi64").stdout
+    check("[pxelinux]" not in out, "pxelinux answered a UEFI machine")
+
+
+def case_unknown(e):
+    """Unknown machines: pxelinux.cfg/01-<mac> refused, the menu defaulting
+    to the local disk after 10 s; `local` and `ignore` policies."""
+    setup(e)
+    e.start()
+    out = e.cli("explain", "--mac", "52:54:00:99:99:99").stdout
+    check("[pxelinux] boot file pxelinux.0" in out, "unknown machine got no pxelinux")
+    check("[pxelinux] pxelinux.cfg/01-52-54-00-99-99-99: not found (refused)" in out,
+          "01-<mac> of an unknown machine not refused")
+    check("[pxelinux] pxelinux.cfg/default: rendered" in out, "no menu")
+    check("| UI menu.c32" in out and "| TIMEOUT 100" in out and "| DEFAULT local" in out,
+          "menu does not boot the local disk after 10 s")
+    check(out.index("| TIMEOUT 100") < out.index("| DEFAULT local"), "DEFAULT before TIMEOUT")
+    check("|   MENU LABEL Boot from ^local drive" in out and "LABEL install" not in out,
+          "menu entries wrong")
+
+    e.write(os.path.join(e.config, "conf.d", "50-pxelinux.yaml"),
+            "plugins:\n  pxelinux:\n    unknown_hosts: local\n")
+    e.cli("reload")
+    out = e.cli("explain", "--mac", "52:54:00:99:99:99").stdout
+    check("| # pxeforge: this machine boots from its local disk" in out
+          and "|   LOCALBOOT 0" in out and "MENU" not in out, "unknown_hosts local")
+
+    e.write(os.path.join(e.config, "conf.d", "50-pxelinux.yaml"),
+            "plugins:\n  pxelinux:\n    unknown_hosts: ignore\n")
+    e.cli("reload")
+    out = e.cli("explain", "--mac", "52:54:00:99:99:99").stdout
+    check("boot.select" in out and "[pxelinux] no answer" in out, "unknown_hosts ignore")
+    out = e.cli("explain", "--mac", MAC).stdout
+    check("[pxelinux] boot file pxelinux.0" in out, "ignore dropped a known host")
+
+
+def case_bad_config(e):
+    """A menu default the menu does not have refuses the plugin, saying where."""
+    setup(e, pxelinux_extra="    menu_default: install\n")
+    e.start()
+    p = e.cli("plugins")
+    yaml = os.path.join(e.config, "pxeforge.yaml")
+    check("pxelinux" in p.stdout and "refused" in p.stdout
+          and yaml + ":" in p.stdout
+          and "the menu has no 'install' entry without menu_kernel" in p.stdout,
+          "bad menu_default not refused with its place")
+
+
+def tftp_get(port, path, dest):
+    """curl's TFTP client; returns its exit code (68: file not found)."""
+    p = subprocess.run(["curl", "-sS", "--max-time", "10", "-o", dest,
+                        "tftp://127.0.0.1:%d/%s" % (port, path)],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    print("tftp get %s: curl exit %d %s" % (path, p.returncode, p.stderr.strip()))
+    return p.returncode
+
+
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def case_tftp(e):
+    """What pxelinux fetches, over TFTP on 127.0.0.1: pxelinux.0 and
+    ldlinux.c32 byte for byte, the UUID probe refused, the host's
+    configuration (which moves it to booting), its kernel, and the menu."""
+    if not e.has_plugin("tftp"):
+        print("SKIP: the tftp plugin is not built")
+        return 77
+    if shutil.which("curl") is None:
+        print("SKIP: curl is not installed")
+        return 77
+    port = free_udp_port()
+    tftproot = os.path.join(e.root, "tftproot")
+    os.makedirs(tftproot)
+    syslinux, kernel, _ = setup(e, extra_plugins="""\
+  tftp:
+    addresses: [127.0.0.1]
+    port: %d
+    root: %s
+""" % (port, tftproot))
+    e.start()
+    got = os.path.join(e.root, "got")
+    for name in ["pxelinux.0", "ldlinux.c32"]:
+        check(tftp_get(port, name, got) == 0, "TFTP %s failed" % name)
+        with open(got, "rb") as a, open(os.path.join(syslinux, name), "rb") as b:
+            check(a.read() == b.read(), "%s differs from the syslinux file" % name)
+    check(tftp_get(port, "pxelinux.cfg/4c4c4544-0042-3510-8057-b4c04f4a4d31", got) == 68,
+          "UUID probe was answered")
+    check(tftp_get(port, "pxelinux.cfg/01-" + DASHES, got) == 0, "host configuration failed")
+    with open(got) as f:
+        cfg = f.read()
+    print(cfg)
+    check("DEFAULT install" in cfg and "KERNEL boot/%s/vmlinuz" % DASHES in cfg
+          and "IPAPPEND 2" in cfg, "host configuration wrong over TFTP")
+    check(tftp_get(port, "boot/%s/vmlinuz" % DASHES, got) == 0, "kernel failed")
+    with open(got, "rb") as a, open(kernel, "rb") as b:
+        check(a.read() == b.read(), "kernel differs")
+    p = e.cli("state", MAC)
+    check("booting" in p.stdout, "serving the configuration did not move the host to booting")
+    check(tftp_get(port, "pxelinux.cfg/default", got) == 0, "menu failed")
+    with open(got) as f:
+        check("DEFAULT local" in f.read(), "menu over TFTP wrong")
+
+
+def http(method, url, dest):
+    p = subprocess.run(["curl", "-sS", "--max-time", "10", "-X", method, "-o", dest,
+                        "-w", "%{http_code}", url],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    print("%s %s: %s %s" % (method, url, p.stdout, p.stderr.strip()))
+    return p.stdout
+
+
+def free_tcp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def case_lifecycle(e):
+    """A whole install as the machine sees it, with kernels over HTTP
+    (lpxelinux.0): its pxelinux configuration over TFTP (booting), kernel and
+    kickstart over HTTP (installing), the %post report with the token from
+    the kickstart (installed), and then a configuration that boots the disk."""
+    for name in ["tftp", "http", "kickstart"]:
+        if not e.has_plugin(name):
+            print("SKIP: the %s plugin is not built" % name)
+            return 77
+    if shutil.which("curl") is None:
+        print("SKIP: curl is not installed")
+        return 77
+    tport = free_udp_port()
+    hport = free_tcp_port()
+    for d in ["tftproot", "httproot"]:
+        os.makedirs(os.path.join(e.root, d))
+    _, kernel, _ = setup(e, pxelinux_extra="    kernel_transport: http\n", extra_plugins="""\
+  tftp:
+    addresses: [127.0.0.1]
+    port: %d
+    root: %s/tftproot
+  http:
+    addresses: [127.0.0.1]
+    port: %d
+    root: %s/httproot
+    ks_any_address: true
+  kickstart: {}
+""" % (tport, e.root, hport, e.root))
+    # the http plugin's ks URL, not the profile's
+    yaml = os.path.join(e.config, "pxeforge.yaml")
+    with open(yaml) as f:
+        text = f.read().replace("    variables:\n      ks_url: http://192.0.2.1/ks.cfg\n",
+                                "    variables:\n      rootpw: hunter2-but-longer\n")
+    e.write(yaml, text.replace("  ks_url: http://192.0.2.1/global-ks.cfg\n", ""))
+    e.start()
+    base = "http://127.0.0.1:%d" % hport
+    out = e.cli("explain", "--mac", MAC).stdout
+    check("[pxelinux] boot file lpxelinux.0" in out, "HTTP transport without lpxelinux.0")
+
+    got = os.path.join(e.root, "got")
+    check(tftp_get(tport, "pxelinux.cfg/01-" + DASHES, got) == 0, "host configuration")
+    with open(got) as f:
+        cfg = f.read()
+    print(cfg)
+    check("KERNEL %s/boot/%s/vmlinuz\n" % (base, DASHES) in cfg, "kernel URL")
+    check("APPEND initrd=%s/boot/%s/initrd.img ks=%s/ks/%s ip=dhcp" % (base, DASHES, base, MAC)
+          in cfg, "APPEND with the http plugin's ks URL")
+    check("booting" in e.cli("state", MAC).stdout, "not booting")
+
+    check(http("GET", "%s/boot/%s/vmlinuz" % (base, DASHES), got) == "200", "kernel over HTTP")
+    with open(got, "rb") as a, open(kernel, "rb") as b:
+        check(a.read() == b.read(), "kernel over HTTP differs")
+
+    check(http("GET", "%s/ks/%s" % (base, MAC), got) == "200", "kickstart over HTTP")
+    with open(got) as f:
+        ks = f.read()
+    print(ks)
+    check("hunter2" not in ks and "\nrootpw --iscrypted $6$" in ks, "root password")
+    check("\nurl --url=http://192.0.2.1/distros/centos7/\n" in ks, "install source")
+    done = re.search(r'^url="(%s/api/v1/hosts/%s/done\?token=[0-9a-f]{32})"$' % (
+        re.escape(base), re.escape(MAC)), ks, re.M)
+    check(done is not None, "no done report with a token in %post")
+    check("installing" in e.cli("state", MAC).stdout, "not installing after the kickstart")
+
+    # what %post does
+    check(http("POST", done.group(1), got) == "200", "done report refused")
+    check("installed" in e.cli("state", MAC).stdout, "not installed after the report")
+    check(http("POST", done.group(1), got) != "200", "a used token was accepted again")
+
+    check(tftp_get(tport, "pxelinux.cfg/01-" + DASHES, got) == 0, "configuration after install")
+    with open(got) as f:
+        cfg = f.read()
+    check("# boots from its local disk: installed" in cfg and "DEFAULT local" in cfg
+          and "KERNEL" not in cfg, "an installed host does not boot its disk")
+
+
+CASES = {
+    "explain": case_explain,
+    "lifecycle": case_lifecycle,
+    "unknown": case_unknown,
+    "bad-config": case_bad_config,
+    "tftp": case_tftp,
+}
+
+
+def main():
+    case = CASES[sys.argv[3]]
+    e = Env()
+    try:
+        if case(e) == 77:
+            return 77
+        e.stop_and_check()
+    except Fail as ex:
+        print("FAIL: %s" % ex)
+        if e.daemon is not None:
+            print("--- daemon log ---\n" + e.daemon_log())
+        return 1
+    finally:
+        e.close()
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
