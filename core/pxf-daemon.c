@@ -379,6 +379,18 @@ pxf_daemon_check_install_timeouts(gpointer user_data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* Checks a few times per timeout period, at most every 30 s. */
+static void
+pxf_daemon_arm_install_timer(PxfDaemon *self)
+{
+	gint64 timeout = pxf_conf_section_get_int(self->setup->daemon, "install_timeout");
+	guint interval = (guint)CLAMP(timeout / 4, 1, 30);
+
+	g_clear_handle_id(&self->install_timer, g_source_remove);
+	self->install_timer =
+		g_timeout_add_seconds(interval, pxf_daemon_check_install_timeouts, self);
+}
+
 /* `pxeforge host reinstall`: back to netboot with a new token. */
 static gboolean
 pxf_daemon_reinstall(PxfDaemon *self, const gchar *mac_text, GError **error)
@@ -926,7 +938,7 @@ pxf_daemon_start(PxfDaemon *self, GError **error)
 	if (!pxf_daemon_drop_privileges(self, error))
 		return FALSE;
 
-	self->install_timer = g_timeout_add_seconds(30, pxf_daemon_check_install_timeouts, self);
+	pxf_daemon_arm_install_timer(self);
 	self->signal_ids[0] = g_unix_signal_add(SIGHUP, pxf_daemon_on_sighup, self);
 	self->signal_ids[1] = g_unix_signal_add(SIGTERM, pxf_daemon_on_sigterm, self);
 	self->signal_ids[2] = g_unix_signal_add(SIGINT, pxf_daemon_on_sigterm, self);
@@ -973,6 +985,7 @@ pxf_daemon_reload(PxfDaemon *self, GError **error)
 	pxf_daemon_sync_core(self);
 	pxf_daemon_start_plugins(self);
 	pxf_setup_free(old);
+	pxf_daemon_arm_install_timer(self);
 	pxf_log_set_debug(self->debug || pxf_conf_section_get_bool(self->setup->daemon, "debug"));
 	g_message("reloaded: %u plugin%s, %u host%s", self->contexts->len,
 		  self->contexts->len == 1 ? "" : "s",

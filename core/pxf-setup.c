@@ -33,7 +33,7 @@ static const PxfConfKey pxf_daemon_keys[] = {
 	{.key = "install_timeout",
 	 .type = PXF_CONF_TYPE_INT,
 	 .default_value = "10800",
-	 .min = 60,
+	 .min = 5,
 	 .max = 604800,
 	 .description = "seconds a booting or installing host may stay silent before it is "
 			"marked failed"},

@@ -6,6 +6,7 @@ them: real processes, a real control socket, a NOTIFY_SOCKET made here.
 usage: daemon.py BUILDDIR CASE
 """
 import os
+import json
 import shutil
 import signal
 import socket
@@ -398,7 +399,53 @@ def case_privdrop(e):
     check(e.daemon.poll() is None, "daemon died")
 
 
+def write_state(e, mac, state):
+    """A host state record as pxeforged writes it (docs/state.md, format 1)."""
+    now = int(time.time() * 1e6)
+    d = os.path.join(e.state, "hosts")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, mac + ".json"), "w") as f:
+        json.dump({"format": 1, "mac": mac, "state": state, "since": now,
+                   "history": [{"state": state, "timestamp": now, "reason": "test"}]}, f)
+
+
+def case_lifecycle(e):
+    """An install that reports nothing within daemon.install_timeout becomes
+    failed; `pxeforge host reinstall` (root only) puts it back to netboot."""
+    e.write("pxeforge.yaml", GOOD.replace("daemon:\n", "daemon:\n  install_timeout: 5\n"))
+    e.write("templates/ks.cfg", KS)
+    mac = "52:54:00:00:00:01"
+    write_state(e, mac, "installing")
+    e.start()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        p = e.cli("state", mac)
+        if "failed" in p.stdout.splitlines()[0]:
+            break
+        time.sleep(0.5)
+    check("no report within 5 s while installing" in p.stdout,
+          "a silent install did not become failed")
+    p = e.cli("host", "reinstall", "52-54-00-00-00-01")
+    check("booting" in p.stdout, "reinstall did not put the host back to netboot")
+    p = e.cli("host", "reinstall", mac, expect=1)
+    check("only an installed or failed host" in p.stderr, "reinstall of a booting host accepted")
+    p = e.cli("host", "reinstall", "aa:bb:cc:dd:ee:ff", expect=1)
+    check("no host" in p.stderr, "reinstall of an unknown host accepted")
+    if os.getuid() == 0:
+        # the control socket is root's: nobody cannot even ask
+        os.chmod(e.root, 0o755)
+        q = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                            PXEFORGE, "--config", e.config, "--socket", e.socket,
+                            "host", "reinstall", mac],
+                           env=e.env, capture_output=True, text=True, timeout=TIMEOUT)
+        print(q.stdout + q.stderr)
+        check(q.returncode != 0, "an unprivileged user could reinstall a host")
+    p = e.cli("state", mac)
+    check(p.stdout.splitlines()[0].endswith("booting"), "state changed by refused calls")
+
+
 CASES = {
+    "lifecycle": case_lifecycle,
     "privdrop": case_privdrop,
     "check-errors": case_check_errors,
     "reload": case_reload,
