@@ -215,6 +215,9 @@ pxf_conf_node_to_variant(PxfConfNode *node)
 		for (guint i = 0; i < node->keys->len; i++) {
 			PxfConfNode *key = g_ptr_array_index(node->keys, i);
 			PxfConfNode *value = g_ptr_array_index(node->items, i);
+			/* a null value means "not set", as it does for top-level keys */
+			if (pxf_conf_node_is_null(value))
+				continue;
 			g_variant_builder_add(&builder, "{sv}", key->scalar,
 					      pxf_conf_node_to_variant(value));
 		}

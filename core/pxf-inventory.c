@@ -721,6 +721,11 @@ pxf_vars_add_map(PxfVars *vars, PxfConfNode *map, const gchar *origin)
 	for (guint i = 0; i < map->keys->len; i++) {
 		PxfConfNode *key = g_ptr_array_index(map->keys, i);
 		PxfConfNode *value = g_ptr_array_index(map->items, i);
+		/* `name: ~` undoes what a wider scope (or an earlier file) set */
+		if (pxf_conf_node_is_null(value)) {
+			pxf_vars_unset(vars, key->scalar);
+			continue;
+		}
 		pxf_vars_set_with_origin(vars, key->scalar, pxf_conf_node_to_variant(value),
 					 origin);
 	}

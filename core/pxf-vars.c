@@ -78,6 +78,13 @@ pxf_vars_set_string(PxfVars *self, const gchar *name, const gchar *value)
 }
 
 void
+pxf_vars_unset(PxfVars *self, const gchar *name)
+{
+	g_return_if_fail(self != NULL);
+	g_hash_table_remove(self->table, name);
+}
+
+void
 pxf_vars_set_default_origin(PxfVars *self, const gchar *origin)
 {
 	g_free(self->default_origin);

@@ -13,6 +13,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfVars, pxf_vars_free)
  * ("host aa:bb:..", "profile web", "distro centos7", "globals", a plugin). */
 void
 pxf_vars_set_with_origin(PxfVars *self, const gchar *name, GVariant *value, const gchar *origin);
+/* Removes a top-level name (a narrower scope's `name: ~`). */
+void pxf_vars_unset(PxfVars *self, const gchar *name);
 /* The origin recorded for a top-level name, or NULL. */
 const gchar *pxf_vars_get_origin(PxfVars *self, const gchar *name);
 /* Top-level names, sorted. */

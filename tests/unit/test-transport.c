@@ -45,9 +45,11 @@ static const gchar *config_yaml =
 	"distros:\n"
 	"  d: {kernel: /k, initrd: /i, tree: /t}\n"
 	"profiles:\n"
-	"  p: {distro: d, os: kickstart, template: t.cfg}\n"
+	"  p: {distro: d, os: kickstart, template: t.cfg,\n"
+	"      variables: {role: web, extra: '1', nested: {a: '1', b: '2'}}}\n"
 	"hosts:\n"
-	"  - {mac: '52:54:00:00:00:01', hostname: h1, ip: 192.0.2.11, profile: p}\n"
+	"  - {mac: '52:54:00:00:00:01', hostname: h1, ip: 192.0.2.11, profile: p,\n"
+	"     variables: {extra: ~, nested: {a: '3', b: ~}}}\n"
 	"  - {mac: '52:54:00:00:00:02', hostname: h2, profile: p,\n"
 	"     uuid: 4c4c4544-0042-4d10-8051-b2c04f563232}\n";
 
@@ -187,6 +189,23 @@ test_transport_reload(Fixture *fx, gconstpointer data)
 	g_assert_cmpstr(pxf_host_get_hostname(slot.pub.host), ==, "h1");
 	g_assert_cmpstr(pxf_host_get_profile(slot.pub.host), ==, "p");
 	pxf_client_clear(&slot);
+}
+
+static void
+test_transport_unset(Fixture *fx, gconstpointer data)
+{
+	const PxfHost *host = pxf_plugin_context_find_host(fx->ctx, "52:54:00:00:00:01");
+	g_autoptr(GVariant) role = pxf_plugin_context_get_host_var(fx->ctx, host, "role");
+	g_autoptr(GVariant) extra = pxf_plugin_context_get_host_var(fx->ctx, host, "extra");
+	g_autoptr(GVariant) a = pxf_plugin_context_get_host_var(fx->ctx, host, "nested.a");
+	g_autoptr(GVariant) b = pxf_plugin_context_get_host_var(fx->ctx, host, "nested.b");
+
+	/* `name: ~` in a narrower scope unsets what a wider one set; dictionaries
+	 * are replaced whole, not merged, across scopes */
+	g_assert_cmpstr(g_variant_get_string(role, NULL), ==, "web");
+	g_assert_null(extra);
+	g_assert_cmpstr(g_variant_get_string(a, NULL), ==, "3");
+	g_assert_null(b);
 }
 
 static void
@@ -353,6 +372,8 @@ main(int argc, char **argv)
 		   fixture_teardown);
 	g_test_add("/core/transport/interfaces", Fixture, NULL, fixture_setup,
 		   test_transport_interfaces, fixture_teardown);
+	g_test_add("/core/transport/unset", Fixture, NULL, fixture_setup, test_transport_unset,
+		   fixture_teardown);
 	g_test_add("/core/transport/reload", Fixture, NULL, fixture_setup, test_transport_reload,
 		   fixture_teardown);
 	g_test_add("/core/transport/classify", Fixture, NULL, fixture_setup,
