@@ -440,6 +440,16 @@ pxf_http_url_host(GInetAddress *address)
 	return g_steal_pointer(&text);
 }
 
+/* http://HOST[:PORT], without the port when it is HTTP's own */
+static gchar *
+pxf_http_url_for(GInetAddress *address, guint16 port)
+{
+	g_autofree gchar *host = pxf_http_url_host(address);
+	if (port == 80)
+		return g_strdup_printf("http://%s", host);
+	return g_strdup_printf("http://%s:%u", host, port);
+}
+
 gchar *
 pxf_http_base_url(PxfHttp *self, const PxfClient *client)
 {
@@ -447,17 +457,13 @@ pxf_http_base_url(PxfHttp *self, const PxfClient *client)
 		return g_strdup(self->public_url);
 	if (client != NULL && client->local != NULL) {
 		GInetAddress *local = g_inet_socket_address_get_address(client->local);
-		if (!g_inet_address_get_is_any(local)) {
-			g_autofree gchar *host = pxf_http_url_host(local);
-			return g_strdup_printf("http://%s:%u", host, self->port);
-		}
+		if (!g_inet_address_get_is_any(local))
+			return pxf_http_url_for(local, self->port);
 	}
 	if (self->first_address != NULL) {
 		g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(self->first_address);
-		if (addr != NULL && !g_inet_address_get_is_any(addr)) {
-			g_autofree gchar *host = pxf_http_url_host(addr);
-			return g_strdup_printf("http://%s:%u", host, self->port);
-		}
+		if (addr != NULL && !g_inet_address_get_is_any(addr))
+			return pxf_http_url_for(addr, self->port);
 	}
 	return NULL;
 }

@@ -94,6 +94,15 @@ pxf_http_listen(PxfHttp *self, const PxfConfSection *config, GError **error)
 				       self->port);
 	}
 	for (guint i = 0; interfaces[i] != NULL; i++) {
+		/* the URL that renders without a request (pxeforge render/explain) use */
+		if (self->first_address == NULL) {
+			g_autoptr(GPtrArray) found = pxf_plugin_context_get_interface_addresses(
+				self->ctx, interfaces[i]);
+			if (found->len > 0) {
+				const PxfInterfaceAddress *entry = g_ptr_array_index(found, 0);
+				self->first_address = g_inet_address_to_string(entry->address);
+			}
+		}
 		GSocket *socket = pxf_plugin_context_bind_device(
 			self->ctx, G_SOCKET_TYPE_STREAM, interfaces[i], NULL, self->port, error);
 		if (socket == NULL || !pxf_http_server_add_socket(self->server, socket, error))
