@@ -292,6 +292,7 @@ pxf_daemon_stop_changed_plugins(PxfDaemon *self, PxfSetup *next)
 			continue;
 		g_message("stopping plugin %s (%s)", name,
 			  then == NULL ? "no longer enabled" : "its settings changed");
+		g_hash_table_remove(self->core.running, name);
 		g_ptr_array_remove_index(self->contexts, i - 1);
 	}
 }
@@ -330,6 +331,7 @@ pxf_daemon_start_plugins(PxfDaemon *self)
 		}
 		g_debug("started plugin %s", entry->name);
 		g_ptr_array_add(self->contexts, ctx);
+		g_hash_table_add(self->core.running, g_strdup(entry->name));
 	}
 	if (!pxf_hook_registry_seal(self->hooks, &error))
 		g_critical("%s; the callbacks connected by this start are not active",
@@ -740,6 +742,7 @@ pxf_daemon_new(const PxfDaemonOptions *options)
 	self->loader = pxf_plugin_loader_new(NULL);
 	self->hooks = pxf_hook_registry_new();
 	self->core.address_owner = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	self->core.running = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	self->core.activity = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 						    (GDestroyNotify)pxf_host_activity_free);
 	self->contexts = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_plugin_context_free);
@@ -773,6 +776,7 @@ pxf_daemon_free(PxfDaemon *self)
 	g_hash_table_unref(self->refused);
 	g_hash_table_unref(self->core.address_owner);
 	g_hash_table_unref(self->core.activity);
+	g_hash_table_unref(self->core.running);
 	pxf_plugin_loader_free(self->loader);
 	g_main_loop_unref(self->loop);
 	g_free(self->state_dir);

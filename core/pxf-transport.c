@@ -172,6 +172,14 @@ pxf_plugin_context_get_interface_addresses(PxfPluginContext *ctx, const gchar *i
 	return result;
 }
 
+gboolean
+pxf_plugin_context_has_plugin(PxfPluginContext *ctx, const gchar *name)
+{
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	return core != NULL && core->running != NULL && name != NULL &&
+	       g_hash_table_contains(core->running, name);
+}
+
 /* ---- the pipeline ------------------------------------------------------------- */
 
 static PxfFirmware

@@ -15,9 +15,9 @@ const PxfConfKey pxf_pxelinux_config_keys[] = {
 			"local, or ignore (no boot file)"},
 	{.key = "kernel_transport",
 	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "tftp",
-	 .description = "tftp (pxelinux.0) or http (lpxelinux.0, kernel and initrd from "
-			"http.base_url of the http plugin)"},
+	 .default_value = "auto",
+	 .description = "auto (http when the http plugin runs), tftp (pxelinux.0) or http "
+			"(lpxelinux.0, kernel and initrd from http.base_url of the http plugin)"},
 	{.key = "syslinux_dirs",
 	 .type = PXF_CONF_TYPE_STRING_LIST,
 	 .default_value = "/usr/lib/PXELINUX, /usr/lib/syslinux/modules/bios, /usr/lib/syslinux, "
@@ -115,8 +115,12 @@ pxf_pxelinux_transport_from_string(const gchar *text, PxfPxelinuxTransport *out,
 		*out = PXF_PXELINUX_TRANSPORT_HTTP;
 		return TRUE;
 	}
+	if (g_strcmp0(text, "auto") == 0) {
+		*out = PXF_PXELINUX_TRANSPORT_AUTO;
+		return TRUE;
+	}
 	g_set_error(error, PXF_PXELINUX_ERROR, PXF_PXELINUX_ERROR_INVALID,
-		    "'%s' is not one of tftp, http", text != NULL ? text : "");
+		    "'%s' is not one of auto, tftp, http", text != NULL ? text : "");
 	return FALSE;
 }
 

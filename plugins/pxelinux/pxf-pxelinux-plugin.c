@@ -15,6 +15,11 @@ pxf_pxelinux_init(PxfPluginContext *ctx, GError **error)
 
 	if (config == NULL)
 		return FALSE;
+	/* the http plugin starts first when it is enabled (conf.d order) */
+	if (config->kernel_transport == PXF_PXELINUX_TRANSPORT_AUTO)
+		config->kernel_transport = pxf_plugin_context_has_plugin(ctx, "http")
+						   ? PXF_PXELINUX_TRANSPORT_HTTP
+						   : PXF_PXELINUX_TRANSPORT_TFTP;
 	self = g_new0(PxfPxelinux, 1);
 	self->ctx = ctx;
 	self->config = g_steal_pointer(&config);

@@ -27,6 +27,7 @@ typedef enum {
 /* How the kernel and initrd reach the machine. */
 typedef enum {
 	PXF_PXELINUX_TRANSPORT_TFTP = 0, /* pxelinux.0, TFTP paths */
+	PXF_PXELINUX_TRANSPORT_AUTO,	 /* http when the http plugin runs, decided at init */
 	PXF_PXELINUX_TRANSPORT_HTTP,	 /* lpxelinux.0, URLs under http.base_url */
 } PxfPxelinuxTransport;
 

@@ -85,6 +85,11 @@ GSocket *pxf_plugin_context_bind_device(PxfPluginContext *ctx,
 					guint16 port,
 					GError **error);
 
+/* TRUE when the named plugin is loaded and started (e.g. pxelinux uses HTTP
+ * for kernels when the http plugin runs). Plugins start in configuration
+ * order, after what they require. */
+gboolean pxf_plugin_context_has_plugin(PxfPluginContext *ctx, const gchar *name);
+
 /* ---- the pipeline, with the core's defaults ------------------------------- */
 
 /* client.classify, then the default (firmware from option 93, stage from

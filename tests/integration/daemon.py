@@ -91,6 +91,17 @@ class Env:
         if wait_ready:
             self.expect_notify("READY=1")
 
+    def drain_notify(self):
+        """Forget what earlier reloads said, so the next wait sees this one."""
+        self.notify.setblocking(False)
+        try:
+            while True:
+                self.notify.recv(4096)
+        except BlockingIOError:
+            pass
+        finally:
+            self.notify.settimeout(TIMEOUT)
+
     def expect_notify(self, needle):
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
@@ -224,6 +235,7 @@ def case_reload(e):
     check("web01" in p.stdout, "host missing")
 
     bad = e.write("conf.d/10-alpha.yaml", "plugins:\n  alpha:\n    greeting: two\n    bogus: 1\n")
+    e.drain_notify()
     e.daemon.send_signal(signal.SIGHUP)
     e.expect_notify("RELOADING=1")
     e.expect_notify("READY=1")
@@ -239,6 +251,7 @@ def case_reload(e):
 
     e.write("conf.d/10-alpha.yaml", "plugins:\n  alpha:\n    greeting: two\n")
     e.write("conf.d/60-more.yaml", "hosts:\n  - mac: 52-54-00-00-00-09\n    hostname: web09\n")
+    e.drain_notify()
     e.daemon.send_signal(signal.SIGHUP)
     e.expect_notify("RELOADING=1")
     msg = e.expect_notify("READY=1")

@@ -277,7 +277,7 @@ test_config(void)
 		{"  unknown_hosts: wipe\n",
 		 "50-pxelinux.yaml:4:18: unknown_hosts: 'wipe' is not one "
 		 "of menu, local, ignore"},
-		{"  kernel_transport: nfs\n", "kernel_transport: 'nfs' is not one of tftp, http"},
+		{"  kernel_transport: nfs\n", "kernel_transport: 'nfs' is not one of auto, tftp, http"},
 		{"  menu_default: install\n",
 		 "the menu has no 'install' entry without menu_kernel"},
 		{"  menu_default: reboot\n", "'reboot' is not one of install, vesa, rescue, local, "
@@ -298,7 +298,8 @@ test_config(void)
 	config = config_from_yaml(tpl, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(config->unknown_hosts, ==, PXF_PXELINUX_UNKNOWN_MENU);
-	g_assert_cmpint(config->kernel_transport, ==, PXF_PXELINUX_TRANSPORT_TFTP);
+	/* auto: decided at init by whether the http plugin runs */
+	g_assert_cmpint(config->kernel_transport, ==, PXF_PXELINUX_TRANSPORT_AUTO);
 	g_assert_cmpint(config->menu_timeout, ==, 100);
 	g_assert_cmpstr(config->menu_default, ==, "local");
 	g_assert_cmpstr(config->ks_param, ==, "ks");
