@@ -395,6 +395,57 @@ pxf_plugin_context_get_host_var(PxfPluginContext *ctx, const PxfHost *host, cons
 	return pxf_vars_lookup(vars, name);
 }
 
+GPtrArray *
+pxf_plugin_context_get_distros(PxfPluginContext *ctx)
+{
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *distros;
+
+	if (core == NULL)
+		return names;
+	distros = pxf_inventory_get_distros(core->setup->inventory);
+	for (guint i = 0; i < distros->len; i++) {
+		const PxfDistro *distro = g_ptr_array_index(distros, i);
+		g_ptr_array_add(names, g_strdup(distro->name));
+	}
+	return names;
+}
+
+GVariant *
+pxf_plugin_context_get_distro_var(PxfPluginContext *ctx, const gchar *name, const gchar *var)
+{
+	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	const PxfDistro *distro;
+	g_autoptr(PxfVars) vars = NULL;
+
+	if (core == NULL || name == NULL || var == NULL)
+		return NULL;
+	distro = pxf_inventory_get_distro(core->setup->inventory, name);
+	if (distro == NULL)
+		return NULL;
+	if (g_strcmp0(var, "name") == 0)
+		return g_variant_ref_sink(g_variant_new_string(distro->name));
+	if (g_strcmp0(var, "kernel") == 0 && distro->kernel != NULL)
+		return g_variant_ref_sink(g_variant_new_string(distro->kernel));
+	if (g_strcmp0(var, "initrd") == 0 && distro->initrd != NULL)
+		return g_variant_ref_sink(g_variant_new_string(distro->initrd));
+	if (g_strcmp0(var, "tree") == 0 && distro->tree != NULL)
+		return g_variant_ref_sink(g_variant_new_string(distro->tree));
+	if (distro->variables == NULL)
+		return NULL;
+	/* the distro's own variables, with the same dotted lookup as templates */
+	vars = pxf_vars_new();
+	for (guint i = 0; i < distro->variables->keys->len; i++) {
+		PxfConfNode *key = g_ptr_array_index(distro->variables->keys, i);
+		PxfConfNode *value = g_ptr_array_index(distro->variables->items, i);
+		if (!pxf_conf_node_is_null(value))
+			pxf_vars_set_with_origin(vars, key->scalar, pxf_conf_node_to_variant(value),
+						 NULL);
+	}
+	return pxf_vars_lookup(vars, var);
+}
+
 PxfHostState
 pxf_plugin_context_get_host_state(PxfPluginContext *ctx, const gchar *mac)
 {

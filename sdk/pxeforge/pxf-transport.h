@@ -131,6 +131,12 @@ GPtrArray *pxf_plugin_context_get_hosts(PxfPluginContext *ctx);
 GVariant *
 pxf_plugin_context_get_host_var(PxfPluginContext *ctx, const PxfHost *host, const gchar *name);
 PxfHostState pxf_plugin_context_get_host_state(PxfPluginContext *ctx, const gchar *mac);
+/* Names of the inventory's distros (element type gchar*, owned by the array). */
+GPtrArray *pxf_plugin_context_get_distros(PxfPluginContext *ctx);
+/* A distro's "name", "kernel", "initrd", "tree", or one of its variables
+ * (dotted names look into dictionaries); new ref, NULL when absent. */
+GVariant *
+pxf_plugin_context_get_distro_var(PxfPluginContext *ctx, const gchar *distro, const gchar *name);
 
 /* ---- install tokens ---------------------------------------------------------
  * One random token per host install, created when the host starts booting,

@@ -43,7 +43,7 @@ static const gchar *config_yaml =
 	"daemon:\n"
 	"  interfaces: [veth0]\n"
 	"distros:\n"
-	"  d: {kernel: /k, initrd: /i, tree: /t}\n"
+	"  d: {kernel: /k, initrd: /i, tree: /t, variables: {efi: {shim: /t/EFI/shimx64.efi}}}\n"
 	"profiles:\n"
 	"  p: {distro: d, os: kickstart, template: t.cfg,\n"
 	"      variables: {role: web, extra: '1', nested: {a: '1', b: '2'}}}\n"
@@ -206,6 +206,23 @@ test_transport_unset(Fixture *fx, gconstpointer data)
 	g_assert_null(extra);
 	g_assert_cmpstr(g_variant_get_string(a, NULL), ==, "3");
 	g_assert_null(b);
+}
+
+static void
+test_transport_distros(Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GPtrArray) names = pxf_plugin_context_get_distros(fx->ctx);
+	g_autoptr(GVariant) kernel = pxf_plugin_context_get_distro_var(fx->ctx, "d", "kernel");
+	g_autoptr(GVariant) shim = pxf_plugin_context_get_distro_var(fx->ctx, "d", "efi.shim");
+	g_autoptr(GVariant) none = pxf_plugin_context_get_distro_var(fx->ctx, "d", "nope");
+	g_autoptr(GVariant) other = pxf_plugin_context_get_distro_var(fx->ctx, "x", "kernel");
+
+	g_assert_cmpuint(names->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(names, 0), ==, "d");
+	g_assert_cmpstr(g_variant_get_string(kernel, NULL), ==, "/k");
+	g_assert_cmpstr(g_variant_get_string(shim, NULL), ==, "/t/EFI/shimx64.efi");
+	g_assert_null(none);
+	g_assert_null(other);
 }
 
 static void
@@ -372,6 +389,8 @@ main(int argc, char **argv)
 		   fixture_teardown);
 	g_test_add("/core/transport/interfaces", Fixture, NULL, fixture_setup,
 		   test_transport_interfaces, fixture_teardown);
+	g_test_add("/core/transport/distros", Fixture, NULL, fixture_setup, test_transport_distros,
+		   fixture_teardown);
 	g_test_add("/core/transport/unset", Fixture, NULL, fixture_setup, test_transport_unset,
 		   fixture_teardown);
 	g_test_add("/core/transport/reload", Fixture, NULL, fixture_setup, test_transport_reload,
