@@ -165,18 +165,20 @@ pxf_daemon_emit_host_event(gpointer core, const PxfHostEventArgs *event)
 
 	if (self->core.dry_run > 0)
 		return;
+	/* message, not info: GLib drops info unless debug is on, and what
+	 * happens to hosts is what an operator (and `pxeforge demo`) follows */
 	if (event->type == PXF_HOST_EVENT_STATE_CHANGED) {
-		g_info("host %s: %s → %s%s%s", event->mac,
-		       pxf_host_state_to_string(event->old_state),
-		       pxf_host_state_to_string(event->new_state), event->detail ? ": " : "",
-		       event->detail ? event->detail : "");
+		g_message("host %s: %s → %s%s%s", event->mac,
+			  pxf_host_state_to_string(event->old_state),
+			  pxf_host_state_to_string(event->new_state), event->detail ? ": " : "",
+			  event->detail ? event->detail : "");
 	} else if (event->type == PXF_HOST_EVENT_FILE_SERVED) {
-		g_info("host %s: served %s (%" G_GUINT64_FORMAT " bytes)",
-		       event->mac ? event->mac : "?", event->detail, event->bytes);
+		g_message("host %s: served %s (%" G_GUINT64_FORMAT " bytes)",
+			  event->mac ? event->mac : "?", event->detail, event->bytes);
 	} else {
-		g_info("host %s: %s%s%s", event->mac ? event->mac : "?",
-		       pxf_host_event_type_to_string(event->type), event->detail ? ": " : "",
-		       event->detail ? event->detail : "");
+		g_message("host %s: %s%s%s", event->mac ? event->mac : "?",
+			  pxf_host_event_type_to_string(event->type), event->detail ? ": " : "",
+			  event->detail ? event->detail : "");
 	}
 	pxf_daemon_note_activity(self, event);
 	pxf_hook_run_host_event(self->hooks, &copy);
@@ -564,6 +566,7 @@ pxf_daemon_json_hosts(PxfDaemon *self)
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	GPtrArray *hosts = pxf_inventory_get_hosts(self->setup->inventory);
 	g_autoptr(GPtrArray) states = pxf_host_states_list(self->states);
+	g_autoptr(GList) macs = NULL;
 
 	json_builder_begin_array(b);
 	for (guint i = 0; i < hosts->len; i++) {
@@ -575,6 +578,15 @@ pxf_daemon_json_hosts(PxfDaemon *self)
 		const PxfHostStateRecord *rec = g_ptr_array_index(states, i);
 		if (pxf_inventory_lookup_mac(self->setup->inventory, rec->mac) == NULL)
 			pxf_daemon_json_host(b, self, NULL, rec->mac);
+	}
+	/* unknown machines seen on the wire since the start (a lease, a file)
+	 * that no plugin gave a state: the operator still wants to see them */
+	macs = g_list_sort(g_hash_table_get_keys(self->core.activity), (GCompareFunc)g_strcmp0);
+	for (GList *l = macs; l != NULL; l = l->next) {
+		const gchar *mac = l->data;
+		if (pxf_inventory_lookup_mac(self->setup->inventory, mac) == NULL &&
+		    pxf_host_states_get(self->states, mac) == NULL)
+			pxf_daemon_json_host(b, self, NULL, mac);
 	}
 	json_builder_end_array(b);
 	return json_builder_get_root(b);
