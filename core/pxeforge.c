@@ -270,6 +270,8 @@ static const struct {
 	 "reload                make pxeforged re-read its configuration"},
 	{"status", pxf_cli_status,
 	 "status                hosts: state, address, last event, download"},
+	{"import", pxf_cli_import,
+	 "import --name NAME IMAGE.iso|DIR  add a distro from its install media"},
 	{"demo", pxf_cli_demo,
 	 "demo [--guests N] [--transport tftp|http] [--keep]  boot QEMU guests in an isolated lab"},
 };

@@ -13,6 +13,8 @@ typedef struct {
 
 gint pxf_cli_render(PxfCli *cli, gint argc, gchar **argv);
 gint pxf_cli_hosts(PxfCli *cli, gint argc, gchar **argv);
+/* `pxeforge import`: a distro from its install medium (pxf-cli-import.c). */
+gint pxf_cli_import(PxfCli *cli, gint argc, gchar **argv);
 /* Runs demo.py (execs python3; returns only on failure). */
 gint pxf_cli_demo(PxfCli *cli, gint argc, gchar **argv);
 /* The control socket path the CLI talks to. */

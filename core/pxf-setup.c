@@ -30,6 +30,11 @@ static const PxfConfKey pxf_daemon_keys[] = {
 	 .default_value = "",
 	 .description = "network interfaces the transports serve unless they name their own; "
 			"empty: none, so a fresh install answers nobody"},
+	{.key = "distro_store",
+	 .type = PXF_CONF_TYPE_STRING,
+	 .default_value = PXF_STATEDIR "/distros",
+	 .description = "where `pxeforge import` unpacks install media, one directory per "
+			"distro"},
 	{.key = "install_timeout",
 	 .type = PXF_CONF_TYPE_INT,
 	 .default_value = "10800",

@@ -44,6 +44,34 @@ pxf_kickstart_template_vars(PxfTemplateVarsArgs *args, gpointer user_data)
 	return PXF_VERDICT_CONTINUE;
 }
 
+/* install_source: url (the default), nfs or ftp, which need those plugins. */
+static void
+pxf_kickstart_check_source(PxfProfileRenderArgs *args)
+{
+	g_autoptr(GVariant) value = pxf_vars_lookup(args->vars, "install_source");
+	const gchar *source = NULL;
+
+	if (value != NULL && g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+		source = g_variant_get_string(value, NULL);
+	if (source == NULL || source[0] == '\0' || g_strcmp0(source, "url") == 0)
+		return;
+	if (g_strcmp0(source, "ftp") == 0) {
+		if (!pxf_kickstart_has_string(args->vars, "ftp.tree_url"))
+			g_warning("%s: install_source ftp, but no ftp.tree_url: the ftp "
+				  "plugin serves distros whose tree is a local directory; "
+				  "using install_url",
+				  pxf_kickstart_host_name(args->host));
+		return;
+	}
+	if (g_strcmp0(source, "nfs") != 0)
+		g_warning("%s: install_source '%s' is not url, nfs or ftp; using install_url",
+			  pxf_kickstart_host_name(args->host), source);
+	else if (!pxf_kickstart_install_nfs(args->vars))
+		g_warning("%s: install_source nfs, but no nfs.server and nfs.dir: the nfs plugin "
+			  "exports distros whose tree is a local directory; using install_url",
+			  pxf_kickstart_host_name(args->host));
+}
+
 /* Renders nothing itself: the core's renderer renders args->template with
  * exactly args->vars once this returns CONTINUE, which keeps what only the
  * core puts there (the install token, or the placeholder `pxeforge render`
@@ -59,7 +87,9 @@ pxf_kickstart_profile_render(PxfProfileRenderArgs *args, gpointer user_data)
 	if (pxf_kickstart_scrub_plaintext(args->vars))
 		g_debug("%s: blanked a rootpw set after template.vars",
 			pxf_kickstart_host_name(args->host));
-	if (!pxf_kickstart_has_string(args->vars, "install_url"))
+	pxf_kickstart_check_source(args);
+	if (!pxf_kickstart_has_string(args->vars, "install_url") &&
+	    !pxf_kickstart_install_nfs(args->vars))
 		g_warning("%s: no install source: set install_url, a distro tree URL, or enable "
 			  "the http plugin",
 			  pxf_kickstart_host_name(args->host));
@@ -69,9 +99,9 @@ pxf_kickstart_profile_render(PxfProfileRenderArgs *args, gpointer user_data)
 gboolean
 pxf_kickstart_connect(PxfKickstart *self, GError **error)
 {
-	/* http.base_url comes from the http plugin's template.vars */
+	/* http.base_url and nfs.* come from those plugins' template.vars */
 	if (!pxf_hook_connect_template_vars(self->ctx, pxf_kickstart_template_vars, self,
-					    PXF_HOOK_AFTER("http"), error))
+					    PXF_HOOK_AFTER("http", "nfs"), error))
 		return FALSE;
 	return pxf_hook_connect_profile_render(self->ctx, pxf_kickstart_profile_render, self, NULL,
 					       error);

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The kickstart plugin's engine: root password hashing and the variables a
- * kickstart template sees. Works without a running daemon. */
+/* The kickstart plugin's engine: the variables a kickstart template sees.
+ * Password hashing and the install tree are the OS profile helpers'
+ * (plugins/common/pxf-osprofile.h), shared with preseed and autoinstall.
+ * Works without a running daemon. */
 #pragma once
 
 #include <pxeforge/plugin.h>
+
+#include "pxf-osprofile.h"
 
 G_BEGIN_DECLS
 
@@ -14,17 +18,6 @@ typedef enum {
 	PXF_KICKSTART_ERROR_FAILED,
 	PXF_KICKSTART_ERROR_INVALID,
 } PxfKickstartError;
-
-/* glibc's and libxcrypt's SHA-512 crypt bounds and default. */
-#define PXF_KICKSTART_ROUNDS_MIN     1000
-#define PXF_KICKSTART_ROUNDS_DEFAULT 5000
-#define PXF_KICKSTART_ROUNDS_MAX     999999999
-
-/* "$6$<16 salt chars>$<hash>" (or "$6$rounds=N$..." when rounds is not the
- * default) of password, with a salt from getrandom(2). */
-gchar *pxf_kickstart_crypt_sha512(const gchar *password, guint rounds, GError **error);
-/* The salt alphabet of crypt(3): ./0-9A-Za-z. */
-gboolean pxf_kickstart_is_salt_char(gchar c);
 
 /* The plugin's configuration schema (the descriptor's config_keys). */
 extern const PxfConfKey pxf_kickstart_config_keys[];
@@ -41,15 +34,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfKickstartConfig, pxf_kickstart_config_free)
 /* template.vars: rootpw_hash from rootpw_hash (kept) or rootpw (hashed
  * here), then the plaintext rootpw blanked so that no template, log or
  * `pxeforge render` can show it; for kickstart profiles, install_url when
- * unset. Returns FALSE when hashing failed (the plaintext is blanked
+ * unset, and install_nfs. Returns FALSE when hashing failed (the plaintext is blanked
  * anyway and rootpw_hash left unset). */
 gboolean pxf_kickstart_apply_vars(const PxfKickstartConfig *config, PxfVars *vars, GError **error);
 /* Blanks the plaintext rootpw; TRUE if there was one. */
 gboolean pxf_kickstart_scrub_plaintext(PxfVars *vars);
-/* The install source: install_url if set, else the distro tree when it is
+/* The install source: install_url if set, else with `install_source: ftp`
+ * the ftp plugin's ftp.tree_url, else the distro tree when it is
  * an URL, else the http plugin's http.tree_url, else
  * http.base_url/<tree_path>/<distro.name>/; NULL when none. */
 gchar *pxf_kickstart_install_url(const PxfKickstartConfig *config, PxfVars *vars);
+/* TRUE when the profile says `install_source: nfs` and the nfs plugin gave
+ * nfs.server and nfs.dir; apply_vars() then sets the boolean install_nfs,
+ * with which the shipped template writes `nfs --server=… --dir=…`. */
+gboolean pxf_kickstart_install_nfs(PxfVars *vars);
 
 /* ---- the plugin (pxf-kickstart-hooks.c; needs the daemon) --------------- */
 

@@ -13,8 +13,10 @@
 #include "pxf-template.h"
 #include "pxf-vars.h"
 
-#define TEMPLATE PXF_KICKSTART_SRCDIR "/templates/centos7-ks.cfg.mustache"
-#define PLAIN	 "Tr0ub4dor&3 with spaces"
+#define TEMPLATE     PXF_KICKSTART_SRCDIR "/templates/centos7-ks.cfg.mustache"
+#define TEMPLATE_EL8 PXF_KICKSTART_SRCDIR "/templates/rhel8-ks.cfg.mustache"
+#define TEMPLATE_EL9 PXF_KICKSTART_SRCDIR "/templates/rhel9-ks.cfg.mustache"
+#define PLAIN	     "Tr0ub4dor&3 with spaces"
 
 static PxfKickstartConfig *
 config_from_yaml(const gchar *yaml, GError **error)
@@ -63,18 +65,18 @@ assert_sha512_format(const gchar *hash, const gchar *prefix)
 	g_assert_nonnull(dollar);
 	g_assert_cmpint(dollar - salt, ==, 16);
 	for (const gchar *p = salt; p < dollar; p++)
-		g_assert_true(pxf_kickstart_is_salt_char(*p));
+		g_assert_true(pxf_osprofile_is_salt_char(*p));
 	/* 512 bits in crypt's base64 */
 	g_assert_cmpuint(strlen(dollar + 1), ==, 86);
 	for (const gchar *p = dollar + 1; *p != '\0'; p++)
-		g_assert_true(pxf_kickstart_is_salt_char(*p));
+		g_assert_true(pxf_osprofile_is_salt_char(*p));
 }
 
 static void
 test_crypt(void)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *hash = pxf_kickstart_crypt_sha512(PLAIN, 5000, &error);
+	g_autofree gchar *hash = pxf_osprofile_crypt_sha512(PLAIN, 5000, &error);
 	g_autofree gchar *hash2 = NULL;
 	g_autofree gchar *slow = NULL;
 	g_autofree gchar *empty = NULL;
@@ -87,25 +89,25 @@ test_crypt(void)
 	g_assert_null(strstr(hash, PLAIN));
 
 	/* a fresh salt every time */
-	hash2 = pxf_kickstart_crypt_sha512(PLAIN, 5000, &error);
+	hash2 = pxf_osprofile_crypt_sha512(PLAIN, 5000, &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(hash, !=, hash2);
 	g_assert_true(crypt_verifies(PLAIN, hash2));
 
-	slow = pxf_kickstart_crypt_sha512(PLAIN, 20000, &error);
+	slow = pxf_osprofile_crypt_sha512(PLAIN, 20000, &error);
 	g_assert_no_error(error);
 	assert_sha512_format(slow, "$6$rounds=20000$");
 	g_assert_true(crypt_verifies(PLAIN, slow));
 
-	empty = pxf_kickstart_crypt_sha512("", 5000, &error);
+	empty = pxf_osprofile_crypt_sha512("", 5000, &error);
 	g_assert_no_error(error);
 	g_assert_true(crypt_verifies("", empty));
 
-	g_assert_null(pxf_kickstart_crypt_sha512(PLAIN, 999, &error));
-	g_assert_error(error, PXF_KICKSTART_ERROR, PXF_KICKSTART_ERROR_INVALID);
+	g_assert_null(pxf_osprofile_crypt_sha512(PLAIN, 999, &error));
+	g_assert_error(error, PXF_OSPROFILE_ERROR, PXF_OSPROFILE_ERROR_INVALID);
 	g_clear_error(&error);
-	g_assert_null(pxf_kickstart_crypt_sha512(PLAIN, 1000000000, &error));
-	g_assert_error(error, PXF_KICKSTART_ERROR, PXF_KICKSTART_ERROR_INVALID);
+	g_assert_null(pxf_osprofile_crypt_sha512(PLAIN, 1000000000, &error));
+	g_assert_error(error, PXF_OSPROFILE_ERROR, PXF_OSPROFILE_ERROR_INVALID);
 	g_clear_error(&error);
 }
 
@@ -250,6 +252,42 @@ test_vars_install_url(void)
 		url = var_string(vars, "install_url");
 		g_assert_cmpstr(url, ==, "http://192.0.2.1:8080/trees/c7/");
 	}
+	/* install_source: ftp takes the ftp plugin's URL, else the usual order */
+	{
+		g_autoptr(PxfVars) vars = pxf_vars_new();
+		g_autoptr(PxfVars) no_ftp = pxf_vars_new();
+		g_autofree gchar *url = NULL;
+		g_autofree gchar *url_no_ftp = NULL;
+
+		set_dict(vars, "profile", profile);
+		set_dict(vars, "distro", distro_dir);
+		pxf_vars_set_string(vars, "install_source", "ftp");
+		pxf_vars_set_string(vars, "http.tree_url", "http://192.0.2.1/distros/centos7/");
+		pxf_vars_set_string(vars, "ftp.tree_url", "ftp://192.0.2.1:2121/distros/centos7/");
+		g_assert_true(pxf_kickstart_apply_vars(config, vars, &error));
+		url = var_string(vars, "install_url");
+		g_assert_cmpstr(url, ==, "ftp://192.0.2.1:2121/distros/centos7/");
+		set_dict(no_ftp, "profile", profile);
+		set_dict(no_ftp, "distro", distro_dir);
+		pxf_vars_set_string(no_ftp, "install_source", "ftp");
+		pxf_vars_set_string(no_ftp, "http.tree_url", "http://192.0.2.1/distros/centos7/");
+		g_assert_true(pxf_kickstart_apply_vars(config, no_ftp, &error));
+		url_no_ftp = var_string(no_ftp, "install_url");
+		g_assert_cmpstr(url_no_ftp, ==, "http://192.0.2.1/distros/centos7/");
+	}
+	/* without install_source: ftp, ftp.tree_url is not used */
+	{
+		g_autoptr(PxfVars) vars = pxf_vars_new();
+		g_autofree gchar *url = NULL;
+
+		set_dict(vars, "profile", profile);
+		set_dict(vars, "distro", distro_dir);
+		pxf_vars_set_string(vars, "http.tree_url", "http://192.0.2.1/distros/centos7/");
+		pxf_vars_set_string(vars, "ftp.tree_url", "ftp://192.0.2.1/distros/centos7/");
+		g_assert_true(pxf_kickstart_apply_vars(config, vars, &error));
+		url = var_string(vars, "install_url");
+		g_assert_cmpstr(url, ==, "http://192.0.2.1/distros/centos7/");
+	}
 	/* the operator's install_url wins */
 	{
 		g_autoptr(PxfVars) vars = pxf_vars_new();
@@ -326,7 +364,7 @@ assert_lacks(const gchar *text, const gchar *needle)
 
 /* As the daemon renders: inventory variables, template.vars, the core's renderer. */
 static gchar *
-render(PxfVars *vars)
+render_template(const gchar *path, PxfVars *vars)
 {
 	g_autoptr(PxfKickstartConfig) config = default_config();
 	g_autoptr(PxfTemplate) tpl = NULL;
@@ -335,11 +373,17 @@ render(PxfVars *vars)
 
 	g_assert_true(pxf_kickstart_apply_vars(config, vars, &error));
 	g_assert_no_error(error);
-	tpl = pxf_template_new_from_file(TEMPLATE, &error);
+	tpl = pxf_template_new_from_file(path, &error);
 	g_assert_no_error(error);
 	g_assert_true(pxf_template_render(tpl, vars, NULL, NULL, out, &error));
 	g_assert_no_error(error);
 	return g_string_free(out, FALSE);
+}
+
+static gchar *
+render(PxfVars *vars)
+{
+	return render_template(TEMPLATE, vars);
 }
 
 static PxfVars *
@@ -359,6 +403,8 @@ inventory_vars(gboolean fixed_ip)
 	pxf_vars_set_string(vars, "http.base_url", "http://192.0.2.1");
 	pxf_vars_set_string(vars, "install.done_url",
 			    "http://192.0.2.1/api/v1/hosts/52:54:00:12:34:56/done");
+	pxf_vars_set_string(vars, "install.failed_url",
+			    "http://192.0.2.1/api/v1/hosts/52:54:00:12:34:56/failed");
 	pxf_vars_set_string(vars, "install.token", "0123456789abcdef0123456789abcdef");
 	return vars;
 }
@@ -480,6 +526,181 @@ test_render_defaults(void)
 	}
 }
 
+/* install_source: nfs with the nfs plugin's variables: an `nfs` line
+ * instead of `url`; without them, or with another source, `url` stays. */
+static void
+test_render_nfs(void)
+{
+	{
+		g_autoptr(PxfVars) vars = inventory_vars(FALSE);
+		g_autofree gchar *ks = NULL;
+		g_autoptr(GVariant) flag = NULL;
+
+		pxf_vars_set_string(vars, "install_source", "nfs");
+		pxf_vars_set_string(vars, "nfs.server", "192.0.2.1");
+		pxf_vars_set_string(vars, "nfs.dir", "/distros/centos7");
+		ks = render(vars);
+		assert_contains(ks, "\ntext\nnfs --server=192.0.2.1 --dir=/distros/centos7\nlang ");
+		assert_lacks(ks, "url --url");
+		flag = pxf_vars_lookup(vars, "install_nfs");
+		g_assert_nonnull(flag);
+		g_assert_true(g_variant_get_boolean(flag));
+	}
+	/* the nfs plugin did not export the distro: the URL it had */
+	{
+		g_autoptr(PxfVars) vars = inventory_vars(FALSE);
+		g_autofree gchar *ks = NULL;
+
+		pxf_vars_set_string(vars, "install_source", "nfs");
+		pxf_vars_set_string(vars, "nfs.server", "192.0.2.1");
+		ks = render(vars);
+		assert_contains(ks, "\nurl --url=http://192.0.2.1/distros/centos7/\n");
+		assert_lacks(ks, "nfs --server");
+	}
+	/* nfs variables alone do not switch the source */
+	{
+		g_autoptr(PxfVars) vars = inventory_vars(FALSE);
+		g_autofree gchar *ks = NULL;
+
+		pxf_vars_set_string(vars, "install_source", "url");
+		pxf_vars_set_string(vars, "nfs.server", "192.0.2.1");
+		pxf_vars_set_string(vars, "nfs.dir", "/distros/centos7");
+		ks = render(vars);
+		assert_contains(ks, "\nurl --url=http://192.0.2.1/distros/centos7/\n");
+		assert_lacks(ks, "nfs --server");
+	}
+}
+
+/* Every line of a kickstart outside %packages/%post/%onerror is a command
+ * EL 8/9 anaconda knows, never one it removed (install, auth, ...), and
+ * every section is closed. */
+static void
+assert_el_commands(const gchar *ks)
+{
+	static const gchar *const known[] = {
+		"text",	      "url",	 "nfs",	     "repo",	   "lang",    "keyboard",
+		"timezone",   "network", "rootpw",   "firewall",   "selinux", "firstboot",
+		"skipx",      "logging", "reboot",   "ignoredisk", "zerombr", "clearpart",
+		"bootloader", "part",	 "autopart", NULL,
+	};
+	g_auto(GStrv) lines = g_strsplit(ks, "\n", -1);
+	gboolean in_section = FALSE;
+	guint sections = 0;
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		g_auto(GStrv) words = NULL;
+		const gchar *line = lines[i];
+
+		if (g_str_has_prefix(line, "%end")) {
+			g_assert_true(in_section);
+			in_section = FALSE;
+			continue;
+		}
+		if (line[0] == '%') {
+			g_assert_false(in_section);
+			in_section = TRUE;
+			sections++;
+			continue;
+		}
+		if (in_section || line[0] == '\0' || line[0] == '#')
+			continue;
+		words = g_strsplit(line, " ", 2);
+		if (!g_strv_contains(known, words[0]))
+			g_error("line %u: '%s' is not an EL 8/9 kickstart command", i + 1, line);
+	}
+	g_assert_false(in_section);
+	g_assert_cmpuint(sections, ==, 3);
+}
+
+static void
+test_render_el(gconstpointer data)
+{
+	const gchar *path = data;
+	gboolean el9 = strstr(path, "rhel9") != NULL;
+	g_autoptr(PxfVars) vars = inventory_vars(TRUE);
+	g_autoptr(PxfVars) bare = inventory_vars(FALSE);
+	g_autofree gchar *ks = NULL;
+	g_autofree gchar *ks_bare = NULL;
+	g_autofree gchar *hash = NULL;
+	g_autofree gchar *rootpw_line = NULL;
+	const gchar *packages[] = {"vim-enhanced", "-plymouth", NULL};
+	GVariantBuilder repos;
+
+	pxf_vars_set_string(vars, "rootpw", PLAIN);
+	pxf_vars_set_string(vars, "netmask", "255.255.255.0");
+	pxf_vars_set_string(vars, "gateway", "192.0.2.1");
+	pxf_vars_set_string(vars, "disk", "vda");
+	pxf_vars_set_string(vars, "keyboard", "de");
+	pxf_vars_set_string(vars, "environment", "server-product-environment");
+	pxf_vars_set(vars, "root_ssh", g_variant_new_boolean(TRUE));
+	pxf_vars_set(vars, "packages", g_variant_new_strv(packages, -1));
+	g_variant_builder_init(&repos, G_VARIANT_TYPE("av"));
+	g_variant_builder_add(&repos, "v",
+			      g_variant_new_parsed("{'name': <'AppStream'>, 'url': "
+						   "<'http://192.0.2.1/el/AppStream/'>}"));
+	pxf_vars_set(vars, "repos", g_variant_builder_end(&repos));
+
+	ks = render_template(path, vars);
+	assert_el_commands(ks);
+	hash = var_string(vars, "rootpw_hash");
+	g_assert_true(crypt_verifies(PLAIN, hash));
+	assert_lacks(ks, PLAIN);
+	rootpw_line = g_strdup_printf(
+		el9 ? "\nrootpw --iscrypted --allow-ssh %s\n" : "\nrootpw --iscrypted %s\n", hash);
+	assert_contains(ks, rootpw_line);
+	assert_contains(ks, el9 ? "# pxeforge: kickstart (RHEL 9 family) for web01 "
+				: "# pxeforge: kickstart (RHEL 8 family) for web01 ");
+	assert_contains(ks, "\ntext\nurl --url=http://192.0.2.1/distros/centos7/\n"
+			    "repo --name=AppStream --baseurl=http://192.0.2.1/el/AppStream/\n");
+	assert_contains(ks, "\nkeyboard --xlayouts=de\n");
+	assert_contains(ks, "\ntimezone UTC --utc\n");
+	assert_contains(ks, "\nnetwork --device=link --bootproto=static --ip=192.0.2.21 "
+			    "--netmask=255.255.255.0 --gateway=192.0.2.1 --activate --onboot=on "
+			    "--hostname=web01\n");
+	assert_contains(ks, "\nignoredisk --only-use=vda\nzerombr\n"
+			    "clearpart --all --initlabel --drives=vda\n"
+			    "bootloader --location=mbr --boot-drive=vda\n"
+			    "autopart --type=lvm\n");
+	assert_contains(ks, "\n%packages\n@^server-product-environment\nvim-enhanced\n"
+			    "-plymouth\n%end\n");
+	assert_contains(ks, "url=\"http://192.0.2.1/api/v1/hosts/52:54:00:12:34:56/done"
+			    "?token=0123456789abcdef0123456789abcdef\"\n");
+	assert_contains(ks, "\n%onerror\n");
+	assert_contains(ks, "--data-urlencode \"reason=anaconda %onerror\" "
+			    "\"http://192.0.2.1/api/v1/hosts/52:54:00:12:34:56/failed"
+			    "?token=0123456789abcdef0123456789abcdef\"\n%end\n");
+	/* removed in EL 8/9 */
+	assert_lacks(ks, "\ninstall\n");
+	assert_lacks(ks, "\nauth ");
+	assert_lacks(ks, "\n\n\n");
+
+	/* defaults: DHCP, minimal environment, root locked, autopart */
+	ks_bare = render_template(path, bare);
+	assert_el_commands(ks_bare);
+	assert_contains(ks_bare, "\nrootpw --lock\n");
+	assert_contains(ks_bare,
+			"\nnetwork --device=link --bootproto=dhcp --activate --onboot=on\n");
+	assert_contains(ks_bare, "\nkeyboard --xlayouts=us\n");
+	assert_contains(ks_bare, "\n%packages\n@^minimal-environment\n%end\n");
+	assert_contains(ks_bare, "\nbootloader --location=mbr\nautopart --type=lvm\n");
+	assert_lacks(ks_bare, "--allow-ssh");
+	assert_lacks(ks_bare, "ignoredisk");
+
+	/* install_source: nfs with the nfs plugin's export */
+	{
+		g_autoptr(PxfVars) nfs = inventory_vars(FALSE);
+		g_autofree gchar *ks_nfs = NULL;
+
+		pxf_vars_set_string(nfs, "install_source", "nfs");
+		pxf_vars_set_string(nfs, "nfs.server", "192.0.2.1");
+		pxf_vars_set_string(nfs, "nfs.dir", "/distros/rocky9");
+		ks_nfs = render_template(path, nfs);
+		assert_el_commands(ks_nfs);
+		assert_contains(ks_nfs, "\ntext\nnfs --server=192.0.2.1 --dir=/distros/rocky9\n");
+		assert_lacks(ks_nfs, "url --url");
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -489,5 +710,8 @@ main(int argc, char **argv)
 	g_test_add_func("/plugin/kickstart/vars-install-url", test_vars_install_url);
 	g_test_add_func("/plugin/kickstart/render-full", test_render_full);
 	g_test_add_func("/plugin/kickstart/render-defaults", test_render_defaults);
+	g_test_add_data_func("/plugin/kickstart/render-rhel8", TEMPLATE_EL8, test_render_el);
+	g_test_add_data_func("/plugin/kickstart/render-rhel9", TEMPLATE_EL9, test_render_el);
+	g_test_add_func("/plugin/kickstart/render-nfs", test_render_nfs);
 	return g_test_run();
 }

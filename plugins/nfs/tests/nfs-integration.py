@@ -1,0 +1,589 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The nfs plugin inside a real pxeforged.
+
+ganesha:    in network namespaces this test creates, pxeforged writes the
+            export file, NFS-Ganesha (started here, by PID) serves it, and
+            libnfs's client tools in a client namespace list a tree, copy
+            files with equal checksums and are refused a write
+            (NFS4ERR_ROFS); a distro added to the inventory and a reload
+            make a new export appear (SIGHUP by pidfile), a removed one goes;
+            `pxeforge render` gives kickstart's `nfs --server --dir` line.
+kernel:     backend kernel: the exports.d file it writes and the command it
+            runs (a harmless stand-in for exportfs) on changes.
+bad-config: refusals with their place in the configuration.
+
+Binds nothing itself; NFS traffic stays inside the namespaces it creates
+and deletes. Exits 77 when root, iproute2, Ganesha or libnfs-utils are
+missing (ganesha case).
+
+usage: nfs-integration.py BUILDDIR SRCDIR CASE
+"""
+import glob
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = os.path.abspath(sys.argv[1])
+SRC = os.path.abspath(sys.argv[2])
+CASE = sys.argv[3]
+PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
+PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
+NFS_SO = os.path.join(BUILD, "plugins", "nfs", "nfs.so")
+KICKSTART_SO = os.path.join(BUILD, "plugins", "kickstart", "kickstart.so")
+KS_TEMPLATE = os.path.join(SRC, "plugins", "kickstart", "templates", "centos7-ks.cfg.mustache")
+TIMEOUT = 20
+MAC = "52:54:00:00:00:01"
+SERVER_IP = "10.231.7.1"
+CLIENT_IP = "10.231.7.2"
+
+
+class Fail(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def run(cmd, timeout=TIMEOUT, check_rc=True):
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if check_rc and p.returncode != 0:
+        raise Fail("%s failed (%d): %s%s" % (" ".join(cmd), p.returncode, p.stdout, p.stderr))
+    return p
+
+
+def wait_for(what, pred, timeout=TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = pred()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise Fail("timed out waiting for " + what)
+
+
+class Env:
+    """A configuration directory, the plugins under test, state, trees, and one
+    pxeforged (after tests/integration/daemon.py)."""
+
+    def __init__(self, netns=None):
+        self.root = tempfile.mkdtemp(prefix="pxf-nfs-it-")
+        os.chmod(self.root, 0o755)  # Ganesha reads the trees as root, squashed clients too
+        self.config = os.path.join(self.root, "etc")
+        self.plugins = os.path.join(self.root, "plugins")
+        self.state = os.path.join(self.root, "state")
+        self.socket = os.path.join(self.root, "run", "control.sock")
+        self.trees = os.path.join(self.root, "trees")
+        self.netns = netns
+        for d in (os.path.join(self.config, "conf.d"), self.plugins, self.trees):
+            os.makedirs(d)
+        self.has_kickstart = os.path.exists(KICKSTART_SO)
+        for so in [NFS_SO] + ([KICKSTART_SO] if self.has_kickstart else []):
+            shutil.copy(so, self.plugins)
+            os.chmod(os.path.join(self.plugins, os.path.basename(so)), 0o755)
+        # GSlice hides leaked structures from LeakSanitizer in sanitizer builds
+        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins,
+                        G_SLICE="always-malloc")
+        self.env.pop("NOTIFY_SOCKET", None)
+        self.daemon = None
+        self.notify = None
+        self.logf = None
+        self.log = os.path.join(self.root, "daemon.log")
+
+    def write(self, rel, text):
+        path = os.path.join(self.config, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def tree(self, name, files):
+        top = os.path.join(self.trees, name)
+        for rel, data in files.items():
+            path = os.path.join(top, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+        for d, _, fs in os.walk(top):
+            os.chmod(d, 0o755)
+            for name_ in fs:
+                os.chmod(os.path.join(d, name_), 0o644)
+        return top
+
+    def start(self):
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        npath = os.path.join(self.root, "notify.sock")
+        self.notify.bind(npath)
+        self.notify.settimeout(TIMEOUT)
+        self.logf = open(self.log, "w")
+        cmd = [PXEFORGED, "--config", self.config, "--state-dir", self.state,
+               "--control-socket", self.socket, "--user", ""]
+        if self.netns is not None:
+            # exec'd by ip: the PID is pxeforged's own
+            cmd = ["ip", "netns", "exec", self.netns] + cmd
+        self.daemon = subprocess.Popen(cmd, env=dict(self.env, NOTIFY_SOCKET=npath),
+                                       stdout=self.logf, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                msg = self.notify.recv(4096).decode()
+            except socket.timeout:
+                break
+            if "READY=1" in msg.split("\n"):
+                return
+        raise Fail("pxeforged did not get ready; log:\n" + self.daemon_log())
+
+    def daemon_log(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def wait_log(self, needle, count=1):
+        return wait_for("'%s' in the daemon log" % needle,
+                        lambda: self.daemon_log().count(needle) >= count)
+
+    def cli(self, *args, expect=0):
+        cmd = [PXEFORGE, "--config", self.config, "--socket", self.socket] + list(args)
+        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=TIMEOUT)
+        print("$ pxeforge " + " ".join(args))
+        print(p.stdout + p.stderr)
+        if expect is not None:
+            check(p.returncode == expect,
+                  "pxeforge %s exited %d, expected %d" % (" ".join(args), p.returncode, expect))
+        return p
+
+    def close_daemon(self):
+        if self.daemon is not None and self.daemon.poll() is None:
+            self.daemon.send_signal(signal.SIGTERM)
+            try:
+                self.daemon.wait(TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                self.daemon.wait()
+
+    def stop_and_check(self):
+        """A clean stop: exit status 0 and no sanitizer report or critical."""
+        if self.daemon is None:
+            return
+        self.close_daemon()
+        log = self.daemon_log()
+        for needle in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                       "critical:"]:
+            check(needle not in log, "daemon log has %s:\n%s" % (needle, log))
+        check(self.daemon.returncode == 0,
+              "pxeforged exited %d after SIGTERM" % self.daemon.returncode)
+
+    def close(self):
+        self.close_daemon()
+        if self.logf is not None:
+            self.logf.close()
+        if self.notify is not None:
+            self.notify.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def distro(name, tree):
+    return ("  %s:\n    kernel: /nonexistent/%s/vmlinuz\n    initrd: /nonexistent/%s/initrd.img\n"
+            "    tree: %s\n" % (name, name, name, tree))
+
+
+def inventory(e, distros, daemon_extra=""):
+    """pxeforge.yaml with these (name, tree) distros and one kickstart host on
+    the first."""
+    text = "daemon:\n  debug: true\n" + daemon_extra + "distros:\n"
+    text += "".join(distro(n, t) for n, t in distros)
+    if e.has_kickstart:
+        text += ("profiles:\n  web:\n    distro: %s\n    os: kickstart\n    template: %s\n"
+                 "    variables:\n      install_source: nfs\n"
+                 "hosts:\n  - {mac: '%s', hostname: one, profile: web}\n"
+                 % (distros[0][0], KS_TEMPLATE, MAC))
+    e.write("pxeforge.yaml", text)
+    if e.has_kickstart:
+        e.write("conf.d/60-kickstart.yaml", "plugins:\n  kickstart: {}\n")
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def export_ids(text):
+    """distro → Export_Id (Ganesha) or fsid (kernel) in an export file."""
+    ids = {}
+    for m in re.finditer(r"# distro (\S+)\nEXPORT \{\n\tExport_Id = (\d+);", text):
+        ids[m.group(1)] = int(m.group(2))
+    for m in re.finditer(r"# distro (\S+)\n\"[^\"]+\" \S+?fsid=(\d+)\)", text):
+        ids[m.group(1)] = int(m.group(2))
+    return ids
+
+
+# ---- kernel ---------------------------------------------------------------------
+
+
+def case_kernel(e):
+    """exports.d lines for the kernel server and the configured command."""
+    exports = os.path.join(e.root, "exports.d", "pxeforge.exports")
+    marker = os.path.join(e.root, "reloads.txt")
+    os.makedirs(os.path.dirname(exports))
+    rocky = e.tree("rocky9", {"images/install.img": b"x" * 1000})
+    later = os.path.join(e.trees, "later")
+    inventory(e, [("rocky9", rocky), ("fedora40", "http://mirror.example/fedora/40/"),
+                  ("later", later)])
+    e.write("conf.d/75-nfs.yaml", """\
+plugins:
+  nfs:
+    backend: kernel
+    exports_file: %s
+    clients: [192.0.2.0/24, 198.51.100.7]
+    server: 192.0.2.1
+    squash: all_squash
+    check_interval: 1
+    reload_command: /bin/sh -c 'echo "exportfs $PXEFORGE_NFS_FILE" >> %s'
+""" % (exports, marker))
+    e.start()
+    e.wait_log("reload command /bin/sh done")
+    text = read(exports)
+    print(text)
+    opts = "(ro,all_squash,no_subtree_check,sec=sys,fsid=1000)"
+    check('\n# distro rocky9\n"%s" 192.0.2.0/24%s 198.51.100.7%s\n' % (rocky, opts, opts) in text,
+          "rocky9's exports line")
+    check("fedora40" not in text, "an URL tree exported")
+    check("# distro later" not in text, "a missing tree exported")
+    check("distro later is not exported yet: its tree %s is not a directory" % later
+          in e.daemon_log(), "no warning about the missing tree")
+    check(read(marker) == "exportfs %s\n" % exports, "the reload command's run: " + read(marker))
+    check(os.stat(exports).st_mode & 0o777 == 0o644, "mode of the exports file")
+    check(sorted(os.listdir(os.path.dirname(exports))) == ["pxeforge.exports"],
+          "temporary files left next to the exports file")
+
+    if e.has_kickstart:
+        ks = e.cli("render", "--mac", MAC).stdout
+        check("\nnfs --server=192.0.2.1 --dir=%s\n" % rocky in ks,
+              "kickstart's nfs line with the kernel's path")
+
+    # the tree appears: exported at the next check, without a reload
+    e.tree("later", {"README": b"later\n"})
+    wait_for("the later tree in the file", lambda: "# distro later\n" in read(exports))
+    e.wait_log("reload command /bin/sh done", 2)
+    check(export_ids(read(exports)) == {"rocky9": 1000, "later": 1001}, "fsids")
+
+    # a distro added to the inventory: the plugin's section is unchanged, so
+    # the check finds it
+    alma = e.tree("alma8", {"README": b"alma\n"})
+    inventory(e, [("rocky9", rocky), ("fedora40", "http://mirror.example/fedora/40/"),
+                  ("later", later), ("alma8", alma)])
+    e.cli("reload")
+    wait_for("alma8 in the file", lambda: "# distro alma8\n" in read(exports))
+    e.wait_log("reload command /bin/sh done", 3)
+    # ids stay with their distro; a new name gets a new one
+    check(export_ids(read(exports)) == {"rocky9": 1000, "later": 1001, "alma8": 1002},
+          "fsids after adding alma8: %s" % export_ids(read(exports)))
+    check(len(read(marker).splitlines()) == 3, "one command run per change")
+
+    # nothing changed: nothing written, nothing run
+    ino = os.stat(exports).st_ino
+    time.sleep(2.5)
+    check(os.stat(exports).st_ino == ino and len(read(marker).splitlines()) == 3,
+          "the file was rewritten or the command run without a change")
+
+    # a command that fails is said, with its output
+    e.write("conf.d/75-nfs.yaml", read(os.path.join(e.config, "conf.d/75-nfs.yaml"))
+            .replace("squash: all_squash", "squash: root_squash")
+            .replace("reload_command: /bin/sh -c 'echo",
+                     "reload_command: /bin/sh -c 'echo broken >&2; exit 3; echo"))
+    e.cli("reload")
+    e.wait_log("reload command /bin/sh exited with status 3: broken")
+    check("(ro,root_squash," in read(exports), "the new squash setting")
+    e.stop_and_check()
+
+
+# ---- Ganesha ----------------------------------------------------------------------
+
+
+def need(cond, why):
+    if not cond:
+        raise Skip(why)
+
+
+class Lab:
+    """Two namespaces joined by a veth pair; Ganesha in the server's."""
+
+    def __init__(self, root):
+        tag = "%d" % (os.getpid() % 100000)
+        self.ns_server = "pxf-nfs-s-" + tag
+        self.ns_client = "pxf-nfs-c-" + tag
+        self.if_server = "pxn%ss" % tag
+        self.if_client = "pxn%sc" % tag
+        self.root = root
+        self.ganesha = None
+        self.ganesha_dir = os.path.join(root, "ganesha")
+        self.conf = os.path.join(self.ganesha_dir, "ganesha.conf")
+        self.exports = os.path.join(self.ganesha_dir, "pxeforge-exports.conf")
+        self.pidfile = os.path.join(self.ganesha_dir, "ganesha.pid")
+        self.glog = os.path.join(self.ganesha_dir, "ganesha.log")
+        # Ganesha leaves this behind; removed only if this test made it
+        self.run_dir_existed = os.path.exists("/var/run/ganesha")
+        self.created = []
+
+    def setup(self):
+        os.makedirs(os.path.join(self.ganesha_dir, "recovery"))
+        for ns in (self.ns_server, self.ns_client):
+            run(["ip", "netns", "add", ns])
+            self.created.append(ns)
+        run(["ip", "link", "add", self.if_server, "type", "veth", "peer", "name",
+             self.if_client])
+        run(["ip", "link", "set", self.if_server, "netns", self.ns_server])
+        run(["ip", "link", "set", self.if_client, "netns", self.ns_client])
+        for ns, ifname, ip in ((self.ns_server, self.if_server, SERVER_IP),
+                               (self.ns_client, self.if_client, CLIENT_IP)):
+            run(["ip", "-n", ns, "addr", "add", ip + "/24", "dev", ifname])
+            run(["ip", "-n", ns, "link", "set", ifname, "up"])
+            run(["ip", "-n", ns, "link", "set", "lo", "up"])
+        # what the lab note found to work: NFSv4 only, no grace period, no
+        # rpcbind or D-Bus; the exports are the plugin's file
+        with open(self.conf, "w") as f:
+            f.write("""\
+NFS_CORE_PARAM {
+	Protocols = 4;
+	Enable_NLM = false;
+	Enable_RQUOTA = false;
+	Enable_UDP = false;
+	Bind_addr = %s;
+}
+NFSV4 {
+	Graceless = true;
+	RecoveryRoot = "%s";
+}
+%%include "%s"
+""" % (SERVER_IP, os.path.join(self.ganesha_dir, "recovery"), self.exports))
+
+    def start_ganesha(self):
+        self.glogf = open(os.path.join(self.ganesha_dir, "ganesha.out"), "w")
+        self.ganesha = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns_server, "ganesha.nfsd", "-F", "-L", self.glog,
+             "-f", self.conf, "-p", self.pidfile],
+            stdout=self.glogf, stderr=subprocess.STDOUT)
+
+    def ganesha_log(self):
+        try:
+            return read(self.glog)
+        except FileNotFoundError:
+            return ""
+
+    def client(self, *args, check_rc=True, timeout=60):
+        p = run(["ip", "netns", "exec", self.ns_client] + list(args), timeout=timeout,
+                check_rc=False)
+        print("client$ %s -> %d\n%s%s" % (" ".join(args), p.returncode, p.stdout, p.stderr))
+        if check_rc and p.returncode != 0:
+            raise Fail("%s failed (%d): %s%s\nGanesha's log:\n%s"
+                       % (" ".join(args), p.returncode, p.stdout, p.stderr,
+                          self.ganesha_log()[-3000:]))
+        return p
+
+    def ls(self, path, recursive=False):
+        """Names under an NFS path, or None when it cannot be listed."""
+        args = ["nfs-ls"] + (["-R"] if recursive else [])
+        p = self.client(*args, "nfs://%s%s?version=4" % (SERVER_IP, path), check_rc=False)
+        if p.returncode != 0:
+            return None
+        return sorted(line.split()[-1] for line in p.stdout.splitlines() if line.strip())
+
+    def close(self):
+        if self.ganesha is not None and self.ganesha.poll() is None:
+            self.ganesha.terminate()
+            try:
+                self.ganesha.wait(10)
+            except subprocess.TimeoutExpired:
+                self.ganesha.kill()
+                self.ganesha.wait()
+        for ns in self.created:
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        if not self.run_dir_existed and os.path.isdir("/var/run/ganesha"):
+            try:
+                os.rmdir("/var/run/ganesha")  # only when empty
+            except OSError:
+                pass
+
+
+def ganesha_available():
+    need(os.geteuid() == 0, "needs root for network namespaces")
+    for tool in ("ip", "ganesha.nfsd", "nfs-ls", "nfs-cp", "nfs-cat"):
+        need(shutil.which(tool) is not None,
+             "%s not found (Debian: iproute2, nfs-ganesha, libnfs-utils)" % tool)
+    need(glob.glob("/usr/lib/*/ganesha/libfsalvfs.so*") + glob.glob("/usr/lib*/ganesha/libfsalvfs.so*"),
+         "Ganesha's VFS FSAL not found (Debian: nfs-ganesha-vfs)")
+    p = subprocess.run(["ip", "netns", "add", "pxf-nfs-probe-%d" % os.getpid()],
+                       capture_output=True)
+    need(p.returncode == 0, "cannot create a network namespace")
+    subprocess.run(["ip", "netns", "del", "pxf-nfs-probe-%d" % os.getpid()], capture_output=True)
+
+
+def case_ganesha(e):
+    ganesha_available()
+    lab = Lab(e.root)
+    e.netns = lab.ns_server
+    try:
+        run_ganesha(e, lab)
+    except Fail:
+        print("---- Ganesha's log ----\n" + lab.ganesha_log()[-6000:])
+        raise
+    finally:
+        e.close_daemon()
+        lab.close()
+
+
+def run_ganesha(e, lab):
+    lab.setup()
+    big = os.urandom(3 * 1024 * 1024 + 17)
+    rocky = e.tree("rocky9", {"images/install.img": big, ".treeinfo": b"[general]\nname=Rocky\n",
+                              "repodata/repomd.xml": b"<repomd/>\n"})
+    distros = [("rocky9", rocky), ("fedora40", "http://mirror.example/fedora/40/")]
+    inventory(e, distros, daemon_extra="  interfaces: [%s]\n" % lab.if_server)
+    # clients: the default, the network of the daemon's interface
+    nfs_yaml = """\
+plugins:
+  nfs:
+    ganesha_config: %s
+    ganesha_pidfile: %s
+    protocols: [4]
+    check_interval: 1
+""" % (lab.exports, lab.pidfile)
+    e.write("conf.d/75-nfs.yaml", nfs_yaml)
+    e.start()
+    text = read(lab.exports)
+    print(text)
+    check("Clients = 10.231.7.0/24;" in text and export_ids(text) == {"rocky9": 1000},
+          "the export file pxeforged wrote")
+    check("ganesha.nfsd is not running" in e.daemon_log(), "Ganesha was not running yet")
+
+    lab.start_ganesha()
+    wait_for("Ganesha to serve /distros", lambda: lab.ls("/distros") == ["rocky9"])
+    # a write of the pidfile may lag behind the first answers
+    wait_for("Ganesha's pidfile", lambda: os.path.exists(lab.pidfile))
+
+    # the tree, recursively, and its files with their checksums
+    listing = lab.ls("/distros/rocky9", recursive=True)
+    print(listing)
+    for name in ("install.img", ".treeinfo", "repomd.xml"):
+        check(any(n.endswith(name) for n in listing), "%s not listed" % name)
+    copies = os.path.join(e.root, "copies")
+    os.makedirs(copies)
+    for rel in ("images/install.img", ".treeinfo", "repodata/repomd.xml"):
+        dest = os.path.join(copies, rel.replace("/", "_"))
+        lab.client("nfs-cp", "nfs://%s/distros/rocky9/%s?version=4" % (SERVER_IP, rel), dest)
+        check(sha256_file(dest) == sha256_file(os.path.join(rocky, rel)),
+              "%s copied with another checksum" % rel)
+    p = lab.client("nfs-cat", "nfs://%s/distros/rocky9/.treeinfo?version=4" % SERVER_IP)
+    check(p.stdout == "[general]\nname=Rocky\n", "nfs-cat of .treeinfo")
+
+    # read-only: a write is refused by the server
+    local = os.path.join(e.root, "upload.txt")
+    with open(local, "w") as f:
+        f.write("must not land\n")
+    p = lab.client("nfs-cp", local, "nfs://%s/distros/rocky9/upload.txt?version=4" % SERVER_IP,
+                   check_rc=False)
+    check(p.returncode != 0 and "NFS4ERR_ROFS" in p.stdout + p.stderr,
+          "the write was not refused with NFS4ERR_ROFS")
+    check(not os.path.exists(os.path.join(rocky, "upload.txt")), "the write landed")
+
+    if e.has_kickstart:
+        # no request: nfs.server is the daemon interface's address
+        ks = e.cli("render", "--mac", MAC).stdout
+        check("\nnfs --server=%s --dir=/distros/rocky9\n" % SERVER_IP in ks,
+              "kickstart's nfs line")
+
+    # a new distro and a reload of pxeforged: the plugin's section is
+    # unchanged (no restart of the plugin), the periodic check writes it and
+    # signals Ganesha by its pidfile
+    alma = e.tree("alma8", {"BaseOS/README": b"alma8 tree\n"})
+    distros.append(("alma8", alma))
+    inventory(e, distros, daemon_extra="  interfaces: [%s]\n" % lab.if_server)
+    e.cli("reload")
+    wait_for("alma8 exported", lambda: lab.ls("/distros") == ["alma8", "rocky9"])
+    check("sent SIGHUP to ganesha.nfsd (pid %d)" % lab.ganesha.pid in e.daemon_log(),
+          "the plugin did not say it signalled Ganesha")
+    check("initiating export list reload" in lab.ganesha_log(), "Ganesha did not reload")
+    p = lab.client("nfs-cat", "nfs://%s/distros/alma8/BaseOS/README?version=4" % SERVER_IP)
+    check(p.stdout == "alma8 tree\n", "a file of the new export")
+    check(export_ids(read(lab.exports)) == {"rocky9": 1000, "alma8": 1001},
+          "export ids after adding alma8")
+
+    # the plugin's own settings change: it starts again and rewrites at once
+    e.write("conf.d/75-nfs.yaml", nfs_yaml + "    clients: [10.231.8.0/24]\n")
+    e.cli("reload")
+    check("Clients = 10.231.8.0/24;" in read(lab.exports), "restarted plugin's file")
+    wait_for("the exports closed to this client", lambda: lab.ls("/distros/rocky9") is None)
+    e.write("conf.d/75-nfs.yaml", nfs_yaml)
+    e.cli("reload")
+    wait_for("the exports open again", lambda: lab.ls("/distros") == ["alma8", "rocky9"])
+
+    # a distro removed from the inventory: its export goes, the other's id stays
+    inventory(e, [d for d in distros if d[0] != "rocky9"],
+              daemon_extra="  interfaces: [%s]\n" % lab.if_server)
+    e.cli("reload")
+    wait_for("rocky9 withdrawn", lambda: lab.ls("/distros") == ["alma8"])
+    check(export_ids(read(lab.exports)) == {"alma8": 1001}, "alma8 kept its id")
+    e.stop_and_check()
+
+
+# ---- bad configuration ------------------------------------------------------------
+
+
+def case_bad_config(e):
+    """Settings the schema refuses fail `check`; ones the plugin refuses stop
+    only the plugin, with their place."""
+    inventory(e, [("rocky9", e.tree("rocky9", {"a": b"a"}))])
+    conf = os.path.join(e.config, "conf.d", "75-nfs.yaml")
+    e.write("conf.d/75-nfs.yaml", "plugins:\n  nfs:\n    first_export_id: 0\n")
+    p = e.cli("check", expect=1)
+    check(conf + ":3:" in p.stderr and "first_export_id" in p.stderr,
+          "first_export_id 0 not reported with its place")
+
+    e.write("conf.d/75-nfs.yaml", "plugins:\n  nfs:\n    ganesha_config: %s\n"
+            "    clients: [10.0.0.5/24]\n" % os.path.join(e.root, "exports.conf"))
+    e.start()
+    p = e.cli("plugins")
+    check(re.search(r"^nfs\s+refused: .*%s:4:\d+: clients: '10.0.0.5/24'" % re.escape(conf),
+                    p.stdout, re.M) is not None, "clients with host bits not refused")
+    check(not os.path.exists(os.path.join(e.root, "exports.conf")),
+          "a refused plugin wrote its file")
+    e.stop_and_check()
+
+
+def main():
+    cases = {"kernel": case_kernel, "ganesha": case_ganesha, "bad-config": case_bad_config}
+    e = Env()
+    try:
+        cases[CASE](e)
+    except Skip as s:
+        print("SKIP: %s" % s)
+        return 77
+    except Fail as f:
+        print("FAIL: %s" % f)
+        if e.daemon is not None:
+            print("---- daemon log ----\n" + e.daemon_log()[-8000:])
+        return 1
+    finally:
+        e.close()
+    print("PASS: nfs %s" % CASE)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
