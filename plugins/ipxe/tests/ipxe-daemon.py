@@ -1,0 +1,633 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The ipxe plugin inside a real pxeforged, on 127.0.0.1 only.
+
+  explain     `pxeforge explain`: a BIOS and a UEFI PXE ROM chainload iPXE
+              (undionly.kpxe, ipxe.efi from the image directories), ahead of
+              pxelinux even though pxelinux is configured first
+  http        what iPXE fetches, with curl over HTTP: the per-MAC script (its
+              MAC percent-encoded the way iPXE writes ${net0/mac} into an URL),
+              then the kernel and initrd URLs the script names, byte for byte,
+              and the kickstart; booting/installing states; installed,
+              netboot-off and unknown machines; the generic chain script
+  dhcp        DHCP requests as the boot lab captured them (a BIOS PXE ROM,
+              then the iPXE it chainloads, iPXE in a UEFI ROM), relayed to the
+              real dhcp plugin: undionly.kpxe first, then the script URL;
+              PXE option 43 with the images only
+  unknown     unknown_hosts local and ignore, chainload off
+  tftp        script_transport tftp: the script and the files it names over
+              TFTP, and undionly.kpxe as a PXE ROM fetches it
+  bad-config  a bad value refuses the plugin, naming where it is
+
+The inventory refuses loopback fixed addresses, so the http plugin's test
+plugin (httptest) records 127.0.0.x as leased to the test hosts, as the dhcp
+plugin does on an ACK.
+
+usage: ipxe-daemon.py BUILDDIR SRCDIR CASE
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+BUILD = os.path.abspath(sys.argv[1])
+SRC = os.path.abspath(sys.argv[2])
+PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
+PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
+TEMPLATES = os.path.join(SRC, "plugins", "ipxe", "templates")
+PXELINUX_TEMPLATES = os.path.join(SRC, "plugins", "pxelinux", "templates")
+KS_TEMPLATE = os.path.join(SRC, "plugins", "kickstart", "templates",
+                           "centos7-ks.cfg.mustache")
+TIMEOUT = 20
+MAC = "52:54:00:12:34:56"       # installs; 127.0.0.1
+DASHES = "52-54-00-12-34-56"
+OFF = "52:54:00:00:00:02"       # netboot off; 127.0.0.2
+DONE = "52:54:00:00:00:03"      # installed; 127.0.0.3
+STRANGER = "52:54:00:99:99:99"  # not in the inventory; 127.0.0.4
+
+
+class Fail(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Env:
+    """A configuration directory, the built plugins, state, fake iPXE
+    images, kernel and initrd, and one pxeforged."""
+
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="pxf-ipxe-")
+        self.config = os.path.join(self.root, "etc")
+        self.plugins = os.path.join(self.root, "plugins")
+        self.state = os.path.join(self.root, "state")
+        self.socket = os.path.join(self.root, "run", "control.sock")
+        self.files = os.path.join(self.root, "files")
+        for d in (os.path.join(self.config, "conf.d"), self.plugins, self.files):
+            os.makedirs(d)
+        for top, _, names in os.walk(os.path.join(BUILD, "plugins")):
+            for name in names:
+                if name.endswith(".so"):
+                    shutil.copy(os.path.join(top, name), self.plugins)
+                    os.chmod(os.path.join(self.plugins, name), 0o755)
+        # GSlice hides leaked structures from LeakSanitizer in sanitizer builds
+        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins,
+                        G_SLICE="always-malloc")
+        self.env.pop("NOTIFY_SOCKET", None)
+        self.daemon = None
+        self.notify = None
+        self.logf = None
+        self.log = os.path.join(self.root, "daemon.log")
+        self.http_port = free_port()
+        self.tftp_port = free_port(socket.SOCK_DGRAM)
+        self.dhcp_port = free_port(socket.SOCK_DGRAM)
+        self.images = os.path.join(self.files, "ipxe")
+        self.kernel = self.put("vmlinuz", b"KERNEL" * 7000)
+        self.initrd = self.put("initrd.img", os.urandom(300000))
+        self.undionly = self.put("ipxe/undionly.kpxe", b"\x00undionly-test\xff" * 300)
+        self.ipxe_efi = self.put("ipxe/ipxe.efi", b"MZ-ipxe-efi-test" * 500)
+
+    def put(self, rel, data):
+        path = os.path.join(self.files, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def need(self, *plugins):
+        for name in plugins:
+            if not os.path.exists(os.path.join(self.plugins, name + ".so")):
+                raise Skip("the %s plugin is not built" % name)
+        if shutil.which("curl") is None:
+            raise Skip("curl is not installed")
+
+    def write(self, rel, text):
+        path = os.path.join(self.config, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def configure(self, ipxe_extra="", plugins=""):
+        """Four hosts (installs, netboot off, installed, and a stranger who
+        is only leased an address), and the ipxe section with ipxe_extra."""
+        self.write("pxeforge.yaml", """\
+daemon:
+  debug: true
+distros:
+  rocky9:
+    kernel: %(kernel)s
+    initrd: %(initrd)s
+    tree: http://192.0.2.1/distros/rocky9/
+profiles:
+  web:
+    distro: rocky9
+    os: kickstart
+    template: %(ks)s
+hosts:
+  - mac: %(mac)s
+    hostname: web01
+    profile: web
+  - mac: %(off)s
+    hostname: web02
+    profile: web
+    netboot: false
+  - mac: %(done)s
+    hostname: web03
+    profile: web
+plugins:
+%(plugins)s  ipxe:
+    host_template: %(templates)s/host.ipxe.mustache
+    menu_template: %(templates)s/menu.ipxe.mustache
+    ipxe_dirs: [%(files)s/nowhere, %(images)s]
+    kernel_args: console=ttyS0
+%(extra)s""" % dict(kernel=self.kernel, initrd=self.initrd, ks=KS_TEMPLATE, mac=MAC, off=OFF,
+                    done=DONE, templates=TEMPLATES, files=self.files, images=self.images,
+                    extra=ipxe_extra, plugins=plugins))
+
+    def http_section(self):
+        return """\
+  http:
+    addresses: [127.0.0.1]
+    port: %d
+    root: %s
+  httptest:
+    owners: [127.0.0.1=%s, 127.0.0.2=%s, 127.0.0.3=%s, 127.0.0.4=%s]
+""" % (self.http_port, self.files, MAC, OFF, DONE, STRANGER)
+
+    def seed_state(self, mac, state):
+        """A host record as the state store keeps it (docs/state.md)."""
+        now = int(time.time() * 1000000)
+        path = os.path.join(self.state, "hosts", mac + ".json")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write('{"format": 1, "mac": "%s", "state": "%s", "since": %d, "history": '
+                    '[{"state": "%s", "timestamp": %d, "reason": "seeded by the test"}]}'
+                    % (mac, state, now, state, now))
+
+    def start(self):
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        npath = os.path.join(self.root, "notify.sock")
+        self.notify.bind(npath)
+        self.notify.settimeout(TIMEOUT)
+        self.logf = open(self.log, "w")
+        self.daemon = subprocess.Popen(
+            [PXEFORGED, "--config", self.config, "--state-dir", self.state,
+             "--control-socket", self.socket, "--user", ""],
+            env=dict(self.env, NOTIFY_SOCKET=npath), stdout=self.logf,
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                msg = self.notify.recv(4096).decode()
+            except socket.timeout:
+                break
+            if "READY=1" in msg.split("\n"):
+                return
+        raise Fail("pxeforged did not get ready; log:\n" + self.daemon_log())
+
+    def daemon_log(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def cli(self, *args, expect=0):
+        cmd = [PXEFORGE, "--config", self.config, "--socket", self.socket] + list(args)
+        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=TIMEOUT)
+        print("$ pxeforge " + " ".join(args))
+        print(p.stdout + p.stderr)
+        if expect is not None:
+            check(p.returncode == expect,
+                  "pxeforge %s exited %d, expected %d" % (" ".join(args), p.returncode, expect))
+        return p
+
+    def state_of(self, mac):
+        return self.cli("state", mac).stdout.splitlines()[0].split(": ", 1)[1].strip()
+
+    def get(self, url, source=None):
+        """(status, body) of a GET with curl; url is sent as it is."""
+        body = os.path.join(self.root, "body")
+        cmd = ["curl", "-sS", "--max-time", str(TIMEOUT), "--noproxy", "*", "--path-as-is",
+               "-o", body, "-w", "%{http_code}"]
+        if source is not None:
+            cmd += ["--interface", source]
+        p = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=TIMEOUT + 5)
+        print("GET %s%s: %s %s" % (url, " from " + source if source else "", p.stdout,
+                                   p.stderr.strip()))
+        if url.startswith("tftp://"):
+            # curl's TFTP client: 0 ok, 68 not found
+            status = {0: 200, 68: 404}.get(p.returncode, 500 + p.returncode)
+        else:
+            check(p.returncode == 0, "curl %s: %s" % (url, p.stderr))
+            status = int(p.stdout)
+        data = b""
+        if os.path.exists(body):
+            with open(body, "rb") as f:
+                data = f.read()
+            os.unlink(body)
+        return status, data
+
+    def script(self, url, source=None):
+        status, body = self.get(url, source)
+        check(status == 200, "%s: %d" % (url, status))
+        text = body.decode()
+        print(text)
+        check(text.startswith("#!ipxe\n"), "%s is not an iPXE script" % url)
+        return text
+
+    def stop_and_check(self):
+        """A clean stop: exit status 0 and no sanitizer report in the log."""
+        if self.daemon is None:
+            return
+        self.close_daemon()
+        log = self.daemon_log()
+        for needle in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                       "critical:"]:
+            check(needle not in log, "daemon log has %s:\n%s" % (needle, log))
+        check(self.daemon.returncode == 0,
+              "pxeforged exited %d after SIGTERM" % self.daemon.returncode)
+
+    def close_daemon(self):
+        if self.daemon is not None and self.daemon.poll() is None:
+            self.daemon.send_signal(signal.SIGTERM)
+            try:
+                self.daemon.wait(TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                self.daemon.wait()
+        if self.logf is not None:
+            self.logf.close()
+            self.logf = None
+
+    def close(self):
+        self.close_daemon()
+        if self.notify is not None:
+            self.notify.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def file_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def kernel_and_initrd(script):
+    """The URLs of the kernel and initrd lines of a script."""
+    k = re.search(r"^kernel (\S+) initrd=initrd\.img .* \|\| goto failed$", script, re.M)
+    i = re.search(r"^initrd --name initrd\.img (\S+) \|\| goto failed$", script, re.M)
+    check(k is not None and i is not None, "no kernel and initrd lines")
+    return k.group(1), i.group(1)
+
+
+# ---- cases -------------------------------------------------------------------------
+
+
+def case_explain(e):
+    """PXE ROMs chainload iPXE, before pxelinux even though pxelinux is
+    configured first (the ordering rule), and the image is served."""
+    e.need("pxelinux")
+    syslinux = os.path.join(e.files, "syslinux")
+    os.makedirs(syslinux)
+    e.configure(plugins="""\
+  pxelinux:
+    host_template: %s/host.cfg.mustache
+    menu_template: %s/menu.cfg.mustache
+    syslinux_dirs: [%s]
+""" % (PXELINUX_TEMPLATES, PXELINUX_TEMPLATES, syslinux))
+    e.start()
+    p = e.cli("plugins")
+    check(re.search(r"^ipxe\s.*bootloader", p.stdout, re.M) and "refused" not in p.stdout,
+          "ipxe not running")
+    block = p.stdout[p.stdout.index("ipxe"):]
+    check("boot.select" in block and "file.open" in block and "template.vars" in block,
+          "ipxe hooks not listed")
+
+    out = e.cli("explain", "--mac", MAC).stdout
+    check("[ipxe] boot file undionly.kpxe from this server" in out, "BIOS ROM: no undionly.kpxe")
+    check("[ipxe] undionly.kpxe: file %s, %d bytes" % (e.undionly, len(file_bytes(e.undionly)))
+          in out, "undionly.kpxe not served from ipxe_dirs")
+    check("[pxelinux] boot file" not in out, "pxelinux answered before ipxe")
+    out = e.cli("explain", "--mac", MAC, "--arch", "efi64").stdout
+    check("[ipxe] boot file ipxe.efi from this server" in out, "UEFI ROM: no ipxe.efi")
+    check("[ipxe] ipxe.efi: file %s" % e.ipxe_efi in out, "ipxe.efi not served")
+    # no image for these: left to the others
+    out = e.cli("explain", "--mac", MAC, "--arch", "arm64").stdout
+    check("[ipxe] boot file" not in out, "an ARM64 ROM got an image nobody configured")
+    # explain changes nothing
+    check(e.state_of(MAC) == "unknown", "explain changed the state")
+
+
+def case_http(e):
+    """What iPXE fetches over HTTP, and the states it moves the host through."""
+    e.need("http", "httptest")
+    e.configure(plugins=e.http_section())
+    e.seed_state(DONE, "installed")
+    e.start()
+    base = "http://127.0.0.1:%d" % e.http_port
+
+    # the generic script chains to the MAC's own, relative to itself
+    text = e.script(base + "/ipxe/boot.ipxe")
+    check("\nchain ${netX/mac:hexhyp}/boot.ipxe || exit\n" in text, "generic chain script")
+
+    # another machine's address: served, but only the machine itself starts its install
+    encoded = urllib.parse.quote(MAC, safe="")  # 52%3A54%3A... as iPXE sends it
+    check("%3A" in encoded, "quote() did not encode the colons")
+    e.script("%s/ipxe/%s/boot.ipxe" % (base, encoded), source="127.0.0.2")
+    check(e.state_of(MAC) == "unknown", "a foreign request moved the host")
+
+    text = e.script("%s/ipxe/%s/boot.ipxe" % (base, encoded))
+    check("# pxeforge: iPXE script for web01 %s\n" % MAC in text, "script header")
+    kernel, initrd = kernel_and_initrd(text)
+    check(kernel == "%s/ipxe/%s/vmlinuz" % (base, DASHES), "kernel URL %s" % kernel)
+    check(initrd == "%s/ipxe/%s/initrd.img" % (base, DASHES), "initrd URL %s" % initrd)
+    ks = re.search(r" ks=(\S+) ", text)
+    check(ks is not None and ks.group(1) == "%s/ks/%s" % (base, MAC), "ks URL")
+    check(" ip=dhcp BOOTIF=01-%s console=ttyS0 || goto failed\n" % DASHES in text,
+          "BOOTIF and kernel_args")
+    check("\nboot || goto failed\n" in text, "no boot line")
+    check(e.state_of(MAC) == "booting", "serving the script did not move the host to booting")
+    log = e.daemon_log()
+    check("%s: iPXE script over http: install" % MAC in log, "no log line for the script")
+
+    # the files it names
+    status, data = e.get(kernel)
+    check(status == 200 and data == file_bytes(e.kernel), "kernel over HTTP differs")
+    status, data = e.get(initrd)
+    check(status == 200 and data == file_bytes(e.initrd), "initrd over HTTP differs")
+    status, data = e.get(ks.group(1))
+    check(status == 200 and b"web01" in data, "kickstart from the script's URL")
+    check(e.state_of(MAC) == "installing", "kickstart did not move the host to installing")
+
+    # installed and netboot off: the local disk
+    for mac, source, reason in [(DONE, "127.0.0.3", "installed"),
+                                (OFF, "127.0.0.2", "netboot is off")]:
+        dashes = mac.replace(":", "-")
+        text = e.script("%s/ipxe/%s/boot.ipxe" % (base, dashes), source=source)
+        check("# boots from its local disk: %s\n" % reason in text and text.endswith("\nexit\n")
+              and "kernel " not in text, "%s does not boot its disk" % mac)
+        status, _ = e.get("%s/ipxe/%s/vmlinuz" % (base, dashes))
+        check(status == 200, "the distro kernel of %s" % mac)
+    check(e.state_of(DONE) == "installed", "the installed host changed state")
+
+    # a stranger: the menu, local boot after 10 s; none of its files
+    text = e.script("%s/ipxe/%s/boot.ipxe" % (base, STRANGER.replace(":", "")),
+                    source="127.0.0.4")
+    check("\nchoose --timeout 10000 --default local selected || goto local\n" in text
+          and "\n:local\n" in text, "unknown machine: no menu defaulting to the local disk")
+    status, _ = e.get("%s/ipxe/%s/vmlinuz" % (base, STRANGER.replace(":", "-")))
+    check(status == 404, "a stranger's kernel")
+    # iPXE images over HTTP too (a PXE ROM uses TFTP, an UEFI HTTP client not)
+    status, data = e.get(base + "/undionly.kpxe")
+    check(status == 200 and data == file_bytes(e.undionly), "undionly.kpxe over HTTP")
+    status, _ = e.get("%s/ipxe/%s/boot.ipxe" % (base, "52-54-00-12-34"))
+    check(status == 404, "a malformed MAC")
+
+
+# ---- DHCP as the captured clients send it ---------------------------------------------
+
+MAGIC = b"\x63\x82\x53\x63"
+RELAY = "127.0.0.2"
+IPXE_FEATURES = bytes([0x13, 0x01, 0x01, 0x11, 0x01, 0x01, 0x19, 0x01, 0x01, 0x21, 0x01, 0x01])
+UUID = bytes([0x00, 0x78, 0x56, 0x34, 0x12, 0xbc, 0x9a, 0xf0, 0xde,
+              0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88])
+
+
+def dhcp_discover(mac, xid, options):
+    head = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 1, xid, 4, 0, bytes(4),
+                       bytes(4), bytes(4), socket.inet_aton(RELAY),
+                       bytes.fromhex(mac.replace(":", "")), b"", b"")
+    body = bytearray(head + MAGIC + bytes([53, 1, 1]))
+    for code, value in options:
+        body += bytes([code, len(value)]) + value
+    return bytes(body + b"\xff" + bytes(max(0, 300 - len(body) - 1)))
+
+
+def rom_options(efi):
+    """What a NIC's PXE ROM (BIOS) or OVMF (UEFI) sends: no 77, no 175."""
+    return [(93, struct.pack("!H", 7 if efi else 0)),
+            (94, bytes([1, 3, 0]) if efi else bytes([1, 2, 1])),
+            (60, b"PXEClient:Arch:00007:UNDI:003000" if efi else
+             b"PXEClient:Arch:00000:UNDI:002001"),
+            (55, bytes([1, 3, 6, 43, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135])),
+            (97, UUID)]
+
+
+def ipxe_options(mac, efi):
+    """What iPXE sends (the boot lab's capture): user class "iPXE" as raw
+    bytes in 77, the feature list in 175."""
+    return [(57, struct.pack("!H", 1472)),
+            (93, struct.pack("!H", 7 if efi else 0)),
+            (94, bytes([1, 3, 10]) if efi else bytes([1, 2, 1])),
+            (60, b"PXEClient:Arch:00007:UNDI:003010" if efi else
+             b"PXEClient:Arch:00000:UNDI:002001"),
+            (77, b"iPXE"),
+            (55, bytes([1, 3, 6, 7, 12, 15, 17, 26, 43, 60, 66, 67, 119,
+                        128, 129, 130, 131, 132, 133, 134, 135, 175, 203])),
+            (175, IPXE_FEATURES),
+            (61, bytes([1]) + bytes.fromhex(mac.replace(":", ""))),
+            (97, UUID)]
+
+
+def offer(e, sock, mac, options, xid):
+    """The options of the OFFER for a relayed DISCOVER."""
+    sock.sendto(dhcp_discover(mac, xid, options), ("127.0.0.1", e.dhcp_port))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            data = sock.recv(4096)
+        except socket.timeout:
+            break
+        if len(data) < 240 or data[236:240] != MAGIC or struct.unpack("!I", data[4:8])[0] != xid:
+            continue
+        opts, i = {}, 240
+        while i + 1 < len(data) and data[i] != 255:
+            if data[i] == 0:
+                i += 1
+                continue
+            opts[data[i]] = data[i + 2:i + 2 + data[i + 1]]
+            i += 2 + data[i + 1]
+        return opts
+    raise Fail("no OFFER for xid %#x:\n%s" % (xid, e.daemon_log()))
+
+
+def boot_file(e, sock, mac, options, xid, pxe_option):
+    """The boot file (option 67) of the OFFER for a relayed DISCOVER, and
+    whether the OFFER has PXE option 43 with discovery control 8 (use the
+    boot file of the offer, which EDK2's PXE needs to skip port 4011)."""
+    opts = offer(e, sock, mac, options, xid)
+    check((opts.get(43) == bytes([6, 1, 8, 255])) == pxe_option,
+          "xid %#x: option 43 is %r" % (xid, opts.get(43)))
+    return opts.get(67, b"").rstrip(b"\x00").decode()
+
+
+def case_dhcp(e):
+    """ROM -> undionly.kpxe -> iPXE -> its script: through the real dhcp plugin."""
+    e.need("dhcp", "http", "httptest")
+    e.configure(plugins="""\
+  dhcp:
+    addresses: [127.0.0.1]
+    port: %d
+    subnets:
+      - subnet: 127.0.0.0/24
+        range: [127.0.0.100, 127.0.0.150]
+""" % e.dhcp_port + e.http_section())
+    e.start()
+    base = "http://127.0.0.1:%d" % e.http_port
+    script = "%s/ipxe/%s/boot.ipxe" % (base, DASHES)
+    # the relay's port is the server's: replies to relayed requests go to giaddr:port
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((RELAY, e.dhcp_port))
+    try:
+        first = boot_file(e, sock, MAC, rom_options(False), 0x1001, True)
+        check(first == "undionly.kpxe", "BIOS PXE ROM got %r" % first)
+        second = boot_file(e, sock, MAC, ipxe_options(MAC, False), 0x1002, False)
+        check(second == script, "the chainloaded iPXE got %r, not its script" % second)
+        # and again: never the image a second time
+        third = boot_file(e, sock, MAC, ipxe_options(MAC, False), 0x1003, False)
+        check(third == script, "iPXE asking again got %r" % third)
+        uefi = boot_file(e, sock, MAC, rom_options(True), 0x1004, True)
+        check(uefi == "ipxe.efi", "OVMF's PXE got %r" % uefi)
+        in_rom = boot_file(e, sock, STRANGER, ipxe_options(STRANGER, True), 0x1005, False)
+        check(in_rom == "%s/ipxe/%s/boot.ipxe" % (base, STRANGER.replace(":", "-")),
+              "iPXE in a UEFI ROM got %r" % in_rom)
+    finally:
+        sock.close()
+    log = e.daemon_log()
+    check("pxf-ipxe: %s: bios, rom stage: undionly.kpxe (PXE ROM: chainload iPXE)" % MAC in log
+          and "pxf-ipxe: %s: bios, ipxe stage: %s (iPXE: its script over HTTP)" % (MAC, script)
+          in log, "no debug lines for the decisions:\n" + log)
+
+
+def case_unknown(e):
+    """unknown_hosts local and ignore; chainload off."""
+    e.need("http", "httptest")
+    e.configure(ipxe_extra="    unknown_hosts: local\n    local_boot: sanboot\n",
+                plugins=e.http_section())
+    e.start()
+    base = "http://127.0.0.1:%d" % e.http_port
+    text = e.script("%s/ipxe/%s/boot.ipxe" % (base, STRANGER), source="127.0.0.4")
+    check("boots from its local disk (not in the inventory)" in text
+          and "sanboot --no-describe --drive 0x80" in text and "menu" not in text,
+          "unknown_hosts local")
+    out = e.cli("explain", "--mac", STRANGER).stdout
+    check("[ipxe] boot file undionly.kpxe" in out, "local: a stranger's ROM is not chainloaded")
+
+    e.write("conf.d/45-ipxe.yaml", "plugins:\n  ipxe:\n    unknown_hosts: ignore\n")
+    e.cli("reload")
+    out = e.cli("explain", "--mac", STRANGER).stdout
+    check("[ipxe] no answer" in out, "ignore: a stranger got an answer")
+    out = e.cli("explain", "--mac", MAC).stdout
+    check("[ipxe] boot file undionly.kpxe" in out, "ignore: a known host got no answer")
+    # a machine that reaches us through another DHCP server boots its disk
+    text = e.script("%s/ipxe/%s/boot.ipxe" % (base, STRANGER), source="127.0.0.4")
+    check("boots from its local disk" in text, "ignore: a stranger's script")
+
+    # chainload off: PXE ROMs are left to the others (here: nobody), iPXE is answered
+    e.write("conf.d/45-ipxe.yaml", "plugins:\n  ipxe:\n    chainload: false\n")
+    e.cli("reload")
+    out = e.cli("explain", "--mac", MAC).stdout
+    check("boot.select                        [core] no boot file" in out,
+          "chainload off: a PXE ROM got an answer")
+    text = e.script("%s/ipxe/%s/boot.ipxe" % (base, DASHES))
+    check("\nkernel %s/ipxe/%s/vmlinuz " % (base, DASHES) in text, "chainload off: script")
+
+
+def case_tftp(e):
+    """An iPXE without HTTP: its script and the files it names over TFTP."""
+    e.need("tftp")
+    tftproot = os.path.join(e.root, "tftproot")
+    os.makedirs(tftproot)
+    e.configure(ipxe_extra="    script_transport: tftp\n", plugins="""\
+  tftp:
+    addresses: [127.0.0.1]
+    port: %d
+    root: %s
+""" % (e.tftp_port, tftproot))
+    e.start()
+    base = "tftp://127.0.0.1:%d" % e.tftp_port
+    # what a PXE ROM fetches first
+    status, data = e.get(base + "/undionly.kpxe")
+    check(status == 200 and data == file_bytes(e.undionly), "undionly.kpxe over TFTP")
+    status, data = e.get(base + "/ipxe.efi")
+    check(status == 200 and data == file_bytes(e.ipxe_efi), "ipxe.efi over TFTP")
+
+    text = e.script("%s/ipxe/%s/boot.ipxe" % (base, DASHES))
+    kernel, initrd = kernel_and_initrd(text)
+    # absolute paths: iPXE resolves them against the script's tftp:// URI
+    check(kernel == "/ipxe/%s/vmlinuz" % DASHES and initrd == "/ipxe/%s/initrd.img" % DASHES,
+          "TFTP paths %s %s" % (kernel, initrd))
+    check("files over tftp" in text, "transport comment")
+    status, data = e.get(base + kernel)
+    check(status == 200 and data == file_bytes(e.kernel), "kernel over TFTP differs")
+    status, data = e.get(base + initrd)
+    check(status == 200 and data == file_bytes(e.initrd), "initrd over TFTP differs")
+    check(e.state_of(MAC) == "booting", "the script over TFTP did not move the host")
+    out = e.cli("explain", "--mac", MAC).stdout
+    check("[ipxe] boot file undionly.kpxe" in out, "explain with TFTP")
+
+
+def case_bad_config(e):
+    """A bad value refuses the plugin with its place; the daemon runs on."""
+    e.configure(ipxe_extra="    efi_x64_image: /boot/ipxe.efi\n")
+    e.start()
+    p = e.cli("plugins")
+    yaml = os.path.join(e.config, "pxeforge.yaml")
+    check(re.search(r"ipxe.*refused", p.stdout, re.S) and yaml + ":" in p.stdout
+          and "efi_x64_image: '/boot/ipxe.efi' is not a plain file name" in p.stdout,
+          "bad efi_x64_image not refused with its place")
+
+
+CASES = {
+    "explain": case_explain,
+    "http": case_http,
+    "dhcp": case_dhcp,
+    "unknown": case_unknown,
+    "tftp": case_tftp,
+    "bad-config": case_bad_config,
+}
+
+
+def main():
+    case = CASES[sys.argv[3]]
+    e = Env()
+    t0 = time.monotonic()
+    try:
+        case(e)
+        e.stop_and_check()
+    except Skip as ex:
+        print("SKIP: %s" % ex)
+        return 77
+    except Fail as ex:
+        print("FAIL: %s" % ex)
+        if e.daemon is not None:
+            print("--- daemon log ---\n" + e.daemon_log())
+        return 1
+    finally:
+        e.close()
+    print("PASS (%.2f s)" % (time.monotonic() - t0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "pxf-mtftp"
+
+#include "pxf-mtftp-listen.h"
+
+static void
+pxf_mtftp_listen_add(GPtrArray *result, const gchar *address)
+{
+	if (!g_ptr_array_find_with_equal_func(result, address, g_str_equal, NULL))
+		g_ptr_array_add(result, g_strdup(address));
+}
+
+GPtrArray *
+pxf_mtftp_listen_get_addresses(PxfPluginContext *ctx, const PxfConfSection *config, GError **error)
+{
+	const gchar *const *interfaces = pxf_conf_section_get_strv(config, "interfaces");
+	const gchar *const *addresses = pxf_conf_section_get_strv(config, "addresses");
+	g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; addresses[i] != NULL; i++) {
+		g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(addresses[i]);
+		g_autofree gchar *where = NULL;
+		const gchar *why = NULL;
+
+		if (inet == NULL)
+			why = "is not an IP address";
+		else if (g_inet_address_get_family(inet) != G_SOCKET_FAMILY_IPV4)
+			why = "is not an IPv4 address (multicast TFTP is IPv4 only)";
+		else if (g_inet_address_get_is_any(inet))
+			why = "is the wildcard address; name the addresses or interfaces to "
+			      "serve on";
+		if (why == NULL) {
+			pxf_mtftp_listen_add(result, addresses[i]);
+			continue;
+		}
+		where = pxf_conf_section_where(config, "addresses");
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "%s: addresses: '%s' %s", where, addresses[i], why);
+		return NULL;
+	}
+	if (interfaces[0] == NULL && addresses[0] == NULL)
+		interfaces = pxf_plugin_context_get_interfaces(ctx);
+	for (guint i = 0; interfaces[i] != NULL; i++) {
+		g_autoptr(GPtrArray) found =
+			pxf_plugin_context_get_interface_addresses(ctx, interfaces[i]);
+
+		if (found->len == 0)
+			g_warning("interface %s has no IPv4 address; not serving MTFTP there",
+				  interfaces[i]);
+		for (guint j = 0; j < found->len; j++) {
+			const PxfInterfaceAddress *entry = g_ptr_array_index(found, j);
+			g_autofree gchar *text = g_inet_address_to_string(entry->address);
+			pxf_mtftp_listen_add(result, text);
+		}
+	}
+	return g_steal_pointer(&result);
+}

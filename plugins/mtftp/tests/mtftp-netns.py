@@ -1,0 +1,884 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Integration tests of the mtftp plugin: the real pxeforged with real
+multicast clients (Debian's atftp in PXE MTFTP mode and with the RFC 2090
+multicast option) and a small client of our own, on a bridge inside a
+network namespace this test creates and always deletes, with one namespace
+per client joined to the bridge by a veth pair (a client binds the group's
+port, so two cannot share a namespace). Nothing touches the machine's own
+interfaces. Needs root and atftp; exits 77 without them.
+
+usage: mtftp-netns.py BUILDDIR CASE
+"""
+import ctypes
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else ""
+CASE = sys.argv[2] if len(sys.argv) > 2 else ""
+PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
+PLUGINS = [os.path.join(BUILD, "plugins", "mtftp", "mtftp.so"),
+           os.path.join(BUILD, "plugins", "mtftp", "tests", "mtftptest.so"),
+           os.path.join(BUILD, "plugins", "dhcp", "dhcp.so")]
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+TIMEOUT = 30
+SKIP = 77
+SERVER_IP = "10.98.0.1"
+GROUP = "239.255.1.1"
+CLIENT_PORT = 3001
+SERVER_PORT = 1759
+CLONE_NEWNET = 0x40000000
+
+
+class Fail(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+    print("ok - " + what)
+
+
+def run(*cmd, check_rc=True):
+    p = subprocess.run(list(cmd), capture_output=True, text=True, timeout=TIMEOUT)
+    if check_rc and p.returncode != 0:
+        raise Fail("%s: exit %d: %s" % (" ".join(cmd), p.returncode, p.stderr.strip()))
+    return p
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def pattern(size, seed):
+    return bytes(((i * 131 + seed + (i >> 9)) & 0xff) for i in range(size))
+
+
+# ---- namespaces ------------------------------------------------------------------
+
+class Net:
+    """The server namespace with a bridge at SERVER_IP, and client namespaces
+    joined to it by veth pairs, each with its own address and a multicast
+    route."""
+
+    def __init__(self):
+        self.tag = "%d" % os.getpid()
+        self.server = "pxf-mt-s-" + self.tag
+        self.bridge = "pxmbr0"
+        self.clients = []
+        self.created = []
+
+    def setup(self):
+        run("ip", "netns", "add", self.server)
+        self.created.append(self.server)
+        s = self.server
+        run("ip", "-n", s, "link", "set", "lo", "up")
+        run("ip", "-n", s, "link", "add", self.bridge, "type", "bridge")
+        # no IGMP querier on this bridge: flood the groups to every port
+        run("ip", "-n", s, "link", "set", self.bridge, "type", "bridge", "mcast_snooping", "0")
+        run("ip", "-n", s, "addr", "add", SERVER_IP + "/24", "dev", self.bridge)
+        run("ip", "-n", s, "link", "set", self.bridge, "up")
+        run("ip", "-n", s, "route", "add", "224.0.0.0/4", "dev", self.bridge)
+
+    def add_client(self):
+        n = len(self.clients) + 1
+        ns = "pxf-mt-c%d-%s" % (n, self.tag)
+        outer = "pxm%ds%s" % (n, self.tag[-6:])
+        inner = "pxm%dc%s" % (n, self.tag[-6:])
+        run("ip", "netns", "add", ns)
+        self.created.append(ns)
+        run("ip", "link", "add", outer, "type", "veth", "peer", "name", inner)
+        try:
+            run("ip", "link", "set", outer, "netns", self.server)
+            run("ip", "link", "set", inner, "netns", ns)
+        except Fail:
+            run("ip", "link", "del", outer, check_rc=False)
+            raise
+        run("ip", "-n", self.server, "link", "set", outer, "master", self.bridge)
+        run("ip", "-n", self.server, "link", "set", outer, "up")
+        ip = "10.98.0.%d" % (10 + n)
+        run("ip", "-n", ns, "link", "set", "lo", "up")
+        run("ip", "-n", ns, "addr", "add", ip + "/24", "dev", inner)
+        run("ip", "-n", ns, "link", "set", inner, "up")
+        run("ip", "-n", ns, "route", "add", "224.0.0.0/4", "dev", inner)
+        self.clients.append((ns, ip, inner))
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            if "LOWER_UP" in run("ip", "-n", ns, "-o", "link", "show", inner).stdout:
+                return ns, ip, inner
+            time.sleep(0.05)
+        raise Fail("veth %s never came up" % inner)
+
+    def cleanup(self):
+        for ns in reversed(self.created):
+            run("ip", "netns", "del", ns, check_rc=False)
+        self.created = []
+
+
+def in_netns(ns, fn, *args):
+    """Runs fn(*args) with this thread inside namespace ns (its sockets stay
+    there), and comes back."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    orig = os.open("/proc/self/ns/net", os.O_RDONLY)
+    target = os.open("/run/netns/" + ns, os.O_RDONLY)
+    try:
+        if libc.setns(target, CLONE_NEWNET) != 0:
+            raise Fail("setns %s: %s" % (ns, os.strerror(ctypes.get_errno())))
+        try:
+            return fn(*args)
+        finally:
+            if libc.setns(orig, CLONE_NEWNET) != 0:
+                raise Fail("setns back: %s" % os.strerror(ctypes.get_errno()))
+    finally:
+        os.close(orig)
+        os.close(target)
+
+
+# ---- the daemon -----------------------------------------------------------------
+
+class Daemon:
+    """pxeforged in the server namespace with a private configuration, plugin
+    directory, state, root and NOTIFY_SOCKET."""
+
+    def __init__(self, net):
+        self.net = net
+        self.root = tempfile.mkdtemp(prefix="pxf-mtftp-it-")
+        self.config = os.path.join(self.root, "etc")
+        self.plugins = os.path.join(self.root, "plugins")
+        self.state = os.path.join(self.root, "state")
+        self.files = os.path.join(self.root, "files")
+        self.out = os.path.join(self.root, "out")
+        self.socket = os.path.join(self.root, "control.sock")
+        self.log = os.path.join(self.root, "daemon.log")
+        for d in (os.path.join(self.config, "conf.d"), self.plugins, self.files, self.out):
+            os.makedirs(d)
+        for path in PLUGINS:
+            if not os.path.exists(path):
+                if path.endswith("dhcp.so"):
+                    continue  # only the dhcp case needs it
+                raise Fail("%s not built" % path)
+            shutil.copy(path, self.plugins)
+            os.chmod(os.path.join(self.plugins, os.path.basename(path)), 0o755)
+        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins)
+        self.env.pop("NOTIFY_SOCKET", None)
+        self.proc = None
+        self.notify = None
+        self.logf = None
+
+    def write(self, rel, text):
+        path = os.path.join(self.config, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def file(self, rel, data):
+        path = os.path.join(self.files, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def configure(self, owners=(), dhcp=None, **mtftp):
+        settings = {"addresses": "[%s]" % SERVER_IP, "root": self.files, "timeout": 1,
+                    "retries": 3}
+        settings.update(mtftp)
+        self.write("pxeforge.yaml", "daemon:\n  debug: true\n")
+        self.write("conf.d/20-mtftptest.yaml", "plugins:\n  mtftptest:\n    owners: [%s]\n"
+                   % ", ".join(owners))
+        self.write("conf.d/35-mtftp.yaml", "plugins:\n  mtftp:\n" + "".join(
+            "    %s: %s\n" % (k, v) for k, v in settings.items()))
+        if dhcp is not None:
+            self.write("conf.d/20-dhcp.yaml", dhcp)
+
+    def start(self, wait_for="port %d:" % SERVER_PORT):
+        npath = os.path.join(self.root, "notify.sock")
+        if os.path.exists(npath):
+            os.unlink(npath)
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(npath)
+        os.chmod(npath, 0o777)
+        self.notify.settimeout(TIMEOUT)
+        self.logf = open(self.log, "a")
+        argv = ["ip", "netns", "exec", self.net.server, PXEFORGED, "--config", self.config,
+                "--state-dir", self.state, "--control-socket", self.socket, "--user", ""]
+        self.proc = subprocess.Popen(argv, env=dict(self.env, NOTIFY_SOCKET=npath),
+                                     stdout=self.logf, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                msg = self.notify.recv(4096).decode()
+            except socket.timeout:
+                break
+            if "READY=1" in msg.split("\n"):
+                if wait_for:
+                    self.wait_log(wait_for)
+                return
+        raise Fail("pxeforged did not become ready; log:\n" + self.daemon_log())
+
+    def wait_log(self, needle, count=1, timeout=TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.daemon_log().count(needle) >= count:
+                return self.daemon_log()
+            time.sleep(0.05)
+        raise Fail("%d× '%s' not in the log:\n%s" % (count, needle, self.daemon_log()))
+
+    def daemon_log(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def served(self, path):
+        """MACs (or ?) of the file-served events for path, from the log."""
+        return re.findall(r"host (\S+): served %s \((\d+) bytes\)" % re.escape(path),
+                          self.daemon_log())
+
+    def stop(self):
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise Fail("pxeforged did not stop")
+            if proc.returncode != 0:
+                raise Fail("pxeforged exited %d; log:\n%s" % (proc.returncode,
+                                                             self.daemon_log()))
+        if "Sanitizer" in self.daemon_log() or "runtime error:" in self.daemon_log():
+            raise Fail("sanitizer report in the log:\n" + self.daemon_log())
+        for f in (self.notify, self.logf):
+            if f is not None:
+                f.close()
+        self.notify = self.logf = None
+
+    def close(self):
+        try:
+            self.stop()
+        except Fail:
+            pass
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+# ---- clients ----------------------------------------------------------------------
+
+class Procs:
+    def __init__(self):
+        self.procs = []
+
+    def start(self, argv, log):
+        f = open(log, "w")
+        p = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT)
+        f.close()
+        self.procs.append(p)
+        return p
+
+    def stop_all(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.procs = []
+
+
+def atftp_mget(ns, remote, local, listen=1, timeout=1, group=GROUP, port=CLIENT_PORT):
+    """atftp as a PXE MTFTP client."""
+    return ["ip", "netns", "exec", ns, "atftp", "--mget", "--trace",
+            "--mtftp", "mcast-ip %s" % group, "--mtftp", "client-port %d" % port,
+            "--mtftp", "listen-delay %d" % listen, "--mtftp", "timeout-delay %d" % timeout,
+            "-r", remote, "-l", local, SERVER_IP, str(SERVER_PORT)]
+
+
+def atftp_rfc2090(ns, remote, local, blksize=None):
+    """atftp with the RFC 2090 multicast option, to the MTFTP port."""
+    argv = ["ip", "netns", "exec", ns, "atftp", "--get", "--trace", "--option", "multicast",
+            "--tftp-timeout", "2"]
+    if blksize:
+        argv += ["--option", "blksize %d" % blksize]
+    return argv + ["-r", remote, "-l", local, SERVER_IP, str(SERVER_PORT)]
+
+
+def wait_all(procs, timeout):
+    deadline = time.monotonic() + timeout
+    for p in procs:
+        left = max(0.1, deadline - time.monotonic())
+        try:
+            p.wait(left)
+        except subprocess.TimeoutExpired:
+            raise Fail("client still running after %d s" % timeout)
+    return [p.returncode for p in procs]
+
+
+def tail(path, n=15):
+    with open(path, errors="replace") as f:
+        return "".join(f.readlines()[-n:])
+
+
+
+class McClient:
+    """A multicast TFTP client of our own, run in a thread inside a client
+    namespace: listens to the group from the start like iPXE, asks at once,
+    and as master ACKs the last block it has in a row, so that it asks only
+    for what it missed. proto "pxe" or "rfc2090"."""
+
+    def __init__(self, ns, name, proto="pxe", group=GROUP, port=CLIENT_PORT, ack_delay=0.0,
+                 blksize=None):
+        self.ns = ns
+        self.name = name
+        self.proto = proto
+        self.group = group
+        self.port = port
+        self.ack_delay = ack_delay
+        self.blksize = blksize or 512
+        self.ask_blksize = blksize
+        self.blocks = {}
+        self.last = None  # number of the short block
+        self.master = False
+        self.peer = None
+        self.error = None
+        self.oacks = []
+        self.unicast_data = []  # block numbers that came unicast
+        self.group_data = 0
+        self.done = False
+        self.first = None  # the first block it heard
+        self.thread = None
+        self.usock = None
+        self.msock = None
+
+    def open(self):
+        def make():
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            u.bind(("0.0.0.0", 0))
+            m = None
+            if self.proto == "pxe":
+                m = self.join(self.group, self.port)
+            return u, m
+        self.usock, self.msock = in_netns(self.ns, make)
+
+    def join(self, group, port):
+        m = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        m.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        m.bind(("0.0.0.0", port))
+        mreq = struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton("0.0.0.0"))
+        m.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+        return m
+
+    def rrq(self):
+        pkt = b"\0\1" + self.name.encode() + b"\0octet\0"
+        if self.proto == "rfc2090":
+            if self.ask_blksize:
+                pkt += b"blksize\0%d\0" % self.ask_blksize
+            pkt += b"tsize\0" + b"0\0multicast\0\0"
+        self.usock.sendto(pkt, (SERVER_IP, SERVER_PORT))
+
+    def first_gap(self):
+        n = 0
+        while (n + 1) in self.blocks:
+            n += 1
+        return n
+
+    def complete(self):
+        return self.last is not None and self.first_gap() >= self.last
+
+    def ack(self):
+        if self.ack_delay:
+            time.sleep(self.ack_delay)
+        self.usock.sendto(struct.pack("!HH", 4, self.first_gap()), self.peer)
+
+    def data(self, pkt, unicast, src):
+        block = struct.unpack("!H", pkt[2:4])[0]
+        if self.peer is None:
+            self.peer = src
+        if self.first is None:
+            self.first = block
+        elif src != self.peer:
+            return  # not our server's stream
+        if unicast:
+            self.unicast_data.append(block)
+            self.master = True
+        else:
+            self.group_data += 1
+        self.blocks[block] = pkt[4:]
+        if len(pkt) - 4 < self.blksize:
+            self.last = block
+        if self.master:
+            self.ack()
+
+    def oack(self, pkt, src):
+        self.peer = src
+        fields = pkt[2:].split(b"\0")
+        opts = dict(zip(fields[0::2], fields[1::2]))
+        self.oacks.append(opts)
+        addr, port, mc = opts[b"multicast"].decode().split(",")
+        if b"blksize" in opts:
+            self.blksize = int(opts[b"blksize"])
+        if self.msock is None and addr:
+            self.msock = in_netns(self.ns, self.join, addr, int(port))
+        self.master = mc == "1"
+        if self.master:
+            self.ack()
+
+    def run(self, timeout=TIMEOUT):
+        import select
+        self.rrq()
+        deadline = time.monotonic() + timeout
+        silent_since = time.monotonic()
+        while not self.complete() and time.monotonic() < deadline:
+            socks = [s for s in (self.usock, self.msock) if s is not None]
+            ready, _, _ = select.select(socks, [], [], 0.5)
+            if not ready:
+                # like iPXE: silence means the stream ended without us; ask again
+                if time.monotonic() - silent_since > 1.5:
+                    self.master = False
+                    self.rrq()
+                    silent_since = time.monotonic()
+                continue
+            silent_since = time.monotonic()
+            for s in ready:
+                pkt, src = s.recvfrom(70000)
+                op = struct.unpack("!H", pkt[:2])[0]
+                if op == 3:
+                    self.data(pkt, s is self.usock, src)
+                elif op == 6:
+                    self.oack(pkt, src)
+                elif op == 5:
+                    self.error = (struct.unpack("!H", pkt[2:4])[0], pkt[4:-1].decode())
+                    return
+        self.done = self.complete()
+
+    def start(self):
+        import threading
+        self.open()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def wait(self, timeout=TIMEOUT):
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            raise Fail("client %s still running" % self.ns)
+
+    def content(self):
+        return b"".join(self.blocks[i] for i in range(1, self.last + 1))
+
+    def close(self):
+        for s in (self.usock, self.msock):
+            if s is not None:
+                s.close()
+
+
+# ---- cases ------------------------------------------------------------------------
+
+def run_clients(net, d, procs, argvs_for, n, name, data, timeout=90, stagger=0.0):
+    """n clients fetch name at once (start times stagger seconds apart); all
+    must exit 0 with the file's exact bytes."""
+    want = hashlib.sha256(data).hexdigest()
+    started = []
+    outs = []
+    for i in range(n):
+        ns = net.clients[i][0]
+        out = os.path.join(d.out, "%s.%d" % (name.replace("/", "_"), i))
+        outs.append(out)
+        started.append(procs.start(argvs_for(ns, name, out), out + ".log"))
+        if stagger:
+            time.sleep(stagger)
+    codes = wait_all(started, timeout)
+    for i, (code, out) in enumerate(zip(codes, outs)):
+        if code != 0 or not os.path.exists(out) or sha256(out) != want:
+            raise Fail("client %d: exit %d, %s; its log:\n%s\ndaemon log:\n%s" % (
+                i, code, "sha256 %s" % sha256(out) if os.path.exists(out) else "no file",
+                tail(out + ".log"), d.daemon_log()[-6000:]))
+    return outs
+
+
+def case_pxe(net, d, procs):
+    """Four atftp PXE MTFTP clients at once share the stream; a fifth joins
+    while it runs; all get the file, every one a file-served event."""
+    for _ in range(5):
+        net.add_client()
+    data = pattern(700 * 1024 + 123, 1)
+    d.file("images/initrd.img", data)
+    owners = ["%s=52:54:00:98:00:%02x" % (c[1], i + 1) for i, c in enumerate(net.clients)]
+    d.configure(owners=owners)
+    d.start()
+    t0 = time.monotonic()
+    run_clients(net, d, procs, atftp_mget, 4, "images/initrd.img", data)
+    check(True, "4 PXE MTFTP clients at once: identical files (%.1f s)" % (time.monotonic() - t0))
+    served = d.served("images/initrd.img")
+    check(sorted(m for m, _ in served) == sorted(owners[i].split("=")[1] for i in range(4)),
+          "a file-served event per client, with its MAC: %s" % served)
+    check(all(int(b) == len(data) for _, b in served), "with the file's size")
+    log = d.daemon_log()
+    check("is the master client of images/initrd.img" in log, "master clients logged")
+    check(log.count("stream of images/initrd.img (") >= 1, "a stream was started")
+
+    # a client of the per-file channel while another atftp joins late on
+    # the default one
+    other = pattern(300 * 1024, 9)
+    d.file("pxelinux.0", other)
+    ns4, ns5 = net.clients[3][0], net.clients[4][0]
+    late = procs.start(atftp_mget(ns5, "images/initrd.img", os.path.join(d.out, "late")),
+                       os.path.join(d.out, "late.log"))
+    first = procs.start(atftp_mget(ns4, "images/initrd.img", os.path.join(d.out, "first")),
+                        os.path.join(d.out, "first.log"))
+    codes = wait_all([first, late], 90)
+    for name, code in zip(("first", "late"), codes):
+        out = os.path.join(d.out, name)
+        check(code == 0 and sha256(out) == hashlib.sha256(data).hexdigest(),
+              "%s client of a second round has the file" % name)
+
+
+def case_rfc2090(net, d, procs):
+    """Four atftp clients with the multicast option at once: one session,
+    master after master; then clients asking for another block size get a
+    session of their own."""
+    for _ in range(4):
+        net.add_client()
+    data = pattern(500 * 1024 + 7, 2)
+    d.file("vmlinuz", data)
+    d.configure()
+    d.start()
+    t0 = time.monotonic()
+    run_clients(net, d, procs, atftp_rfc2090, 4, "vmlinuz", data)
+    check(True, "4 RFC 2090 clients at once: identical files (%.1f s)" % (time.monotonic() - t0))
+    log = d.daemon_log()
+    check(len(d.served("vmlinuz")) == 4, "4 file-served events")
+    m = re.search(r"stream of vmlinuz to (\S+) ended: 4 clients served, (\d+) packets", log)
+    check(m is not None and m.group(1) == "239.255.1.1:3002", "one session on the first "
+          "RFC 2090 port")
+    check(int(m.group(2)) < 4 * 1001, "%s packets for 4 clients of 1001 blocks" % m.group(2))
+
+    # another block size cannot share that stream: a session of its own
+    d.file("initrd", pattern(200 * 1024, 4))
+    data = pattern(200 * 1024, 4)
+    run_clients(net, d, procs, lambda ns, r, l: atftp_rfc2090(ns, r, l, blksize=1024), 2,
+                "initrd", data)
+    check(True, "2 RFC 2090 clients with blksize 1024: identical files")
+    check("stream of initrd (204800 bytes, blksize 1024)" in d.daemon_log(),
+          "blksize 1024 negotiated")
+
+
+def catch_up(net, d, proto):
+    """A late joiner hears the rest of a running stream, and when its turn
+    as master comes asks only for the blocks it missed."""
+    a_ns = net.add_client()[0]
+    b_ns = net.add_client()[0]
+    data = pattern(400 * 512 + 100, 3)
+    d.file("late.bin", data)
+    d.configure()
+    d.start()
+    a = McClient(a_ns, "late.bin", proto, ack_delay=0.003)
+    b = McClient(b_ns, "late.bin", proto)
+    try:
+        a.start()
+        deadline = time.monotonic() + TIMEOUT
+        while len(a.blocks) < 150 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        check(not a.done and len(a.blocks) >= 150, "the first client is half-way (%d blocks)"
+              % len(a.blocks))
+        b.start()
+        a.wait()
+        b.wait()
+        check(a.done and a.content() == data, "the first client has the file")
+        check(b.done and b.content() == data, "the late joiner has the file")
+        missed = b.first - 1  # it joined the stream here
+        if proto == "pxe":
+            check(a.unicast_data == [1], "PXE: block 1 came to the master alone")
+            check(b.unicast_data == [1], "PXE: the late joiner got block 1 when master")
+        else:
+            check([o[b"multicast"].split(b",")[2] for o in b.oacks] == [b"0", b"1"],
+                  "RFC 2090: OACK mc=0, then mc=1 when its turn came: %s" % b.oacks)
+            check(b.oacks[0][b"tsize"] == str(len(data)).encode(), "tsize in the OACK")
+        # 401 blocks: the late joiner heard the rest and then asked only for
+        # the beginning, not for the whole file again
+        check(missed >= 100, "the late joiner heard block %d first" % b.first)
+        check(b.group_data < 401 + 60, "the late joiner received %d blocks for 401 "
+              "(joined after %d)" % (b.group_data, missed))
+        check(len(d.served("late.bin")) == 2, "2 file-served events")
+        ended = re.findall(r"stream of late.bin to \S+ ended: (\d+) clients served, (\d+) "
+                           r"packets sent", d.daemon_log())
+        served = sum(int(c) for c, _ in ended)
+        sent = sum(int(p) for _, p in ended)
+        check(served == 2 and sent < 401 * 2 - 100, "%d packets in %d streams for two "
+              "clients of 401 blocks" % (sent, len(ended)))
+    finally:
+        a.close()
+        b.close()
+
+
+def case_catchup_pxe(net, d, procs):
+    catch_up(net, d, "pxe")
+
+
+def case_catchup_rfc2090(net, d, procs):
+    catch_up(net, d, "rfc2090")
+
+
+def request(ns, name, opts=b"", op=1, port=SERVER_PORT):
+    """One request from a client namespace; the first answer (opcode, rest,
+    source) or None."""
+    def go():
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", 0))
+        s.settimeout(3)
+        try:
+            s.sendto(struct.pack("!H", op) + name + b"\0octet\0" + opts, (SERVER_IP, port))
+            pkt, src = s.recvfrom(70000)
+            return struct.unpack("!H", pkt[:2])[0], pkt[2:], src
+        except socket.timeout:
+            return None
+        finally:
+            s.close()
+    return in_netns(ns, go)
+
+
+def error_of(answer):
+    if answer is None or answer[0] != 5:
+        raise Fail("not an ERROR: %r" % (answer,))
+    return struct.unpack("!H", answer[1][:2])[0], answer[1][2:-1].decode()
+
+
+def case_refusals(net, d, procs):
+    """What is refused, with its code; a channel streaming one file refuses
+    another; content that differs per client never shares a stream."""
+    a_ns = net.add_client()[0]
+    b_ns = net.add_client()[0]
+    d.file("a.bin", pattern(50000, 5))
+    d.file("b.bin", pattern(50000, 6))
+    d.file("own.bin", pattern(60000, 7))
+    d.configure(files="[{path: own.bin, group: 239.255.1.7, client_port: 3100}]",
+                timeout=2, retries=2)
+    d.start()
+    check(error_of(request(a_ns, b"missing.bin")) == (1, "File not found"), "missing: 1")
+    check(error_of(request(a_ns, b"dropped.bin")) == (1, "File not found"), "dropped: 1")
+    check(error_of(request(a_ns, b"../etc/passwd")) == (2, "Access violation"), "'..': 2")
+    check(error_of(request(a_ns, b"a.bin", op=2)) == (2, "Access violation"), "a write: 2")
+    check(error_of(request(a_ns, b"a.bin", b"", op=4))[0] == 4, "not a request: 4")
+    # a master that never answers holds the default channel for a.bin ...
+    first = request(a_ns, b"a.bin")
+    check(first is not None and first[0] == 3 and first[1][:2] == b"\0\1",
+          "PXE: block 1 answers the request")
+    code, msg = error_of(request(b_ns, b"b.bin"))
+    check((code, msg) == (0, "MTFTP channel busy with another file"), "another file on the "
+          "busy channel: 0 %s" % msg)
+    check("is streaming a.bin" in d.daemon_log(), "logged with the file it streams")
+    # ... but a file with a channel of its own goes out on it
+    c = McClient(b_ns, "own.bin", "pxe", group="239.255.1.7", port=3100)
+    c.open()
+    c.run()
+    c.close()
+    check(c.done and c.content() == pattern(60000, 7), "own.bin on its own channel")
+    d.wait_log("failed: no answer as master client")
+    check(True, "the silent master was given up after its retries")
+    # per-client content: two RFC 2090 sessions, two different files
+    x = McClient(a_ns, "perclient.txt", "rfc2090")
+    y = McClient(b_ns, "perclient.txt", "rfc2090")
+    for cl in (x, y):
+        cl.open()
+        cl.run()
+        cl.close()
+    check(x.done and y.done and x.content() != y.content(), "per-client content is not "
+          "shared: %r, %r" % (x.content(), y.content()))
+    ports = {o[b"multicast"].split(b",")[1] for o in x.oacks + y.oacks}
+    check(len(ports) == 1, "one after the other on the same session port: %s" % ports)
+    d.stop()
+    # the multicast option refused when rfc2090 is off
+    d.configure(rfc2090="false")
+    d.start()
+    check(error_of(request(a_ns, b"a.bin", b"multicast\0\0")) ==
+          (8, "Multicast option refused"), "rfc2090 off: 8")
+
+
+def case_stop(net, d, procs):
+    """A stopping daemon tells the clients of running streams."""
+    a_ns = net.add_client()[0]
+    d.file("a.bin", pattern(50000, 5))
+    d.configure(timeout=5)
+    d.start()
+    def go():
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", 0))
+        s.settimeout(5)
+        s.sendto(b"\0\1a.bin\0octet\0", (SERVER_IP, SERVER_PORT))
+        first = s.recvfrom(1000)
+        d.stop()
+        return first, s.recvfrom(1000)
+    first, last = in_netns(a_ns, go)
+    check(first[0][:4] == b"\0\3\0\1", "block 1 came")
+    check(last[0] == b"\0\5\0\0Server shutting down\0" and last[1] == first[1],
+          "ERROR 0 'Server shutting down' from the stream's port")
+
+
+MAGIC = b"\x63\x82\x53\x63"
+
+
+def dhcp_discover(ns, dev, mac, options):
+    def go():
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev.encode())
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        s.bind(("0.0.0.0", 68))
+        s.settimeout(5)
+        xid = 0x1234abcd
+        head = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, xid, 0, 0x8000, bytes(4),
+                           bytes(4), bytes(4), bytes(4),
+                           bytes(int(x, 16) for x in mac.split(":")), b"", b"")
+        body = bytearray(head + MAGIC + bytes([53, 1, 1]))
+        for code, value in options:
+            body += bytes([code, len(value)]) + value
+        body += b"\xff" + bytes(60)
+        try:
+            s.sendto(bytes(body), ("255.255.255.255", 67))
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                data = s.recv(4096)
+                if len(data) > 240 and data[4:8] == struct.pack("!I", xid) and data[0] == 2:
+                    opts = {}
+                    i = 240
+                    while i < len(data) and data[i] != 255:
+                        if data[i] == 0:
+                            i += 1
+                            continue
+                        opts[data[i]] = data[i + 2:i + 2 + data[i + 1]]
+                        i += 2 + data[i + 1]
+                    return opts
+        except socket.timeout:
+            return None
+        finally:
+            s.close()
+    return in_netns(ns, go)
+
+
+def case_dhcp(net, d, procs):
+    """The dhcp plugin's OFFER to a PXE ROM carries option 43 with the MTFTP
+    channel of its boot file; other clients get no option 43."""
+    if not os.path.exists(os.path.join(d.plugins, "dhcp.so")):
+        raise Skip("the dhcp plugin is not built")
+    ns, _, dev = net.add_client()
+    dhcp = """plugins:
+  dhcp:
+    interfaces: [%s]
+    subnets:
+      - subnet: 10.98.0.0/24
+        range: [10.98.0.100, 10.98.0.150]
+""" % net.bridge
+    d.configure(dhcp=dhcp, listen=3, delay=4,
+                files="[{path: pxelinux.0, group: 239.255.1.9, client_port: 3100}]")
+    d.write("conf.d/20-mtftptest.yaml", "plugins:\n  mtftptest:\n    rom_boot_file: "
+            "pxelinux.0\n")
+    d.start()
+    pxe = [(60, b"PXEClient:Arch:00000:UNDI:002001"), (93, b"\0\0"),
+           (55, bytes([1, 3, 43, 60, 66, 67]))]
+    offer = dhcp_discover(ns, dev, "52:54:00:98:00:01", pxe)
+    check(offer is not None, "an OFFER came")
+    check(offer.get(67) == b"pxelinux.0" and offer.get(60) == b"PXEClient",
+          "boot file pxelinux.0 for a PXE client")
+    want = bytes([1, 4, 239, 255, 1, 9, 2, 2, 0x0c, 0x1c, 3, 2, 0x06, 0xdf, 4, 1, 3, 5, 1, 4,
+                  6, 1, 8, 255])
+    check(offer.get(43) == want, "option 43: MTFTP IP, ports, timers and discovery control "
+          "(%s)" % (offer.get(43) or b"").hex())
+    plain = dhcp_discover(ns, dev, "52:54:00:98:00:02", [(55, bytes([1, 3, 43]))])
+    check(plain is not None and 43 not in plain, "no option 43 for a client that is not PXE")
+
+
+def case_config(net, d, procs):
+    """The shipped snippet leaves the plugin idle; mistakes name their place
+    and the daemon runs without the plugin."""
+    shipped = os.path.join(SOURCE, "conf.d", "35-mtftp.yaml")
+    d.write("pxeforge.yaml", "daemon:\n  debug: true\n")
+    with open(shipped) as f:
+        d.write("conf.d/35-mtftp.yaml", f.read().replace("/srv/pxeforge/tftp", d.files))
+    d.start(wait_for="MTFTP on; idle")
+    check(True, "the shipped snippet: idle")
+    d.stop()
+    bad = [
+        ({"group": "10.0.0.1"}, "group: '10.0.0.1' is not an IPv4 multicast address"),
+        ({"addresses": "['::1']"}, "is not an IPv4 address"),
+        ({"addresses": "[0.0.0.0]"}, "is the wildcard address"),
+        ({"root": "relative/dir"}, "root must be an absolute path"),
+        ({"client_port": 3005}, "client_port 3005 is among the RFC 2090 ports 3002-3017"),
+        ({"files": "[{path: a, group: 239.1.1.1, client_port: 3001}]"},
+         "files[0].client_port 3001 is the default channel's port"),
+        ({"files": "[{path: '../a', group: 239.1.1.1, client_port: 4000}]"}, "files[0].path"),
+        ({"files": "[{path: a, client_port: 4000}]"}, "files[0].group is required"),
+    ]
+    for override, message in bad:
+        settings = {"addresses": "[%s]" % SERVER_IP, "root": d.files}
+        settings.update(override)
+        d.write("conf.d/35-mtftp.yaml", "plugins:\n  mtftp:\n" + "".join(
+            "    %s: %s\n" % kv for kv in settings.items()))
+        d.start(wait_for=None)
+        log = d.wait_log(message)
+        m = re.search(r"35-mtftp\.yaml:(\d+):(\d+): [^\n]*" + re.escape(message), log)
+        check(m is not None, "%s: %s, at line %s" % (override, message, m and m.group(1)))
+        check("plugin mtftp" in log, "the plugin is refused, the daemon runs")
+        d.stop()
+        open(d.log, "w").close()
+
+CASES = {
+    "refusals": case_refusals,
+    "stop": case_stop,
+    "dhcp": case_dhcp,
+    "config": case_config,
+    "catchup-pxe": case_catchup_pxe,
+    "catchup-rfc2090": case_catchup_rfc2090,
+    "pxe": case_pxe,
+    "rfc2090": case_rfc2090,
+}
+
+
+def main():
+    if CASE not in CASES:
+        print("usage: mtftp-netns.py BUILDDIR {%s}" % "|".join(CASES), file=sys.stderr)
+        return 2
+    if os.geteuid() != 0:
+        print("1..0 # SKIP needs root (network namespaces)")
+        return SKIP
+    if shutil.which("atftp") is None:
+        print("1..0 # SKIP atftp is not installed (apt-get install atftp)")
+        return SKIP
+    net = Net()
+    d = None
+    procs = Procs()
+    try:
+        net.setup()
+        d = Daemon(net)
+        CASES[CASE](net, d, procs)
+        d.stop()
+        check(True, "pxeforged stopped cleanly")
+        return 0
+    except Skip as e:
+        print("1..0 # SKIP %s" % e)
+        return SKIP
+    except Fail as e:
+        print("not ok - %s" % e)
+        return 1
+    finally:
+        procs.stop_all()
+        if d is not None:
+            if os.environ.get("PXF_MTFTP_KEEP"):
+                print("# kept %s" % d.root)
+                d.stop()
+            else:
+                d.close()
+        net.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
