@@ -45,7 +45,7 @@ pxf_tftp_listen_get_addresses(PxfPluginContext *ctx, const PxfConfSection *confi
 		interfaces = pxf_plugin_context_get_interfaces(ctx);
 	for (guint i = 0; interfaces[i] != NULL; i++) {
 		g_autoptr(GPtrArray) found =
-		    pxf_plugin_context_get_interface_addresses(ctx, interfaces[i]);
+			pxf_plugin_context_get_interface_addresses(ctx, interfaces[i]);
 
 		if (found->len == 0)
 			g_warning("interface %s has no IPv4 address; not serving TFTP there",

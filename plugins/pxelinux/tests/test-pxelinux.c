@@ -277,7 +277,8 @@ test_config(void)
 		{"  unknown_hosts: wipe\n",
 		 "50-pxelinux.yaml:4:18: unknown_hosts: 'wipe' is not one "
 		 "of menu, local, ignore"},
-		{"  kernel_transport: nfs\n", "kernel_transport: 'nfs' is not one of auto, tftp, http"},
+		{"  kernel_transport: nfs\n",
+		 "kernel_transport: 'nfs' is not one of auto, tftp, http"},
 		{"  menu_default: install\n",
 		 "the menu has no 'install' entry without menu_kernel"},
 		{"  menu_default: reboot\n", "'reboot' is not one of install, vesa, rescue, local, "
