@@ -49,6 +49,9 @@ PREFIXLEN = 24
 QEMU = "qemu-system-x86_64"
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+# Secure Boot enforced: OVMF's SMM build and vars with Microsoft's keys enrolled
+OVMF_CODE_SECBOOT = "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
+OVMF_VARS_MS = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"
 CMD_TIMEOUT = 30  # for each `ip` command
 STOP_TIMEOUT = 5  # SIGTERM, then SIGKILL after this long
 POLL = 0.1
@@ -409,14 +412,16 @@ class Lab:
 
     def guest(self, name, mac=None, disk=None, boot="nc", kernel=None, initrd=None,
               append=None, firmware="bios", memory=512, nic=True, sga=False,
-              snapshot=False, no_reboot=True, extra=()):
+              snapshot=False, no_reboot=True, extra=(), secure_boot=False):
         """Starts a QEMU guest on a new tap device. boot is the BIOS order
         ('nc': network, then disk); disk a raw image; kernel/initrd/append a
         direct kernel boot; firmware 'bios' or 'uefi' (OVMF, per-guest vars);
         sga=True uses `-device sga` instead of SeaBIOS's own serial console
         (`-machine graphics=off`, whose log is cleaner); no_reboot=False
         lets a guest reboot (e.g. installer, then local disk) instead of
-        making QEMU exit. Returns a Guest."""
+        making QEMU exit; secure_boot=True (with firmware 'uefi'): q35 with
+        SMM and OVMF's Secure Boot build enforcing, Microsoft's keys enrolled
+        (a per-guest copy of OVMF_VARS_4M.ms.fd). Returns a Guest."""
         self._check_open()
         if shutil.which(QEMU) is None:
             raise Skip("needs %s (qemu-system-x86)" % QEMU)
@@ -441,14 +446,22 @@ class Lab:
         else:
             argv += ["-nic", "none"]
         if firmware == "uefi":
-            if not (os.path.exists(OVMF_CODE) and os.path.exists(OVMF_VARS)):
-                raise Skip("UEFI guests need the ovmf package")
+            code, vars_in = (OVMF_CODE_SECBOOT, OVMF_VARS_MS) if secure_boot else (OVMF_CODE,
+                                                                                  OVMF_VARS)
+            if not (os.path.exists(code) and os.path.exists(vars_in)):
+                raise Skip("UEFI guests need the ovmf package (%s)" % code)
             vars_ = self.path(name + ".OVMF_VARS.fd")
-            shutil.copyfile(OVMF_VARS, vars_)
-            argv += ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
+            shutil.copyfile(vars_in, vars_)
+            if secure_boot:
+                # the varstore is writable from SMM only: the OS cannot change the keys
+                argv += ["-machine", "q35,smm=on",
+                         "-global", "driver=cfi.pflash01,property=secure,value=on"]
+            argv += ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
                      "-drive", "if=pflash,format=raw,unit=1,file=" + vars_]
         elif firmware != "bios":
             raise LabError("firmware must be 'bios' or 'uefi'")
+        elif secure_boot:
+            raise LabError("secure_boot needs firmware='uefi'")
         if disk:
             argv += ["-drive", "file=%s,format=raw,if=ide,index=0,media=disk%s"
                      % (disk, ",snapshot=on" if snapshot else "")]
