@@ -94,7 +94,16 @@ def debconf_checkonly(e, preseed):
     path = e.path("preseed.cfg")
     with open(path, "w") as f:
         f.write(preseed)
-    p = subprocess.run([tool, "--checkonly", path], capture_output=True, text=True)
+    # A private debconf database: debconf locks it even with --checkonly, and
+    # exits 1 silently when something else on the machine holds the lock.
+    rc = e.path("debconf.conf")
+    with open(rc, "w") as f:
+        f.write("Config: configdb\nTemplates: templatedb\n\n"
+                "Name: configdb\nDriver: File\nFilename: %s\n\n"
+                "Name: templatedb\nDriver: File\nFilename: %s\n"
+                % (e.path("debconf-config.dat"), e.path("debconf-templates.dat")))
+    p = subprocess.run([tool, "--checkonly", path], capture_output=True, text=True,
+                       env=dict(os.environ, DEBCONF_SYSTEMRC=rc))
     check(p.returncode == 0 and p.stderr == "",
           "debconf-set-selections --checkonly: %d %s" % (p.returncode, p.stderr))
 

@@ -464,7 +464,9 @@ assert_debconf_lines(const gchar *preseed)
 }
 
 /* debconf's own parser, as `debconf-set-selections --checkonly`: exit 0 and
- * nothing on stderr (it only warns about unknown types). */
+ * nothing on stderr (it only warns about unknown types).  It still locks its
+ * database, so each run gets a private one (DEBCONF_SYSTEMRC): the system's
+ * is locked by whatever else runs debconf, and then it exits 1 silently. */
 static void
 assert_debconf_checkonly(const gchar *preseed)
 {
@@ -473,20 +475,37 @@ assert_debconf_checkonly(const gchar *preseed)
 	g_autofree gchar *file = NULL;
 	g_autofree gchar *out = NULL;
 	g_autofree gchar *err = NULL;
+	g_autofree gchar *rc = NULL;
+	g_autofree gchar *rc_text = NULL;
+	g_auto(GStrv) envp = g_get_environ();
 	const gchar *argv[] = {DEBCONF_CHECK, "--checkonly", NULL, NULL};
 	gint status = 0;
 
 	g_assert_no_error(error);
 	file = g_build_filename(dir, "preseed.cfg", NULL);
 	g_assert_true(g_file_set_contents(file, preseed, -1, &error));
+	rc = g_build_filename(dir, "debconf.conf", NULL);
+	rc_text = g_strdup_printf("Config: configdb\nTemplates: templatedb\n\n"
+				  "Name: configdb\nDriver: File\nFilename: %s/config.dat\n\n"
+				  "Name: templatedb\nDriver: File\nFilename: %s/templates.dat\n",
+				  dir, dir);
+	g_assert_true(g_file_set_contents(rc, rc_text, -1, &error));
+	envp = g_environ_setenv(g_steal_pointer(&envp), "DEBCONF_SYSTEMRC", rc, TRUE);
 	argv[2] = file;
-	g_assert_true(g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+	g_assert_true(g_spawn_sync(NULL, (gchar **)argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out,
 				   &err, &status, &error));
 	g_assert_no_error(error);
 	if (!g_spawn_check_wait_status(status, NULL) || err[0] != '\0')
 		g_error("debconf-set-selections --checkonly refused the preseed:\n%s%s\n%s", out,
 			err, preseed);
 	g_remove(file);
+	g_remove(rc);
+	for (guint i = 0; i < 4; i++) {
+		const gchar *dbs[] = {"config.dat", "config.dat-old", "templates.dat",
+				      "templates.dat-old"};
+		g_autofree gchar *path = g_build_filename(dir, dbs[i], NULL);
+		g_remove(path);
+	}
 	g_rmdir(dir);
 }
 
