@@ -148,27 +148,105 @@ pxf_cli_reload(PxfCli *cli, gint argc, gchar **argv)
 	return EXIT_SUCCESS;
 }
 
+/* The string member name of obj, or NULL. */
+static const gchar *
+pxf_cli_explain_string(JsonObject *obj, const gchar *name)
+{
+	JsonNode *node = json_object_get_member(obj, name);
+	return node != NULL && JSON_NODE_HOLDS_VALUE(node) ? json_node_get_string(node) : NULL;
+}
+
+static void
+pxf_cli_explain_list(JsonObject *stage, const gchar *name, const gchar *label)
+{
+	JsonNode *node = json_object_get_member(stage, name);
+	JsonArray *values;
+
+	if (node == NULL || !JSON_NODE_HOLDS_ARRAY(node))
+		return;
+	values = json_node_get_array(node);
+	for (guint i = 0; i < json_array_get_length(values); i++)
+		printf("    %-9s %s\n", label, json_array_get_string_element(values, i));
+}
+
+/* "stage N: PXE ROM, firmware bios (option 93 = 0, ...)" */
+static void
+pxf_cli_explain_header(JsonArray *stages, gint64 number)
+{
+	JsonObject *stage;
+
+	if (number < 1 || number > (gint64)json_array_get_length(stages))
+		return;
+	stage = json_array_get_object_element(stages, (guint)(number - 1));
+	printf("== stage %" G_GINT64_FORMAT ": %s, firmware %s (%s)\n", number,
+	       pxf_cli_explain_string(stage, "name"), pxf_cli_explain_string(stage, "firmware"),
+	       pxf_cli_explain_string(stage, "client"));
+}
+
+/* Per stage: boot file, transport, configuration, kernel, initrd, cmdline. */
+static void
+pxf_cli_explain_summary(JsonArray *stages)
+{
+	printf("== summary\n");
+	for (guint i = 0; i < json_array_get_length(stages); i++) {
+		JsonObject *stage = json_array_get_object_element(stages, i);
+		const gchar *file = pxf_cli_explain_string(stage, "boot_file");
+		const gchar *server = pxf_cli_explain_string(stage, "boot_server");
+		const gchar *config = pxf_cli_explain_string(stage, "configuration");
+		const gchar *next = pxf_cli_explain_string(stage, "next");
+
+		printf("stage %u, %s (%s):\n", i + 1, pxf_cli_explain_string(stage, "name"),
+		       pxf_cli_explain_string(stage, "firmware"));
+		if (file != NULL)
+			printf("    %-9s %s over %s from %s, chosen by %s\n", "boot file", file,
+			       pxf_cli_explain_string(stage, "transport") != NULL
+				       ? pxf_cli_explain_string(stage, "transport")
+				       : "?",
+			       server != NULL ? server : "this server",
+			       pxf_cli_explain_string(stage, "selected_by") != NULL
+				       ? pxf_cli_explain_string(stage, "selected_by")
+				       : "core");
+		if (config != NULL && g_strcmp0(config, file) == 0)
+			printf("    %-9s the boot file itself (a script)\n", "config");
+		else if (config != NULL)
+			printf("    %-9s %s over %s\n", "config", config,
+			       pxf_cli_explain_string(stage, "configuration_transport"));
+		pxf_cli_explain_list(stage, "kernel", "kernel");
+		pxf_cli_explain_list(stage, "initrd", "initrd");
+		pxf_cli_explain_list(stage, "cmdline", "cmdline");
+		if (next != NULL)
+			printf("    %-9s %s\n", "then", next);
+	}
+}
+
 static gint
 pxf_cli_explain(PxfCli *cli, gint argc, gchar **argv)
 {
 	g_autofree gchar *mac = NULL;
 	g_autofree gchar *arch = NULL;
-	const GOptionEntry entries[] = {{"mac", 'm', 0, G_OPTION_ARG_STRING, &mac,
-					 "The host, by MAC (any spelling)", "MAC"},
-					{"arch", 'a', 0, G_OPTION_ARG_STRING, &arch,
-					 "bios (default), efi64, efi32, arm64", "ARCH"},
-					G_OPTION_ENTRY_NULL};
+	const GOptionEntry entries[] = {
+		{"mac", 'm', 0, G_OPTION_ARG_STRING, &mac, "The host, by MAC (any spelling)",
+		 "MAC"},
+		{"arch", 'a', 0, G_OPTION_ARG_STRING, &arch,
+		 "bios (default), efi64, efi32, arm64, ipxe (iPXE in a BIOS ROM), ipxe-efi64",
+		 "ARCH"},
+		G_OPTION_ENTRY_NULL};
 	g_autoptr(GOptionContext) context = g_option_context_new("--mac MAC [--arch ARCH]");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonObject) args = json_object_new();
 	g_autoptr(JsonNode) result = NULL;
+	JsonObject *obj;
 	JsonArray *steps;
+	JsonArray *stages = NULL;
+	gint64 shown = -1;
 
 	g_option_context_add_main_entries(context, entries, NULL);
-	g_option_context_set_summary(context, "Walk a host's whole boot through the running "
-					      "plugins, without a network and changing nothing.");
+	g_option_context_set_summary(
+		context, "Walk a host's whole boot through the running plugins, stage by stage as "
+			 "the firmware of ARCH would, without a network and changing nothing.");
 	if (!g_option_context_parse(context, &argc, &argv, &error) || mac == NULL) {
-		g_printerr("usage: pxeforge explain --mac MAC [--arch bios|efi64|efi32|arm64]\n");
+		g_printerr("usage: pxeforge explain --mac MAC "
+			   "[--arch bios|efi64|efi32|arm64|ipxe|ipxe-efi64]\n");
 		return 2;
 	}
 	json_object_set_string_member(args, "mac", mac);
@@ -176,9 +254,22 @@ pxf_cli_explain(PxfCli *cli, gint argc, gchar **argv)
 	result = pxf_cli_call(cli, "explain", args);
 	if (result == NULL)
 		return EXIT_FAILURE;
-	steps = json_object_get_array_member(json_node_get_object(result), "steps");
+	obj = json_node_get_object(result);
+	steps = json_object_get_array_member(obj, "steps");
+	/* a daemon from before stages shows its steps alone */
+	if (json_object_has_member(obj, "stages"))
+		stages = json_object_get_array_member(obj, "stages");
 	for (guint i = 0; i < json_array_get_length(steps); i++) {
 		JsonObject *step = json_array_get_object_element(steps, i);
+		gint64 stage = json_object_get_int_member_with_default(step, "stage", -1);
+
+		if (stages != NULL && stage != shown) {
+			if (stage == 0)
+				printf("== after the boot\n");
+			else
+				pxf_cli_explain_header(stages, stage);
+			shown = stage;
+		}
 		printf("%-34s [%s] %s\n", json_object_get_string_member(step, "step"),
 		       json_object_get_string_member(step, "decided_by"),
 		       json_object_get_string_member(step, "result"));
@@ -191,6 +282,8 @@ pxf_cli_explain(PxfCli *cli, gint argc, gchar **argv)
 			}
 		}
 	}
+	if (stages != NULL)
+		pxf_cli_explain_summary(stages);
 	return EXIT_SUCCESS;
 }
 
@@ -260,7 +353,7 @@ static const struct {
 	 "check                 validate the configuration, print every error"},
 	{"render", pxf_cli_render, "render --mac MAC [TEMPLATE]  print what a host would receive"},
 	{"explain", pxf_cli_explain,
-	 "explain --mac MAC [--arch A]  walk a host's boot step by step"},
+	 "explain --mac MAC [--arch A]  walk a host's boot stage by stage"},
 	{"host", pxf_cli_hosts,
 	 "host list|import FILE|reinstall MAC  hosts, bulk import, reinstall"},
 	{"hosts", pxf_cli_hosts, NULL}, /* an alias */

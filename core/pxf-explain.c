@@ -1,4 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `pxeforge explain`: a boot walked through the running plugins the way the
+ * firmware of an architecture would, stage by stage, without a network.
+ *
+ * Each stage is a DHCP client: classify, boot.select, then file.open for
+ * the boot file, the configuration its loader asks for and the kernel and
+ * initrd that configuration names. Nothing here knows a plugin by name:
+ * which configuration a boot file reads is found by asking file.open for
+ * the paths pxelinux and GRUB ask for, and keeping the first one the plugin
+ * that chose the boot file provides. A boot file with no such configuration
+ * whose plugin answers iPXE's own DHCP request with something else is a
+ * chainload to iPXE: a second stage as that iPXE client. */
 #define G_LOG_DOMAIN "pxf-explain"
 
 #include "config.h"
@@ -10,14 +21,64 @@
 
 #include "pxf-render.h"
 
+/* configuration files are shown and parsed; a boot image is not read */
+#define PXF_EXPLAIN_MAX_TEXT (64 * 1024)
+
+typedef struct {
+	const gchar *name; /* "PXE ROM", "iPXE" */
+	gchar *client;	   /* what the synthetic client sends */
+	const gchar *firmware;
+	gchar *boot_file;
+	gchar *boot_server;
+	gchar *selected_by;
+	gchar *transport;
+	gchar *config;
+	gchar *config_transport;
+	gchar *next; /* what happens after this stage, when not a kernel */
+	GPtrArray *kernel;
+	GPtrArray *initrd;
+	GPtrArray *cmdline;
+} PxfExplainStage;
+
 static void
-pxf_explain_step(JsonBuilder *b,
+pxf_explain_stage_free(PxfExplainStage *st)
+{
+	g_free(st->client);
+	g_free(st->boot_file);
+	g_free(st->boot_server);
+	g_free(st->selected_by);
+	g_free(st->transport);
+	g_free(st->config);
+	g_free(st->config_transport);
+	g_free(st->next);
+	g_ptr_array_unref(st->kernel);
+	g_ptr_array_unref(st->initrd);
+	g_ptr_array_unref(st->cmdline);
+	g_free(st);
+}
+
+typedef struct {
+	PxfCore *core;
+	JsonBuilder *b; /* inside the "steps" array */
+	const gchar *mac;
+	gchar *dashes;
+	PxfClient client;
+	GPtrArray *stages; /* PxfExplainStage */
+	guint stage;	   /* number of the stage being walked, 0 after the last */
+} PxfExplain;
+
+static void
+pxf_explain_step(PxfExplain *ex,
 		 const gchar *step,
 		 const gchar *decided_by,
 		 const gchar *result,
 		 const gchar *content)
 {
+	JsonBuilder *b = ex->b;
+
 	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "stage");
+	json_builder_add_int_value(b, ex->stage);
 	json_builder_set_member_name(b, "step");
 	json_builder_add_string_value(b, step);
 	json_builder_set_member_name(b, "decided_by");
@@ -31,169 +92,700 @@ pxf_explain_step(JsonBuilder *b,
 	json_builder_end_object(b);
 }
 
-/* Asks file.open for path as the client would; the verdict, who decided,
- * and the content (rendered, or a local file's size). */
-static gboolean
-pxf_explain_file(PxfCore *core,
-		 JsonBuilder *b,
-		 const PxfClient *client,
-		 const gchar *step,
-		 const gchar *path)
-{
-	PxfFileOpenArgs args = {.client = client, .path = path};
-	PxfHookResult result = pxf_core_open_file(core, &args);
-	g_autofree gchar *text = NULL;
-	g_autofree gchar *content = NULL;
-	gboolean found = FALSE;
+/* ---- where a loader fetches a file from ---------------------------------------------- */
 
+/* A path as file.open gets it: relative, no "..", no empty name. */
+static gchar *
+pxf_explain_clean_path(const gchar *path)
+{
+	g_auto(GStrv) parts = NULL;
+	g_autoptr(GPtrArray) kept = g_ptr_array_new();
+
+	while (*path == '/')
+		path++;
+	parts = g_strsplit(path, "/", -1);
+	for (guint i = 0; parts[i] != NULL; i++) {
+		if (parts[i][0] == '\0' || g_strcmp0(parts[i], ".") == 0)
+			continue;
+		if (g_strcmp0(parts[i], "..") == 0)
+			return NULL;
+		g_ptr_array_add(kept, parts[i]);
+	}
+	if (kept->len == 0)
+		return NULL;
+	g_ptr_array_add(kept, NULL);
+	return g_strjoinv("/", (gchar **)kept->pdata);
+}
+
+/* Resolves a file a boot file or configuration names into the transport
+ * it is fetched with and the path file.open gets: URLs by their scheme and
+ * path (relative ones against base_url, the URL of what named them), GRUB's
+ * (tftp,…)/(http,…) devices, a leading $variable (a device chosen at boot
+ * time) dropped, anything else over transport, relative to dir. */
+static gboolean
+pxf_explain_locate(const gchar *ref,
+		   const gchar *transport,
+		   const gchar *base_url,
+		   const gchar *dir,
+		   gchar **transport_out,
+		   gchar **path_out)
+{
+	g_autofree gchar *resolved = NULL;
+	g_autofree gchar *joined = NULL;
+	const gchar *scheme_end;
+
+	*transport_out = NULL;
+	*path_out = NULL;
+	if (ref == NULL || ref[0] == '\0')
+		return FALSE;
+	if (g_uri_peek_scheme(ref) == NULL && base_url != NULL)
+		ref = resolved = g_uri_resolve_relative(base_url, ref, G_URI_FLAGS_NONE, NULL);
+	if (ref == NULL)
+		return FALSE;
+	scheme_end = strstr(ref, "://");
+	if (g_uri_peek_scheme(ref) != NULL && scheme_end != NULL) {
+		g_autoptr(GUri) uri = g_uri_parse(ref, G_URI_FLAGS_NONE, NULL);
+		if (uri == NULL)
+			return FALSE;
+		*path_out = pxf_explain_clean_path(g_uri_get_path(uri));
+		if (*path_out == NULL)
+			return FALSE;
+		*transport_out = g_ascii_strdown(g_uri_get_scheme(uri), -1);
+		return TRUE;
+	}
+	if (ref[0] == '(') {
+		const gchar *close = strchr(ref, ')');
+		if (close == NULL)
+			return FALSE;
+		*transport_out = g_ascii_strdown(ref + 1, strcspn(ref + 1, ",)"));
+		*path_out = pxf_explain_clean_path(close + 1);
+		return *path_out != NULL;
+	}
+	if (ref[0] == '$') {
+		ref = strchr(ref, '/');
+		if (ref == NULL)
+			return FALSE;
+	} else if (ref[0] != '/' && dir != NULL && dir[0] != '\0') {
+		ref = joined = g_build_filename(dir, ref, NULL);
+	}
+	*path_out = pxf_explain_clean_path(ref);
+	if (*path_out == NULL)
+		return FALSE;
+	*transport_out = g_strdup(transport);
+	return TRUE;
+}
+
+/* ---- file.open ----------------------------------------------------------------------- */
+
+typedef struct {
+	const gchar *decided_by;
+	gboolean refused;
+	gboolean found;
+	gchar *text;	/* the step's result */
+	gchar *content; /* the file, when it is text and small */
+} PxfExplainFile;
+
+static void
+pxf_explain_file_clear(PxfExplainFile *f)
+{
+	g_clear_pointer(&f->text, g_free);
+	g_clear_pointer(&f->content, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PxfExplainFile, pxf_explain_file_clear)
+
+static gchar *
+pxf_explain_text_of(const gchar *data, gsize len)
+{
+	if (len == 0 || len > PXF_EXPLAIN_MAX_TEXT || memchr(data, 0, len) != NULL ||
+	    !g_utf8_validate(data, (gssize)len, NULL))
+		return NULL;
+	return g_strndup(data, len);
+}
+
+/* Asks file.open for path as the client would over transport. */
+static void
+pxf_explain_query(PxfExplain *ex, const gchar *transport, const gchar *path, PxfExplainFile *f)
+{
+	PxfFileOpenArgs args = {.client = &ex->client, .path = path};
+	PxfHookResult result;
+
+	ex->client.transport = transport;
+	result = pxf_core_open_file(ex->core, &args);
+	f->decided_by = result.decided_by;
 	if (result.verdict == PXF_VERDICT_DROP) {
-		text = g_strdup_printf("%s: not found (refused)", path);
+		f->refused = TRUE;
+		f->text = g_strdup_printf("%s: not found (refused)", path);
 	} else if (args.content != NULL) {
 		gsize len = 0;
 		const gchar *data = g_bytes_get_data(args.content, &len);
-		text = g_strdup_printf("%s: rendered, %" G_GSIZE_FORMAT " bytes", path, len);
-		/* configuration text is shown, binary blobs are not */
-		if (len > 0 && g_utf8_validate(data, (gssize)len, NULL) &&
-		    memchr(data, 0, len) == NULL)
-			content = g_strndup(data, len);
-		found = TRUE;
+		f->text = g_strdup_printf("%s: rendered, %" G_GSIZE_FORMAT " bytes", path, len);
+		f->content = pxf_explain_text_of(data, len);
+		f->found = TRUE;
 	} else if (args.local_path != NULL) {
 		GStatBuf st;
-		if (g_stat(args.local_path, &st) == 0)
-			text = g_strdup_printf("%s: file %s, %" G_GINT64_FORMAT " bytes", path,
-					       args.local_path, (gint64)st.st_size);
-		else
-			text = g_strdup_printf("%s: file %s, which does not exist", path,
-					       args.local_path);
-		found = TRUE;
+		if (g_stat(args.local_path, &st) == 0) {
+			f->text = g_strdup_printf("%s: file %s, %" G_GINT64_FORMAT " bytes", path,
+						  args.local_path, (gint64)st.st_size);
+			if (st.st_size > 0 && st.st_size <= PXF_EXPLAIN_MAX_TEXT) {
+				g_autofree gchar *data = NULL;
+				gsize len = 0;
+				if (g_file_get_contents(args.local_path, &data, &len, NULL))
+					f->content = pxf_explain_text_of(data, len);
+			}
+		} else {
+			f->text = g_strdup_printf("%s: file %s, which does not exist", path,
+						  args.local_path);
+		}
+		f->found = TRUE;
 	} else {
-		text = g_strdup_printf("%s: no plugin provides it; the transport's static root "
-				       "would be tried",
-				       path);
+		f->text = g_strdup_printf("%s: no plugin provides it; the %s transport's static "
+					  "root would be tried",
+					  path, transport);
 	}
-	pxf_explain_step(b, step, result.decided_by, text, content);
+	ex->client.transport = "explain";
 	pxf_file_open_args_clear(&args);
-	return found;
 }
 
-static gint
-pxf_explain_arch(const gchar *arch)
+static void
+pxf_explain_file_step(PxfExplain *ex,
+		      const gchar *what,
+		      const gchar *transport,
+		      const PxfExplainFile *f,
+		      gboolean show_content)
 {
-	if (arch == NULL || g_strcmp0(arch, "bios") == 0)
-		return 0;
-	if (g_strcmp0(arch, "efi64") == 0)
-		return 7;
-	if (g_strcmp0(arch, "efi32") == 0)
-		return 6;
-	if (g_strcmp0(arch, "arm64") == 0)
-		return 11;
-	return -1;
+	g_autofree gchar *step = g_strdup_printf("file.open (%s, %s)", what, transport);
+	pxf_explain_step(ex, step, f->decided_by, f->text, show_content ? f->content : NULL);
 }
 
-static JsonNode *
-pxf_explain_run(PxfCore *core, const gchar *mac, gint arch, GError **error)
+/* ---- what a configuration loads ------------------------------------------------------ */
+
+/* The words of a line up to a "||" or "&&" (iPXE's error handling). */
+static GPtrArray *
+pxf_explain_words(const gchar *line)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autofree gchar *vendor = g_strdup_printf("PXEClient:Arch:%05d:UNDI:002001", arch);
-	g_autofree gchar *dashes = g_strdup(mac);
-	g_autoptr(GInetSocketAddress) address = NULL;
+	g_auto(GStrv) split = g_strsplit_set(line, " \t", -1);
+	GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; split[i] != NULL; i++) {
+		if (split[i][0] == '\0')
+			continue;
+		if (g_strcmp0(split[i], "||") == 0 || g_strcmp0(split[i], "&&") == 0)
+			break;
+		g_ptr_array_add(words, g_strdup(split[i]));
+	}
+	return words;
+}
+
+/* The index of the first word from start that is not an option (iPXE's
+ * --name x / -n x / --flag, GRUB's --flag); words->len when none. */
+static guint
+pxf_explain_skip_options(GPtrArray *words, guint start)
+{
+	guint i = start;
+
+	while (i < words->len) {
+		const gchar *w = g_ptr_array_index(words, i);
+		if (w[0] != '-')
+			break;
+		/* options of iPXE's image commands that take a value */
+		if ((g_strcmp0(w, "--name") == 0 || g_strcmp0(w, "-n") == 0 ||
+		     g_strcmp0(w, "--timeout") == 0 || g_strcmp0(w, "-t") == 0))
+			i++;
+		i++;
+	}
+	return i;
+}
+
+static gchar *
+pxf_explain_join(GPtrArray *words, guint from)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	for (guint i = from; i < words->len; i++)
+		g_string_append_printf(out, "%s%s", out->len > 0 ? " " : "",
+				       (const gchar *)g_ptr_array_index(words, i));
+	return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+typedef struct {
+	PxfExplain *ex;
+	PxfExplainStage *st;
+	const gchar *decided_by;
+	const gchar *transport; /* the configuration's */
+	const gchar *base_url;	/* the configuration's URL, or NULL */
+	const gchar *dir;	/* the boot file's directory */
+	GHashTable *followed;	/* files already asked for */
+} PxfExplainLoads;
+
+/* A kernel or initrd the configuration names: the line, then the file. */
+static void
+pxf_explain_load(PxfExplainLoads *l, const gchar *what, const gchar *ref)
+{
+	g_autofree gchar *text = g_strdup_printf("%s %s", what, ref);
+	g_autofree gchar *transport = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *key = NULL;
+	g_auto(PxfExplainFile) f = {0};
+
+	g_ptr_array_add(g_str_equal(what, "kernel") ? l->st->kernel : l->st->initrd, g_strdup(ref));
+	pxf_explain_step(l->ex, "boot.loads", l->decided_by, text, NULL);
+	if (!pxf_explain_locate(ref, l->transport, l->base_url, l->dir, &transport, &path))
+		return;
+	key = g_strdup_printf("%s %s", transport, path);
+	if (!g_hash_table_add(l->followed, g_steal_pointer(&key)))
+		return;
+	pxf_explain_query(l->ex, transport, path, &f);
+	pxf_explain_file_step(l->ex, what, transport, &f, FALSE);
+}
+
+static void
+pxf_explain_cmdline(PxfExplainLoads *l, const gchar *cmdline)
+{
 	g_autofree gchar *text = NULL;
-	const PxfHost *host;
-	const gchar *ip = NULL;
-	PxfClient client = {.transport = "explain", .mac = mac};
-	PxfClientClassifyArgs classify = {.client = &client, .arch = arch, .vendor_class = vendor};
-	PxfHostLookupArgs lookup = {.client = &client, .mac = mac};
-	PxfBootSelectArgs select = {.client = &client};
+
+	if (cmdline[0] == '\0')
+		return;
+	text = g_strdup_printf("cmdline %s", cmdline);
+	g_ptr_array_add(l->st->cmdline, g_strdup(cmdline));
+	pxf_explain_step(l->ex, "boot.loads", l->decided_by, text, NULL);
+}
+
+/* One line of a pxelinux, GRUB or iPXE configuration; TRUE when it names a
+ * kernel. The keywords are the loaders' (case does not matter to pxelinux). */
+static gboolean
+pxf_explain_line(PxfExplainLoads *l, const gchar *line)
+{
+	g_autoptr(GPtrArray) words = pxf_explain_words(line);
+	g_autofree gchar *keyword = NULL;
+	guint i;
+
+	if (words->len < 2)
+		return FALSE;
+	keyword = g_ascii_strdown(g_ptr_array_index(words, 0), -1);
+	if (g_str_equal(keyword, "kernel") || g_str_equal(keyword, "linux") ||
+	    g_str_equal(keyword, "linuxefi") || g_str_equal(keyword, "linux16")) {
+		g_autofree gchar *rest = NULL;
+		i = pxf_explain_skip_options(words, 1);
+		if (i >= words->len)
+			return FALSE;
+		pxf_explain_load(l, "kernel", g_ptr_array_index(words, i));
+		rest = pxf_explain_join(words, i + 1);
+		pxf_explain_cmdline(l, rest);
+		return TRUE;
+	}
+	if (g_str_equal(keyword, "initrd") || g_str_equal(keyword, "initrdefi") ||
+	    g_str_equal(keyword, "initrd16")) {
+		for (i = pxf_explain_skip_options(words, 1); i < words->len; i++) {
+			g_auto(GStrv) list = g_strsplit(g_ptr_array_index(words, i), ",", -1);
+			for (guint j = 0; list[j] != NULL; j++) {
+				if (list[j][0] != '\0')
+					pxf_explain_load(l, "initrd", list[j]);
+			}
+		}
+		return FALSE;
+	}
+	/* pxelinux: the command line, with the initrds in it */
+	if (g_str_equal(keyword, "append")) {
+		g_autofree gchar *rest = pxf_explain_join(words, 1);
+		for (i = 1; i < words->len; i++) {
+			const gchar *w = g_ptr_array_index(words, i);
+			if (g_ascii_strncasecmp(w, "initrd=", 7) == 0) {
+				g_auto(GStrv) list = g_strsplit(w + 7, ",", -1);
+				for (guint j = 0; list[j] != NULL; j++) {
+					if (list[j][0] != '\0')
+						pxf_explain_load(l, "initrd", list[j]);
+				}
+			}
+		}
+		pxf_explain_cmdline(l, rest);
+		return FALSE;
+	}
+	/* iPXE: arguments given to a loaded image */
+	if (g_str_equal(keyword, "imgargs") && words->len > 2) {
+		g_autofree gchar *rest = pxf_explain_join(words, 2);
+		pxf_explain_cmdline(l, rest);
+	}
+	return FALSE;
+}
+
+static void
+pxf_explain_loads(PxfExplain *ex,
+		  PxfExplainStage *st,
+		  const gchar *content,
+		  const gchar *decided_by,
+		  const gchar *transport,
+		  const gchar *base_url,
+		  const gchar *dir)
+{
+	g_auto(GStrv) lines = g_strsplit(content, "\n", -1);
+	g_autoptr(GHashTable) followed =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	PxfExplainLoads l = {.ex = ex,
+			     .st = st,
+			     .decided_by = decided_by,
+			     .transport = transport,
+			     .base_url = base_url,
+			     .dir = dir,
+			     .followed = followed};
+	gboolean any = FALSE;
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		const gchar *line = lines[i];
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (*line == '#' || *line == '\0')
+			continue;
+		g_strchomp(lines[i]);
+		if (pxf_explain_line(&l, line))
+			any = TRUE;
+	}
+	if (!any) {
+		pxf_explain_step(ex, "boot.loads", decided_by,
+				 "no kernel line: it boots its local disk or goes on to its next "
+				 "boot device",
+				 NULL);
+		pxf_set_string(&st->next, "no kernel: local disk or next boot device");
+	}
+}
+
+/* ---- one stage ----------------------------------------------------------------------- */
+
+/* The configuration files a loader asks for after its boot file, in the
+ * order it asks: pxelinux (in its own directory), then GRUB (next to
+ * itself, as the RHEL family's does, then Debian's $prefix). */
+static GPtrArray *
+pxf_explain_config_candidates(PxfExplain *ex, const gchar *dir)
+{
+	GPtrArray *families = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	const gchar *prefix = dir != NULL && dir[0] != '\0' ? dir : NULL;
+	GPtrArray *pxelinux = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *grub = g_ptr_array_new_with_free_func(g_free);
+
+	g_ptr_array_add(pxelinux, g_strdup_printf("%s%spxelinux.cfg/01-%s", prefix ? prefix : "",
+						  prefix ? "/" : "", ex->dashes));
+	g_ptr_array_add(pxelinux, g_strdup_printf("%s%spxelinux.cfg/default", prefix ? prefix : "",
+						  prefix ? "/" : ""));
+	if (prefix != NULL)
+		g_ptr_array_add(grub, g_strdup_printf("%s/grub.cfg", prefix));
+	g_ptr_array_add(grub, g_strdup("grub/grub.cfg"));
+	g_ptr_array_add(families, pxelinux);
+	g_ptr_array_add(families, grub);
+	return families;
+}
+
+/* The configuration the boot file's loader reads: the first candidate that
+ * the plugin that chose the boot file provides, with the refusals by that
+ * plugin on the way. Probes other plugins answer are not shown. */
+static gboolean
+pxf_explain_config(PxfExplain *ex, PxfExplainStage *st, const gchar *transport, const gchar *dir)
+{
+	g_autoptr(GPtrArray) families = pxf_explain_config_candidates(ex, dir);
+
+	for (guint i = 0; i < families->len; i++) {
+		GPtrArray *paths = g_ptr_array_index(families, i);
+		g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func(g_free);
+
+		for (guint j = 0; j < paths->len; j++) {
+			const gchar *path = g_ptr_array_index(paths, j);
+			g_auto(PxfExplainFile) f = {0};
+
+			pxf_explain_query(ex, transport, path, &f);
+			if (g_strcmp0(f.decided_by, st->selected_by) != 0)
+				continue;
+			if (f.refused) {
+				g_ptr_array_add(refused, g_steal_pointer(&f.text));
+				continue;
+			}
+			if (!f.found)
+				continue;
+			for (guint k = 0; k < refused->len; k++) {
+				PxfExplainFile r = {.decided_by = st->selected_by,
+						    .text = g_ptr_array_index(refused, k)};
+				pxf_explain_file_step(ex, "configuration", transport, &r, FALSE);
+			}
+			pxf_explain_file_step(ex, "configuration", transport, &f, TRUE);
+			st->config = g_strdup(path);
+			st->config_transport = g_strdup(transport);
+			if (f.content != NULL)
+				pxf_explain_loads(ex, st, f.content, f.decided_by, transport, NULL,
+						  dir);
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+static void
+pxf_explain_classify_args(
+	PxfExplain *ex, gint arch, gboolean ipxe, const gchar *vendor, PxfClientClassifyArgs *args)
+{
+	memset(args, 0, sizeof(*args));
+	args->client = &ex->client;
+	args->arch = arch;
+	args->vendor_class = vendor;
+	args->user_class = ipxe ? "iPXE" : NULL;
+	args->has_ipxe_options = ipxe;
+}
+
+/* Whether the plugin that chose st's boot file answers iPXE's own DHCP
+ * request with another boot file: then the boot file chainloads iPXE. The
+ * dispatch is not shown; the next stage shows it. */
+static gchar *
+pxf_explain_chains_to_ipxe(PxfExplain *ex, PxfExplainStage *st, gint arch, const gchar *vendor)
+{
+	PxfClientClassifyArgs classify;
+	PxfBootSelectArgs select = {.client = &ex->client};
+	gchar *next = NULL;
+
+	pxf_explain_classify_args(ex, arch, TRUE, vendor, &classify);
+	if (pxf_core_classify(ex->core, &classify).verdict == PXF_VERDICT_DROP)
+		return NULL;
+	select.firmware = classify.firmware;
+	select.stage = classify.stage;
+	if (classify.stage == PXF_BOOT_STAGE_IPXE &&
+	    pxf_core_select_boot(ex->core, &select).verdict == PXF_VERDICT_SKIP &&
+	    g_strcmp0(select.selected_by, st->selected_by) == 0 && select.filename != NULL &&
+	    g_strcmp0(select.filename, st->boot_file) != 0)
+		next = g_strdup(select.filename);
+	pxf_boot_select_args_clear(&select);
+	return next;
+}
+
+static void pxf_explain_stage(PxfExplain *ex, gint arch, gboolean ipxe);
+
+static void
+pxf_explain_stage_boot(PxfExplain *ex, PxfExplainStage *st, gint arch, const gchar *vendor)
+{
+	g_autofree gchar *transport = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *next = NULL;
+	g_autofree gchar *text = NULL;
+	g_auto(PxfExplainFile) f = {0};
+	gboolean url = g_uri_peek_scheme(st->boot_file) != NULL;
+	gboolean script;
+
+	if (!pxf_explain_locate(st->boot_file, "tftp", NULL, NULL, &transport, &path)) {
+		pxf_explain_step(ex, "file.open (boot file)", NULL,
+				 "the boot file is not a path a transport serves", NULL);
+		return;
+	}
+	st->transport = g_strdup(transport);
+	dir = g_path_get_dirname(path);
+	if (g_strcmp0(dir, ".") == 0)
+		g_clear_pointer(&dir, g_free);
+	pxf_explain_query(ex, transport, path, &f);
+	/* a script ("#!ipxe"): it is its own configuration; an image is not shown */
+	script = f.content != NULL && g_str_has_prefix(f.content, "#!");
+	pxf_explain_file_step(ex, "boot file", transport, &f, script);
+	if (script) {
+		st->config = g_strdup(st->boot_file);
+		st->config_transport = g_strdup(transport);
+		pxf_explain_loads(ex, st, f.content, f.decided_by, transport,
+				  url ? st->boot_file : NULL, dir);
+		return;
+	}
+	if (pxf_explain_config(ex, st, transport, dir))
+		return;
+	if (ex->stage == 1 && !g_str_equal(st->name, "iPXE"))
+		next = pxf_explain_chains_to_ipxe(ex, st, arch, vendor);
+	if (next == NULL) {
+		text = g_strdup_printf("none that pxelinux or GRUB would ask for is provided by %s",
+				       st->selected_by != NULL ? st->selected_by : "a plugin");
+		pxf_explain_step(ex, "file.open (configuration)", st->selected_by, text, NULL);
+		pxf_set_string(&st->next, "unknown: the boot file reads no configuration "
+					  "explain knows");
+		return;
+	}
+	text = g_strdup_printf("%s chainloads iPXE: %s answers iPXE's own DHCP request "
+			       "(user class iPXE, option 175) with %s",
+			       st->boot_file, st->selected_by, next);
+	pxf_explain_step(ex, "chainload", st->selected_by, text, NULL);
+	pxf_set_string(&st->next, "chainloads iPXE: stage 2");
+	pxf_explain_stage(ex, arch, TRUE);
+}
+
+/* A stage: the synthetic client of arch (as iPXE when ipxe) asks DHCP for
+ * its boot file, then fetches what that boot file would. */
+static void
+pxf_explain_stage(PxfExplain *ex, gint arch, gboolean ipxe)
+{
+	PxfExplainStage *st = g_new0(PxfExplainStage, 1);
+	g_autofree gchar *vendor = g_strdup_printf("PXEClient:Arch:%05d:UNDI:002001", arch);
+	g_autofree gchar *text = NULL;
+	PxfClientClassifyArgs classify;
+	PxfBootSelectArgs select = {.client = &ex->client};
 	PxfHookResult result;
 
-	for (gchar *p = dashes; *p != '\0'; p++) {
-		if (*p == ':')
-			*p = '-';
+	/* listed in the order they start: a stage walks the next one itself */
+	g_ptr_array_add(ex->stages, st);
+	ex->stage++;
+	st->name = ipxe ? "iPXE" : "PXE ROM";
+	st->client = g_strdup_printf("option 93 = %d, option 60 = %s%s", arch, vendor,
+				     ipxe ? ", option 77 = iPXE, option 175" : "");
+	st->kernel = g_ptr_array_new_with_free_func(g_free);
+	st->initrd = g_ptr_array_new_with_free_func(g_free);
+	st->cmdline = g_ptr_array_new_with_free_func(g_free);
+
+	pxf_explain_classify_args(ex, arch, ipxe, vendor, &classify);
+	result = pxf_core_classify(ex->core, &classify);
+	st->firmware = pxf_firmware_to_string(classify.firmware);
+	text = g_strdup_printf("firmware %s, stage %s (%s)", st->firmware,
+			       pxf_boot_stage_to_string(classify.stage), st->client);
+	pxf_explain_step(ex, "client.classify", result.decided_by, text, NULL);
+	g_clear_pointer(&text, g_free);
+
+	if (ex->stage == 1) {
+		const PxfHostStateRecord *rec;
+		PxfHostLookupArgs lookup = {.client = &ex->client, .mac = ex->mac};
+
+		result = pxf_core_lookup_host(ex->core, &lookup);
+		if (lookup.host != NULL) {
+			rec = pxf_host_states_get(ex->core->states, ex->mac);
+			text = g_strdup_printf(
+				"inventory host %s (%s:%u): hostname %s, ip %s, profile %s, "
+				"netboot %s, state %s",
+				lookup.host->mac,
+				lookup.host->file != NULL ? lookup.host->file : "?",
+				lookup.host->line,
+				lookup.host->hostname ? lookup.host->hostname : "-",
+				lookup.host->ip ? lookup.host->ip : "dynamic",
+				lookup.host->profile ? lookup.host->profile : "-",
+				lookup.host->netboot ? "on" : "off",
+				pxf_host_state_to_string(rec != NULL ? rec->state
+								     : PXF_HOST_STATE_UNKNOWN));
+		} else {
+			text = g_strdup("not in the inventory: an unknown host");
+		}
+		pxf_explain_step(ex, "host.lookup", result.decided_by, text, NULL);
+		g_clear_pointer(&text, g_free);
+		ex->client.host = lookup.host;
 	}
-	host = pxf_inventory_lookup_mac(core->setup->inventory, mac);
-	if (host != NULL && host->ip != NULL)
-		ip = host->ip;
-	address = G_INET_SOCKET_ADDRESS(
-		g_inet_socket_address_new_from_string(ip != NULL ? ip : "0.0.0.0", 68));
-	client.address = address;
+
+	select.firmware = classify.firmware;
+	select.stage = classify.stage;
+	result = pxf_core_select_boot(ex->core, &select);
+	st->selected_by = g_strdup(result.decided_by);
+	if (result.verdict == PXF_VERDICT_DROP) {
+		text = g_strdup("no answer: the client gets no DHCP offer for booting");
+		st->next = g_strdup("no DHCP offer for booting");
+	} else if (select.filename == NULL) {
+		text = g_strdup("no boot file: the firmware goes on to its next boot device");
+		st->next = g_strdup("no boot file: the next boot device");
+	} else {
+		text = g_strdup_printf("boot file %s from %s", select.filename,
+				       select.next_server != NULL ? select.next_server
+								  : "this server");
+		st->boot_file = g_strdup(select.filename);
+		st->boot_server = g_strdup(select.next_server);
+	}
+	pxf_explain_step(ex, "boot.select", result.decided_by, text, NULL);
+	pxf_boot_select_args_clear(&select);
+	if (st->boot_file != NULL)
+		pxf_explain_stage_boot(ex, st, arch, vendor);
+}
+
+/* ---- the whole walk ------------------------------------------------------------------ */
+
+static void
+pxf_explain_add_strv(JsonBuilder *b, const gchar *name, GPtrArray *values)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_array(b);
+	for (guint i = 0; i < values->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(values, i));
+	json_builder_end_array(b);
+}
+
+static void
+pxf_explain_add_string(JsonBuilder *b, const gchar *name, const gchar *value)
+{
+	if (value == NULL)
+		return;
+	json_builder_set_member_name(b, name);
+	json_builder_add_string_value(b, value);
+}
+
+static void
+pxf_explain_stages_to_json(PxfExplain *ex, JsonBuilder *b)
+{
+	json_builder_set_member_name(b, "stages");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < ex->stages->len; i++) {
+		PxfExplainStage *st = g_ptr_array_index(ex->stages, i);
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "stage");
+		json_builder_add_int_value(b, i + 1);
+		pxf_explain_add_string(b, "name", st->name);
+		pxf_explain_add_string(b, "firmware", st->firmware);
+		pxf_explain_add_string(b, "client", st->client);
+		pxf_explain_add_string(b, "boot_file", st->boot_file);
+		pxf_explain_add_string(b, "boot_server", st->boot_server);
+		pxf_explain_add_string(b, "selected_by", st->selected_by);
+		pxf_explain_add_string(b, "transport", st->transport);
+		pxf_explain_add_string(b, "configuration", st->config);
+		pxf_explain_add_string(b, "configuration_transport", st->config_transport);
+		pxf_explain_add_strv(b, "kernel", st->kernel);
+		pxf_explain_add_strv(b, "initrd", st->initrd);
+		pxf_explain_add_strv(b, "cmdline", st->cmdline);
+		pxf_explain_add_string(b, "next", st->next);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+/* arch names: option 93 and whether the client is iPXE in the NIC's ROM */
+static const struct {
+	const gchar *name;
+	gint arch;
+	gboolean ipxe;
+} pxf_explain_arches[] = {
+	{"bios", 0, FALSE},   {"efi64", 7, FALSE}, {"efi32", 6, FALSE},
+	{"arm64", 11, FALSE}, {"ipxe", 0, TRUE},   {"ipxe-efi64", 7, TRUE},
+};
+
+static JsonNode *
+pxf_explain_run(PxfCore *core, const gchar *mac, const gchar *arch_name, gint arch, gboolean ipxe)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(GInetSocketAddress) address = NULL;
+	g_autoptr(GPtrArray) stages =
+		g_ptr_array_new_with_free_func((GDestroyNotify)pxf_explain_stage_free);
+	g_autofree gchar *dashes = g_strdelimit(g_strdup(mac), ":", '-');
+	const PxfHost *host = pxf_inventory_lookup_mac(core->setup->inventory, mac);
+	PxfExplain ex = {.core = core, .b = b, .mac = mac, .dashes = dashes, .stages = stages};
+
+	/* the host's fixed address, which TFTP and HTTP requests come from */
+	address = G_INET_SOCKET_ADDRESS(g_inet_socket_address_new_from_string(
+		host != NULL && host->ip != NULL ? host->ip : "0.0.0.0", 68));
+	ex.client.transport = "explain";
+	ex.client.mac = mac;
+	ex.client.address = address;
 
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "mac");
 	json_builder_add_string_value(b, mac);
+	json_builder_set_member_name(b, "arch");
+	json_builder_add_string_value(b, arch_name);
 	json_builder_set_member_name(b, "steps");
 	json_builder_begin_array(b);
+	pxf_explain_stage(&ex, arch, ipxe);
 
-	result = pxf_core_classify(core, &classify);
-	text = g_strdup_printf("firmware %s, stage %s (option 93 = %d, option 60 = %s)",
-			       pxf_firmware_to_string(classify.firmware),
-			       pxf_boot_stage_to_string(classify.stage), arch, vendor);
-	pxf_explain_step(b, "client.classify", result.decided_by, text, NULL);
-	g_clear_pointer(&text, g_free);
-
-	result = pxf_core_lookup_host(core, &lookup);
-	if (lookup.host != NULL) {
-		const PxfHostStateRecord *rec = pxf_host_states_get(core->states, mac);
-		text = g_strdup_printf(
-			"inventory host %s (%s:%u): hostname %s, ip %s, profile %s, netboot %s, "
-			"state %s",
-			lookup.host->mac, lookup.host->file != NULL ? lookup.host->file : "?",
-			lookup.host->line, lookup.host->hostname ? lookup.host->hostname : "-",
-			lookup.host->ip ? lookup.host->ip : "dynamic",
-			lookup.host->profile ? lookup.host->profile : "-",
-			lookup.host->netboot ? "on" : "off",
-			pxf_host_state_to_string(rec != NULL ? rec->state
-							     : PXF_HOST_STATE_UNKNOWN));
-	} else {
-		text = g_strdup("not in the inventory: an unknown host");
-	}
-	pxf_explain_step(b, "host.lookup", result.decided_by, text, NULL);
-	g_clear_pointer(&text, g_free);
-	client.host = lookup.host;
-
-	select.firmware = classify.firmware;
-	select.stage = classify.stage;
-	result = pxf_core_select_boot(core, &select);
-	if (result.verdict == PXF_VERDICT_DROP)
-		text = g_strdup("no answer: the client gets no DHCP offer for booting");
-	else if (select.filename == NULL)
-		text = g_strdup("no boot file: the firmware goes on to its next boot device");
-	else
-		text = g_strdup_printf("boot file %s from %s", select.filename,
-				       select.next_server != NULL ? select.next_server
-								  : "this server");
-	pxf_explain_step(b, "boot.select", result.decided_by, text, NULL);
-	g_clear_pointer(&text, g_free);
-
-	if (select.filename != NULL && !g_str_has_prefix(select.filename, "http")) {
-		/* what pxelinux and GRUB ask for next, per-host first */
-		const struct {
-			const gchar *path;
-			gboolean per_host;
-		} configs[] = {{"pxelinux.cfg/01-", TRUE},
-			       {"pxelinux.cfg/default", FALSE},
-			       {"grub/grub.cfg-01-", TRUE},
-			       {"grub/grub.cfg", FALSE}};
-		pxf_explain_file(core, b, &client, "file.open (boot file)", select.filename);
-		for (guint i = 0; i < G_N_ELEMENTS(configs); i++) {
-			g_autofree gchar *path = g_strconcat(
-				configs[i].path, configs[i].per_host ? dashes : "", NULL);
-			if (pxf_explain_file(core, b, &client, "file.open (loader configuration)",
-					     path))
-				break;
-		}
-	}
-	if (lookup.host != NULL && lookup.host->profile != NULL) {
+	ex.stage = 0;
+	if (ex.client.host != NULL && ex.client.host->profile != NULL) {
 		g_autoptr(GString) out = g_string_new(NULL);
 		g_autoptr(GError) error_local = NULL;
-		if (pxf_render_host(core->setup, core->hooks, &client, lookup.host, NULL,
+		if (pxf_render_host(core->setup, core->hooks, &ex.client, ex.client.host, NULL,
 				    PXF_RENDER_TOKEN_PLACEHOLDER, out, NULL, &error_local)) {
-			pxf_explain_step(b, "profile.render", NULL, "the answer file", out->str);
+			pxf_explain_step(&ex, "profile.render", NULL, "the answer file", out->str);
 		} else {
-			pxf_explain_step(b, "profile.render", NULL, error_local->message, NULL);
+			pxf_explain_step(&ex, "profile.render", NULL, error_local->message, NULL);
 		}
 	}
-	pxf_boot_select_args_clear(&select);
 	json_builder_end_array(b);
+	pxf_explain_stages_to_json(&ex, b);
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
@@ -202,19 +794,24 @@ JsonNode *
 pxf_explain(PxfCore *core, const gchar *mac_text, const gchar *arch_name, GError **error)
 {
 	g_autofree gchar *mac = pxf_mac_normalize(mac_text, error);
-	gint arch = pxf_explain_arch(arch_name);
 	JsonNode *node;
 
 	if (mac == NULL)
 		return NULL;
-	if (arch < 0) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "unknown architecture '%s' (bios, efi64, efi32, arm64)", arch_name);
-		return NULL;
+	if (arch_name == NULL)
+		arch_name = "bios";
+	for (guint i = 0; i < G_N_ELEMENTS(pxf_explain_arches); i++) {
+		if (g_strcmp0(arch_name, pxf_explain_arches[i].name) != 0)
+			continue;
+		/* callbacks run for real; the core keeps state, events and tokens as they are */
+		core->dry_run++;
+		node = pxf_explain_run(core, mac, arch_name, pxf_explain_arches[i].arch,
+				       pxf_explain_arches[i].ipxe);
+		core->dry_run--;
+		return node;
 	}
-	/* callbacks run for real; the core keeps state, events and tokens as they are */
-	core->dry_run++;
-	node = pxf_explain_run(core, mac, arch, error);
-	core->dry_run--;
-	return node;
+	g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+		    "unknown architecture '%s' (bios, efi64, efi32, arm64, ipxe, ipxe-efi64)",
+		    arch_name);
+	return NULL;
 }

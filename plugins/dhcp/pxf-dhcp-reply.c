@@ -39,6 +39,24 @@ pxf_dhcp_boot_args_clear(PxfBootSelectArgs *args)
 	g_free(args->selected_by);
 }
 
+/* Option 43 as dnsmasq sends it without a boot menu: PXE_DISCOVERY_CONTROL
+ * (sub-option 6) = 8, "boot the file named in this offer", then the end. */
+static const guint8 pxf_dhcp_pxe_vendor_default[] = {6, 1, 8, 255};
+
+/* Whether the reply gets the default option 43: a PXE ROM (option 60
+ * "PXEClient"), which without it may take the offer for a BINL one and ask
+ * port 4011 for its boot file (EDK2, as in OVMF: PXE-E16). Not iPXE: it
+ * reads discovery control only together with a boot menu (sub-option 9)
+ * and boots the offered file either way. Set before dhcp.reply, so that
+ * callbacks see it: mtftp merges its sub-options 1-5 into it, a plugin may
+ * replace or remove it. */
+static gboolean
+pxf_dhcp_reply_wants_pxe_vendor(PxfDhcpExchange *ex)
+{
+	return ex->vendor_class != NULL && g_str_has_prefix(ex->vendor_class, "PXEClient") &&
+	       ex->stage != PXF_BOOT_STAGE_IPXE;
+}
+
 /* boot.select for network boot clients and for clients asking for 66/67:
  * the BOOTP file and siaddr fields, and options 66/67 when asked for or
  * when the client is a PXE client (which reads the options, not always the
@@ -98,6 +116,9 @@ pxf_dhcp_reply_boot(PxfDhcpExchange *ex, PxfDhcpPacket *header, PxfDhcpOptions *
 		pxf_dhcp_options_set_string(options, PXF_DHCP_OPT_VENDOR_CLASS, "HTTPClient");
 	else if (ex->pxe)
 		pxf_dhcp_options_set_string(options, PXF_DHCP_OPT_VENDOR_CLASS, "PXEClient");
+	if (pxf_dhcp_reply_wants_pxe_vendor(ex))
+		pxf_dhcp_options_set(options, PXF_DHCP_OPT_VENDOR_OPTS, pxf_dhcp_pxe_vendor_default,
+				     sizeof(pxf_dhcp_pxe_vendor_default));
 	pxf_dhcp_boot_args_clear(&args);
 	return TRUE;
 }

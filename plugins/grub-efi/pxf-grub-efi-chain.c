@@ -224,36 +224,3 @@ pxf_grub_efi_select_boot_file(const PxfGrubEfiConfig *config,
 				       PXF_GRUB_EFI_SHIM_NAME);
 	return g_strdup(PXF_GRUB_EFI_SHIM_NAME);
 }
-
-gboolean
-pxf_grub_efi_is_boot_file(const guint8 *name, gsize len)
-{
-	g_autofree gchar *text = NULL;
-	g_auto(GStrv) parts = NULL;
-
-	if (name == NULL)
-		return FALSE;
-	if (len > 0 && name[len - 1] == '\0')
-		len--;
-	if (len == 0 || len > 255 || memchr(name, '\0', len) != NULL)
-		return FALSE;
-	text = g_strndup((const gchar *)name, len);
-	if (g_strcmp0(text, PXF_GRUB_EFI_SHIM_NAME) == 0 ||
-	    g_strcmp0(text, PXF_GRUB_EFI_UNSIGNED_NAME) == 0)
-		return TRUE;
-	parts = g_strsplit(text, "/", 4);
-	return g_strv_length(parts) == 3 && g_strcmp0(parts[0], PXF_GRUB_EFI_VENDOR_DIR) == 0 &&
-	       pxf_grub_efi_is_plain_name(parts[1], 128) &&
-	       g_strcmp0(parts[2], PXF_GRUB_EFI_SHIM_NAME) == 0;
-}
-
-const guint8 *
-pxf_grub_efi_pxe_vendor_option(gsize *len)
-{
-	/* PXE_DISCOVERY_CONTROL (6), length 1, bit 3: boot file name in the
-	 * offer; then the end of the encapsulated options */
-	static const guint8 option[] = {6, 1, 8, 255};
-
-	*len = sizeof(option);
-	return option;
-}

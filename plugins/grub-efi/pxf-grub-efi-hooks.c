@@ -386,38 +386,9 @@ pxf_grub_efi_file_open(PxfFileOpenArgs *args, gpointer user_data)
 	return verdict;
 }
 
-/* UEFI PXE clients take an offer that carries "PXEClient" but no PXE
- * vendor option for a BINL offer and ask port 4011 for their boot file;
- * discovery control 8 makes them use the one in the offer. Only for this
- * plugin's boot files, and only when nobody set option 43. */
-static PxfVerdict
-pxf_grub_efi_dhcp_reply(PxfDhcpReplyArgs *args, gpointer user_data)
-{
-	gsize len = 0;
-	const guint8 *vendor_class;
-	const guint8 *file;
-	const guint8 *option;
-
-	if (args->message_type != 2 && args->message_type != 5)
-		return PXF_VERDICT_CONTINUE;
-	vendor_class = pxf_dhcp_options_get(args->options, 60, &len);
-	if (vendor_class == NULL || len != 9 || memcmp(vendor_class, "PXEClient", 9) != 0)
-		return PXF_VERDICT_CONTINUE;
-	if (pxf_dhcp_options_get(args->options, 43, NULL) != NULL)
-		return PXF_VERDICT_CONTINUE;
-	file = pxf_dhcp_options_get(args->options, 67, &len);
-	if (!pxf_grub_efi_is_boot_file(file, len))
-		return PXF_VERDICT_CONTINUE;
-	option = pxf_grub_efi_pxe_vendor_option(&len);
-	pxf_dhcp_options_set(args->options, 43, option, len);
-	return PXF_VERDICT_CONTINUE;
-}
-
 gboolean
 pxf_grub_efi_connect(PxfGrubEfi *self, GError **error)
 {
-	if (!pxf_hook_connect_dhcp_reply(self->ctx, pxf_grub_efi_dhcp_reply, self, NULL, error))
-		return FALSE;
 	/* an ipxe plugin answers iPXE itself; without one, iPXE in an EFI ROM
 	 * gets the unsigned GRUB */
 	if (!pxf_hook_connect_boot_select(self->ctx, pxf_grub_efi_boot_select, self,

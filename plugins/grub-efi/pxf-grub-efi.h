@@ -168,17 +168,6 @@ gchar *pxf_grub_efi_select_boot_file(const PxfGrubEfiConfig *config,
 				     const gchar *vendor_distro,
 				     PxfVerdict *verdict);
 
-/* Whether name (len bytes, a trailing NUL tolerated) is a boot file this
- * plugin hands out: shimx64.efi, grubnetx64.efi or efi/<distro>/shimx64.efi. */
-gboolean pxf_grub_efi_is_boot_file(const guint8 *name, gsize len);
-
-/* The PXE vendor option (43) UEFI PXE clients need in an offer that names
- * its boot file: sub-option 6, discovery control, = 8 (use the boot file of
- * this offer). Without it EDK2 (OVMF and most firmware) takes an offer
- * with "PXEClient" for a PXE-server-less BINL offer, asks port 4011 for the
- * boot file and gives up: "PXE-E16: No valid offer received". */
-const guint8 *pxf_grub_efi_pxe_vendor_option(gsize *len);
-
 /* ---- grub.cfg -------------------------------------------------------------- */
 
 /* Why a known host boots its local disk rather than the installer, or NULL
@@ -227,7 +216,7 @@ typedef struct {
 } PxfGrubEfi;
 
 void pxf_grub_efi_free(PxfGrubEfi *self);
-/* Connects boot.select, dhcp.reply, file.open and template.vars. */
+/* Connects boot.select, file.open and template.vars. */
 gboolean pxf_grub_efi_connect(PxfGrubEfi *self, GError **error);
 
 G_END_DECLS

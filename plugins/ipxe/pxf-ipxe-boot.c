@@ -123,45 +123,6 @@ pxf_ipxe_select(const PxfIpxeConfig *config,
 	}
 }
 
-gboolean
-pxf_ipxe_reply_needs_pxe_option(const PxfIpxeConfig *config,
-				guint8 message_type,
-				const guint8 *vendor_class,
-				gsize vendor_class_len,
-				gboolean has_option_43,
-				const guint8 *file,
-				gsize file_len)
-{
-	const gchar *images[] = {config->bios_image, config->efi_x64_image, config->efi_ia32_image,
-				 config->efi_arm64_image};
-
-	if (message_type != 2 && message_type != 5)
-		return FALSE;
-	if (vendor_class == NULL || vendor_class_len != 9 ||
-	    memcmp(vendor_class, "PXEClient", 9) != 0)
-		return FALSE;
-	if (has_option_43 || file == NULL)
-		return FALSE;
-	while (file_len > 0 && file[file_len - 1] == '\0')
-		file_len--;
-	for (guint i = 0; i < G_N_ELEMENTS(images); i++) {
-		if (images[i] != NULL && strlen(images[i]) == file_len &&
-		    memcmp(images[i], file, file_len) == 0)
-			return TRUE;
-	}
-	return FALSE;
-}
-
-const guint8 *
-pxf_ipxe_pxe_vendor_option(gsize *len)
-{
-	/* PXE_DISCOVERY_CONTROL, length 1, bit 3: use the boot file of the offer */
-	static const guint8 option[] = {6, 1, 8, 255};
-
-	*len = sizeof(option);
-	return option;
-}
-
 const gchar *
 pxf_ipxe_localboot_reason(gboolean netboot, PxfHostState state, gboolean has_kernel)
 {

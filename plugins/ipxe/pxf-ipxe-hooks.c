@@ -66,27 +66,6 @@ pxf_ipxe_boot_select(PxfBootSelectArgs *args, gpointer user_data)
 	return sel.verdict;
 }
 
-/* Option 43 for the PXE ROMs this plugin gave an image, when nobody set it. */
-static PxfVerdict
-pxf_ipxe_dhcp_reply(PxfDhcpReplyArgs *args, gpointer user_data)
-{
-	PxfIpxe *self = user_data;
-	gsize vendor_len = 0;
-	gsize file_len = 0;
-	gsize len = 0;
-	const guint8 *vendor = pxf_dhcp_options_get(args->options, 60, &vendor_len);
-	const guint8 *file = pxf_dhcp_options_get(args->options, 67, &file_len);
-	const guint8 *option;
-
-	if (!pxf_ipxe_reply_needs_pxe_option(self->config, args->message_type, vendor, vendor_len,
-					     pxf_dhcp_options_get(args->options, 43, NULL) != NULL,
-					     file, file_len))
-		return PXF_VERDICT_CONTINUE;
-	option = pxf_ipxe_pxe_vendor_option(&len);
-	pxf_dhcp_options_set(args->options, 43, option, len);
-	return PXF_VERDICT_CONTINUE;
-}
-
 /* Whether files named in a script for this request are fetched over TFTP:
  * the script came that way, or (a CLI render, explain) TFTP is configured. */
 static gboolean
@@ -309,8 +288,6 @@ pxf_ipxe_connect(PxfIpxe *self, GError **error)
 	/* iPXE clients are ours before a loader plugin hands them its own loader */
 	if (!pxf_hook_connect_boot_select(self->ctx, pxf_ipxe_boot_select, self,
 					  PXF_HOOK_BEFORE("pxelinux", "grub-efi"), error))
-		return FALSE;
-	if (!pxf_hook_connect_dhcp_reply(self->ctx, pxf_ipxe_dhcp_reply, self, NULL, error))
 		return FALSE;
 	if (!pxf_hook_connect_file_open(self->ctx, pxf_ipxe_file_open, self, NULL, error))
 		return FALSE;

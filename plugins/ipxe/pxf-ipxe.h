@@ -145,24 +145,6 @@ void pxf_ipxe_select(const PxfIpxeConfig *config,
 		     PxfIpxeHttpSupport http,
 		     PxfIpxeSelection *out);
 
-/* ---- dhcp.reply ---------------------------------------------------------------- */
-
-/* UEFI PXE clients (EDK2: OVMF and most vendors' firmware) take an offer
- * with "PXEClient" but no PXE vendor option for a BINL offer and ask port
- * 4011 for their boot file; PXE option 43 with discovery control 8 makes
- * them boot the file in the offer. Whether an OFFER (2) or ACK (5) needs it:
- * it carries option 60 "PXEClient", no option 43 yet, and one of the
- * configured images as its boot file (option 67, NULs at the end allowed). */
-gboolean pxf_ipxe_reply_needs_pxe_option(const PxfIpxeConfig *config,
-					 guint8 message_type,
-					 const guint8 *vendor_class,
-					 gsize vendor_class_len,
-					 gboolean has_option_43,
-					 const guint8 *file,
-					 gsize file_len);
-/* Option 43's value: PXE_DISCOVERY_CONTROL (6) = 8, then the end (255). */
-const guint8 *pxf_ipxe_pxe_vendor_option(gsize *len);
-
 /* ---- scripts ------------------------------------------------------------------ */
 
 /* Why a known host boots its local disk rather than the installer, or NULL
@@ -194,7 +176,7 @@ typedef struct {
 } PxfIpxe;
 
 void pxf_ipxe_free(PxfIpxe *self);
-/* Connects boot.select, dhcp.reply, file.open and template.vars. */
+/* Connects boot.select, file.open and template.vars. */
 gboolean pxf_ipxe_connect(PxfIpxe *self, GError **error);
 
 G_END_DECLS

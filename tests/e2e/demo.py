@@ -250,7 +250,7 @@ class Demo:
             time.sleep(0.2)
         self.pump()
         self.say("pxeforged running (pid %d) with plugins %s, serving br0 only"
-                 % (self.daemon.pid, ", ".join(PLUGINS)))
+                 % (self.daemon.pid, ", ".join(self.paths.plugins)))
 
     # ---- guests --------------------------------------------------------------
 

@@ -18,14 +18,21 @@ What its /init does, printing each step on the console as PXF-INSTALLER: ...
   4. finds the report URL: a "# pxeforge-done: URL" line if there is one,
      else the first http://.../done?token=... in the file (the kickstart's
      %post curl line);
-  5. optionally sleeps pxf.delay=SECONDS (an install that takes time);
-  6. POSTs to it (empty body) -> "PXF-INSTALLER: done <HTTP status>";
-  7. powers off (or reboots with pxf.after=reboot; QEMU's -no-reboot turns
+  5. with pxf.fetch=PATH, fetches PATH of the install tree through the
+     install source the answer file names -- "url --url=http://..." (HTTP
+     GET over nc), "url --url=ftp://..." (busybox ftpget, passive) or
+     "nfs --server=S --dir=D" (a read-only NFSv4 mount by the kernel's
+     client; only in an initrd built with nfs=True, which prints the mount
+     as "PXF-INSTALLER: mounted <its /proc/mounts line>") ->
+     "PXF-INSTALLER: fetched <URL> sha256 <hex>" (nfs://S/D/PATH for NFS);
+  6. optionally sleeps pxf.delay=SECONDS (an install that takes time);
+  7. POSTs to it (empty body) -> "PXF-INSTALLER: done <HTTP status>";
+  8. powers off (or reboots with pxf.after=reboot; QEMU's -no-reboot turns
      that into an exit too).
 Any failure prints "PXF-INSTALLER: failed <why>" and powers off.
 
-usage: mkinitrd.py [CACHE_DIR]    prints the kernel and initrd paths
-API:   build(cache_dir=None, drivers=("e1000",)) -> Installer(kernel, initrd, kver)
+usage: mkinitrd.py [--nfs] [CACHE_DIR]    prints the kernel and initrd paths
+API:   build(cache_dir=None, drivers=("e1000",), nfs=False) -> Installer(kernel, initrd, kver)
        (a virtio-net guest needs drivers=("virtio_pci", "virtio_net"): the PCI
        transport is not a dependency of virtio_net)
 Environment: PXF_E2E_CACHE (cache directory, default <top>/build/e2e-cache),
@@ -50,6 +57,8 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 MARK = "PXF-INSTALLER:"
 
 Installer = collections.namedtuple("Installer", "kernel initrd kver")
+# the kernel's NFSv4 client (modprobe adds sunrpc, nfs, fscache, ...)
+NFS_DRIVERS = ("nfsv4",)
 
 
 class Unavailable(Exception):
@@ -138,6 +147,68 @@ http() {
 	return 0
 }
 
+# fetch_source PATH: PATH of the install tree, through the install source the
+# answer file names: "url --url=http://..." (HTTP/1.0 over nc, as above),
+# "url --url=ftp://..." (busybox ftpget: anonymous, passive) or
+# "nfs --server=S --dir=D" (the kernel's NFSv4 client, read-only mount);
+# prints the URL and the file's SHA-256
+fetch_source() {
+	rel=${1#/}
+	src=$(tr -d '\r' </tmp/ks |
+		sed -n 's/^url[[:space:]].*--url[=[:space:]]"\{0,1\}\([^"[:space:]]*\).*/\1/p' | head -n 1)
+	nfsline=$(tr -d '\r' </tmp/ks | grep '^nfs[[:space:]]' | head -n 1)
+	if [ -n "$src" ]; then
+		url=${src%/}/$rel
+		case "$url" in
+		http://*)
+			http GET "$url" /tmp/payload || fail "no reply to GET $url"
+			case "$status" in 2??) ;; *) fail "$url: HTTP $status" ;; esac
+			;;
+		ftp://*)
+			rest=${url#ftp://}
+			hostport=${rest%%/*}
+			host=${hostport%%:*}
+			port=21
+			case "$hostport" in *:*) port=${hostport##*:} ;; esac
+			ftpget -P "$port" "$host" /tmp/payload "/${rest#*/}" >/tmp/ftpget.log 2>&1 ||
+				fail "ftpget $url: $(tail -n 1 /tmp/ftpget.log)"
+			;;
+		*) fail "unsupported install source $src" ;;
+		esac
+		sum=$(sha256sum /tmp/payload | cut -d ' ' -f 1)
+		rm -f /tmp/payload
+	elif [ -n "$nfsline" ]; then
+		server=
+		dir=
+		for w in $nfsline; do
+			case "$w" in
+			--server=*) server=${w#--server=} ;;
+			--dir=*) dir=${w#--dir=} ;;
+			esac
+		done
+		if [ -z "$server" ] || [ -z "$dir" ]; then fail "incomplete nfs line: $nfsline"; fi
+		[ -s /etc/pxf-nfs-modules ] || fail "no NFS client in this initrd (mkinitrd.build(nfs=True))"
+		while read -r m; do
+			[ -n "$m" ] || continue
+			insmod "/lib/modules/$m" || fail "insmod $m"
+		done </etc/pxf-nfs-modules
+		# the NFSv4 client id carries the node name: one per machine
+		hostname "standin-$(echo "$mac" | tr -d :)"
+		mkdir -p /mnt/source
+		mount -t nfs4 -o "ro,vers=4,addr=$server" "$server:$dir" /mnt/source 2>/tmp/mount.log ||
+			fail "mount $server:$dir: $(cat /tmp/mount.log)"
+		say "mounted $(grep ' /mnt/source ' /proc/mounts)"
+		url=nfs://$server${dir%/}/$rel
+		[ -f "/mnt/source/$rel" ] || fail "$url: no such file"
+		sum=$(sha256sum "/mnt/source/$rel" | cut -d ' ' -f 1)
+		umount /mnt/source
+	else
+		fail "no url or nfs install source in the answer file"
+	fi
+	[ -n "$sum" ] || fail "$url: could not read it"
+	say "fetched $url sha256 $sum"
+}
+
 ks=$(arg ks) || ks=$(arg inst.ks) || fail "no ks= or inst.ks= on the kernel command line"
 case "$ks" in http://*) ;; *) fail "unsupported answer file URL $ks (http:// only)" ;; esac
 http GET "$ks" /tmp/ks || fail "no reply to GET $ks"
@@ -147,6 +218,8 @@ say "got answer file ($(wc -c </tmp/ks) bytes)"
 done_url=$(sed -n 's/^#[[:space:]]*pxeforge-done:[[:space:]]*//p' /tmp/ks | tr -d '\r' | head -n 1)
 [ -n "$done_url" ] || done_url=$(grep -o "http://[^\"' <>]*/done?token=[^\"' <>]*" /tmp/ks | head -n 1)
 [ -n "$done_url" ] || fail "no done URL in the answer file"
+
+fetch=$(arg pxf.fetch) && fetch_source "$fetch"
 
 delay=$(arg pxf.delay) && sleep "$delay"
 http POST "$done_url" /tmp/done-reply || fail "no answer to the done report"
@@ -339,23 +412,28 @@ def _sha(h, path):
             h.update(chunk)
 
 
-def build(cache_dir=None, drivers=("e1000",), kver=None):
+def build(cache_dir=None, drivers=("e1000",), kver=None, nfs=False):
     """Returns Installer(kernel, initrd, kver), building it if the cache has
-    no copy for these inputs. Raises Unavailable when inputs are missing."""
+    no copy for these inputs. Raises Unavailable when inputs are missing.
+    nfs=True adds the kernel's NFSv4 client (nfsv4 and its dependencies,
+    loaded only when pxf.fetch= meets an nfs install source): a separate
+    cached copy, so the others stay small."""
     cache_dir = cache_dir or default_cache_dir()
     kver, vmlinuz = find_kernel(kver)
     modules = find_modules(kver, drivers)
+    nfs_modules = [m for m in find_modules(kver, NFS_DRIVERS) if m not in modules] if nfs else []
     busybox, libs = find_busybox()
 
     h = hashlib.sha256()
     with open(os.path.abspath(__file__), "rb") as f:
         h.update(f.read())
-    h.update(repr((kver, list(drivers), sorted(libs))).encode())
+    h.update(repr((kver, list(drivers), sorted(libs), nfs_modules)).encode())
     h.update(busybox)
-    for p in [vmlinuz] + modules + sorted(libs.values()):
+    for p in [vmlinuz] + modules + nfs_modules + sorted(libs.values()):
         _sha(h, p)
     key = h.hexdigest()[:16]
-    out = os.path.join(cache_dir, "installer-%s-%s" % (kver, key))
+    variant = "installer-nfs-" if nfs else "installer-"
+    out = os.path.join(cache_dir, "%s%s-%s" % (variant, kver, key))
     result = Installer(os.path.join(out, "vmlinuz"), os.path.join(out, "initrd.img"), kver)
     if os.path.isfile(result.initrd) and os.path.isfile(result.kernel):
         return result
@@ -376,6 +454,13 @@ def build(cache_dir=None, drivers=("e1000",), kver=None):
         a.file("lib/modules/" + name, read_module(p))
         names.append(name)
     a.file("etc/pxf-modules", ("\n".join(names) + "\n").encode())
+    nfs_names = []
+    for p in nfs_modules:
+        name = re.sub(r"\.(xz|gz|zst)$", "", os.path.basename(p))
+        a.file("lib/modules/" + name, read_module(p))
+        nfs_names.append(name)
+    if nfs_names:
+        a.file("etc/pxf-nfs-modules", ("\n".join(nfs_names) + "\n").encode())
     a.file("etc/udhcpc.script", UDHCPC_SCRIPT.encode(), 0o755)
     a.file("init", INIT.encode(), 0o755)
     initrd = gzip.compress(a.finish(), compresslevel=6, mtime=0)
@@ -387,8 +472,9 @@ def build(cache_dir=None, drivers=("e1000",), kver=None):
         with open(os.path.join(tmp, "initrd.img"), "wb") as f:
             f.write(initrd)
         with open(os.path.join(tmp, "MANIFEST"), "w") as f:
-            f.write("kernel %s\nmodules %s\nbusybox %s\n" % (
-                kver, " ".join(modules), "static" if not libs else "dynamic + " + " ".join(libs)))
+            f.write("kernel %s\nmodules %s\nnfs modules %s\nbusybox %s\n" % (
+                kver, " ".join(modules), " ".join(nfs_modules) or "none",
+                "static" if not libs else "dynamic + " + " ".join(libs)))
         # served by pxeforged after it drops root: world-readable
         for n in os.listdir(tmp):
             os.chmod(os.path.join(tmp, n), 0o644)
@@ -400,16 +486,19 @@ def build(cache_dir=None, drivers=("e1000",), kver=None):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    # drop copies built from older inputs of this kernel
-    for old in glob.glob(os.path.join(cache_dir, "installer-%s-*" % kver)):
+    # drop copies of this variant built from older inputs of this kernel
+    for old in glob.glob(os.path.join(cache_dir, "%s%s-*" % (variant, kver))):
         if old != out:
             shutil.rmtree(old, ignore_errors=True)
     return result
 
 
 def main(argv):
+    args = argv[1:]
+    nfs = "--nfs" in args
+    args = [a for a in args if a != "--nfs"]
     try:
-        inst = build(argv[1] if len(argv) > 1 else None)
+        inst = build(args[0] if args else None, nfs=nfs)
     except Unavailable as e:
         print("unavailable: %s" % e, file=sys.stderr)
         return 77

@@ -19,6 +19,13 @@ typedef struct {
 	gchar *next_server;
 	PxfVerdict reply_verdict;
 	gboolean big_options;
+	/* dhcp.reply: option 43 as the callbacks found it (-1: absent), and
+	 * what the fake plugin does to it */
+	gint seen_43_len;
+	guint8 seen_43[255];
+	const guint8 *set_43;
+	gsize set_43_len;
+	gboolean remove_43;
 	guint n_select;
 	guint n_seen;
 	PxfFirmware last_firmware;
@@ -90,6 +97,16 @@ static inline PxfVerdict
 fake_dhcp_reply(gpointer b, PxfDhcpReplyArgs *args)
 {
 	Fake *fk = b;
+	gsize len = 0;
+	const guint8 *vendor = pxf_dhcp_options_get(args->options, 43, &len);
+
+	fk->seen_43_len = vendor != NULL ? (gint)len : -1;
+	if (vendor != NULL)
+		memcpy(fk->seen_43, vendor, MIN(len, sizeof(fk->seen_43)));
+	if (fk->set_43 != NULL)
+		pxf_dhcp_options_set(args->options, 43, fk->set_43, fk->set_43_len);
+	if (fk->remove_43)
+		pxf_dhcp_options_remove(args->options, 43);
 	if (fk->big_options) {
 		guint8 big[200] = {0};
 		pxf_dhcp_options_set(args->options, 240, big, sizeof(big));

@@ -447,6 +447,106 @@ test_pxe(Fixture *f, gconstpointer data)
 	}
 }
 
+/* Option 43 of a reply, or NULL: its bytes, checked against want. */
+static void
+assert_option_43(PxfDhcpPacket *reply, const guint8 *want, gsize want_len)
+{
+	gsize len = 0;
+	const guint8 *got = pxf_dhcp_packet_get_option(reply, PXF_DHCP_OPT_VENDOR_OPTS, &len);
+
+	if (want == NULL) {
+		g_assert_null(got);
+		return;
+	}
+	g_assert_nonnull(got);
+	g_assert_cmpmem(got, len, want, want_len);
+}
+
+/* PXE ROMs get option 43 with discovery control 8 from the plugin itself,
+ * in the OFFER and the ACK, whatever their boot file; other clients and
+ * iPXE get none; a dhcp.reply callback sees it and may replace it. */
+static void
+test_pxe_vendor_option(Fixture *f, gconstpointer data)
+{
+	static const guint8 discovery_control[] = {6, 1, 8, 255};
+	static const guint8 plugin_43[] = {1, 4, 224, 1, 1, 1, 6, 1, 8, 255};
+
+	f->fk.boot_file = g_strdup("shimx64.efi");
+	/* OVMF: DISCOVER, then REQUEST */
+	{
+		g_autoptr(PxfDhcpPacket) offer = exchange(f, test_discover_ovmf(mac1, 1), NULL);
+		g_autoptr(PxfDhcpPacket) ack = NULL;
+		g_autofree gchar *ip = pxf_dhcp_ip_to_string(offer->yiaddr);
+		GByteArray *p;
+
+		g_assert_cmpuint(offer->message_type, ==, PXF_DHCP_OFFER);
+		assert_option_43(offer, discovery_control, sizeof(discovery_control));
+		/* the callbacks already see it */
+		g_assert_cmpint(f->fk.seen_43_len, ==, (gint)sizeof(discovery_control));
+		g_assert_cmpmem(f->fk.seen_43, sizeof(discovery_control), discovery_control,
+				sizeof(discovery_control));
+		p = test_discover_ovmf(mac1, 2);
+		p->data[242] = PXF_DHCP_REQUEST;
+		test_packet_option_ip(p, 50, ip);
+		test_packet_option_ip(p, 54, SERVER_IP);
+		ack = exchange(f, p, NULL);
+		g_assert_cmpuint(ack->message_type, ==, PXF_DHCP_ACK);
+		assert_option_43(ack, discovery_control, sizeof(discovery_control));
+	}
+	/* a BIOS PXE ROM (option 60 PXEClient, no iPXE) given no boot file */
+	g_clear_pointer(&f->fk.boot_file, g_free);
+	{
+		GByteArray *p = test_packet_new(1, mac2, 3);
+		guint8 arch[2] = {0, 0};
+		g_autoptr(PxfDhcpPacket) offer = NULL;
+		test_packet_option(p, 93, arch, 2);
+		test_packet_option_str(p, 60, "PXEClient:Arch:00000:UNDI:002001");
+		offer = exchange(f, p, NULL);
+		assert_option_43(offer, discovery_control, sizeof(discovery_control));
+	}
+	f->fk.boot_file = g_strdup("undionly.kpxe");
+	/* not PXE ROMs: dhclient, udhcpc, UEFI HTTP boot, iPXE (BIOS and EFI) */
+	{
+		g_autoptr(PxfDhcpPacket) plain = exchange(f, test_discover_dhclient(mac2, 4), NULL);
+		g_autoptr(PxfDhcpPacket) busybox = exchange(f, test_discover_udhcpc(mac2, 5), NULL);
+		g_autoptr(PxfDhcpPacket) ipxe =
+			exchange(f, test_discover_ipxe(mac2, 6, FALSE), NULL);
+		g_autoptr(PxfDhcpPacket) ipxe_efi =
+			exchange(f, test_discover_ipxe(mac2, 7, TRUE), NULL);
+		GByteArray *p = test_packet_new(1, mac2, 8);
+		guint8 arch[2] = {0, 16};
+		g_autoptr(PxfDhcpPacket) http = NULL;
+
+		test_packet_option(p, 93, arch, 2);
+		test_packet_option_str(p, 60, "HTTPClient:Arch:00016:UNDI:003000");
+		http = exchange(f, p, NULL);
+		assert_option_43(plain, NULL, 0);
+		assert_option_43(busybox, NULL, 0);
+		assert_option_43(ipxe, NULL, 0);
+		assert_option_43(ipxe_efi, NULL, 0);
+		assert_option_43(http, NULL, 0);
+		g_assert_cmpint(f->fk.seen_43_len, ==, -1);
+	}
+	/* a plugin's own option 43 (mtftp's sub-options) is what goes out */
+	f->fk.set_43 = plugin_43;
+	f->fk.set_43_len = sizeof(plugin_43);
+	{
+		g_autoptr(PxfDhcpPacket) offer = exchange(f, test_discover_ovmf(mac1, 9), NULL);
+		g_autoptr(PxfDhcpPacket) plain =
+			exchange(f, test_discover_dhclient(mac2, 10), NULL);
+		assert_option_43(offer, plugin_43, sizeof(plugin_43));
+		/* and to a client that is not PXE, if the plugin says so */
+		assert_option_43(plain, plugin_43, sizeof(plugin_43));
+	}
+	/* a plugin may also take it away */
+	f->fk.set_43 = NULL;
+	f->fk.remove_43 = TRUE;
+	{
+		g_autoptr(PxfDhcpPacket) offer = exchange(f, test_discover_ovmf(mac1, 11), NULL);
+		assert_option_43(offer, NULL, 0);
+	}
+}
+
 static void
 test_fixed(Fixture *f, gconstpointer data)
 {
@@ -765,6 +865,7 @@ main(int argc, char **argv)
 	ADD("/dhcp/server/other-server", test_other_server);
 	ADD("/dhcp/server/relay", test_relay);
 	ADD("/dhcp/server/pxe", test_pxe);
+	ADD("/dhcp/server/pxe-vendor-option", test_pxe_vendor_option);
 	ADD("/dhcp/server/fixed", test_fixed);
 	ADD("/dhcp/server/burst", test_burst);
 	ADD("/dhcp/server/decline", test_decline);

@@ -3,7 +3,9 @@
 """The grub-efi plugin inside a real pxeforged: `pxeforge explain --arch
 efi64` walks a UEFI boot through boot.select and file.open (the chain from
 the configured files, a vendor's chain from a distro tree, the host's
-grub.cfg, the menu), and, when the tftp and http plugins are built, what
+grub.cfg and the kernel and initrd it loads, the menu; with the pxelinux
+plugin running too, GRUB's configuration for UEFI and pxelinux's for
+BIOS), and, when the tftp and http plugins are built, what
 shim and GRUB fetch is fetched with curl over TFTP and HTTP on 127.0.0.1.
 The test plugin httptest (built with the http plugin) records 127.0.0.1 as
 leased to a host, as the dhcp plugin does on an ACK: the inventory refuses
@@ -245,6 +247,28 @@ def explain(e, mac, arch="efi64"):
     return e.cli("explain", "--mac", mac, "--arch", arch).stdout
 
 
+def check_loads(out, paths, transport, cmdline):
+    """explain's steps for the kernel and initrd GRUB loads, the files they
+    are, and the summary of stage 1."""
+    for what, name in (("kernel", "vmlinuz"), ("initrd", "initrd.img")):
+        check("boot.loads                         [grub-efi] %s /boot/%s/%s"
+              % (what, DASHES, name) in out, "no %s line" % what)
+        check("file.open (%s, %s)" % (what, transport) in out
+              and "[grub-efi] boot/%s/%s: file %s, %d bytes"
+              % (DASHES, name, paths[what], os.path.getsize(paths[what])) in out,
+              "the %s is not the distro's" % what)
+    check("boot.loads                         [grub-efi] cmdline " + cmdline in out,
+          "no command line")
+    summary = out[out.index("== summary"):]
+    check("stage 1, PXE ROM (uefi-x64):" in summary
+          and "boot file shimx64.efi over tftp from this server, chosen by grub-efi" in summary
+          and "config    grub/grub.cfg over tftp" in summary
+          and "kernel    /boot/%s/vmlinuz" % DASHES in summary
+          and "initrd    /boot/%s/initrd.img" % DASHES in summary
+          and "cmdline   " + cmdline in summary
+          and "stage 2" not in summary, "summary:\n" + summary)
+
+
 def case_explain(e):
     """A known UEFI host: shimx64.efi from the configured file, then its own
     grub.cfg; netboot off: local boot; BIOS: not grub-efi's; secure_boot
@@ -261,12 +285,15 @@ def case_explain(e):
     check("[grub-efi] boot file shimx64.efi from this server" in out, "no shim boot file")
     check("[grub-efi] shimx64.efi: file %s, %d bytes" % (
         paths["shim"], os.path.getsize(paths["shim"])) in out, "shim not from its setting")
-    check("[grub-efi] grub/grub.cfg-01-%s: rendered" % DASHES in out, "no host grub.cfg")
+    # what GRUB asks for: grub/grub.cfg, rendered for the machine asking
+    check("[grub-efi] grub/grub.cfg: rendered" in out, "no host grub.cfg")
+    check("grub.cfg-01-" not in out, "explain asked for a file GRUB does not")
     check("| set default=install" in out, "host does not install")
     # the profile's own ks_url wins over the global one; BOOTIF like IPAPPEND 2
-    check("|   linux /boot/%s/vmlinuz ks=http://192.0.2.1/ks.cfg ip=dhcp BOOTIF=01-%s "
-          "console=ttyS0,115200" % (DASHES, DASHES) in out, "wrong linux line")
+    cmdline = "ks=http://192.0.2.1/ks.cfg ip=dhcp BOOTIF=01-%s console=ttyS0,115200" % DASHES
+    check("|   linux /boot/%s/vmlinuz %s" % (DASHES, cmdline) in out, "wrong linux line")
     check("|   initrd /boot/%s/initrd.img" % DASHES in out, "wrong initrd line")
+    check_loads(out, paths, "tftp", cmdline)
     # explain changes nothing
     check("booting" not in e.cli("state", MAC, expect=None).stdout,
           "explain moved the host to booting")
@@ -280,6 +307,8 @@ def case_explain(e):
 
     out = explain(e, MAC, "bios")
     check("[grub-efi]" not in out, "grub-efi answered a BIOS machine")
+    check("boot.select                        [core] no boot file" in out
+          and "then      no boot file: the next boot device" in out, "BIOS: a boot file")
 
     e.write(os.path.join(e.config, "conf.d", "55-grub-efi.yaml"),
             "plugins:\n  grub-efi:\n    secure_boot: false\n")
@@ -290,16 +319,58 @@ def case_explain(e):
           "secure_boot false does not serve the unsigned GRUB")
 
 
+def case_explain_pxelinux(e):
+    """With the pxelinux plugin running too, explain walks each architecture
+    as its firmware would: UEFI gets GRUB's grub.cfg and kernel (not
+    pxelinux.cfg), BIOS pxelinux's."""
+    syslinux = os.path.join(e.files, "syslinux")
+    pxelinux_so = os.path.join(BUILD, "plugins", "pxelinux", "pxelinux.so")
+    if not os.path.exists(pxelinux_so):
+        print("SKIP: the pxelinux plugin is not built")
+        return 77
+    shutil.copy(pxelinux_so, e.plugins)
+    e.write(os.path.join(syslinux, "pxelinux.0"), b"PXELINUX" * 100, "wb")
+    e.write(os.path.join(syslinux, "ldlinux.c32"), b"LDLINUX" * 100, "wb")
+    pxelinux_templates = os.path.join(SRC, "plugins", "pxelinux", "templates")
+    paths = setup(e, extra_plugins="""\
+  pxelinux:
+    host_template: %s/host.cfg.mustache
+    menu_template: %s/menu.cfg.mustache
+    syslinux_dirs: [%s]
+""" % (pxelinux_templates, pxelinux_templates, syslinux))
+    e.start()
+    p = e.cli("plugins")
+    check("pxelinux" in p.stdout and "refused" not in p.stdout, "pxelinux not running")
+
+    out = explain(e, MAC)
+    check("[grub-efi] boot file shimx64.efi from this server" in out, "no shim boot file")
+    check("[grub-efi] grub/grub.cfg: rendered" in out, "not GRUB's configuration")
+    check("[pxelinux]" not in out and "pxelinux.cfg" not in out,
+          "pxelinux's configuration for a UEFI machine")
+    check_loads(out, paths, "tftp",
+                "ks=http://192.0.2.1/ks.cfg ip=dhcp BOOTIF=01-%s console=ttyS0,115200" % DASHES)
+
+    out = explain(e, MAC, "bios")
+    check("[pxelinux] boot file pxelinux.0 from this server" in out, "BIOS: no pxelinux.0")
+    check("[pxelinux] pxelinux.cfg/01-%s: rendered" % DASHES in out, "BIOS: no pxelinux.cfg")
+    check("[grub-efi] boot file" not in out and "grub.cfg" not in out,
+          "GRUB for a BIOS machine")
+    # both plugins serve boot/<mac>/: the one configured first answers
+    check("boot.loads                         [pxelinux] kernel boot/%s/vmlinuz" % DASHES
+          in out and " boot/%s/vmlinuz: file %s" % (DASHES, paths["kernel"]) in out,
+          "BIOS: pxelinux's kernel not followed")
+    return 0
+
+
 def case_unknown(e):
-    """Unknown machines: grub.cfg-01-<mac> refused, the menu booting the
-    local disk after 10 s; `local` and `ignore`."""
+    """Unknown machines: grub.cfg rendered as the menu booting the local
+    disk after 10 s; `local` and `ignore`."""
     setup(e)
     e.start()
     out = explain(e, UNKNOWN)
     check("[grub-efi] boot file shimx64.efi" in out, "unknown machine got no shim")
-    check("[grub-efi] grub/grub.cfg-01-52-54-00-99-99-99: not found (refused)" in out,
-          "grub.cfg-01-<mac> of an unknown machine not refused")
     check("[grub-efi] grub/grub.cfg: rendered" in out, "no menu")
+    check("no kernel line" in out, "the menu boots a kernel")
     check("| set timeout=10" in out and "| set default=local" in out,
           "menu does not boot the local disk after 10 s")
     check('| menuentry "Boot from local drive" --id local {' in out
@@ -333,6 +404,8 @@ def case_vendor(e):
           "no vendor chain for rocky9")
     check("[grub-efi] efi/rocky9/shimx64.efi: file %s" % paths["rocky_shim"] in out,
           "vendor shim not from the tree")
+    # the RHEL family's GRUB reads grub.cfg next to itself
+    check("[grub-efi] efi/rocky9/grub.cfg: rendered" in out, "the vendor GRUB's grub.cfg")
     out = explain(e, SUSE)
     check("[grub-efi] boot file efi/sles15/shimx64.efi" in out
           and "[grub-efi] efi/sles15/shimx64.efi: file %s" % paths["suse_shim"] in out,
@@ -530,6 +603,7 @@ def case_http(e):
 
 CASES = {
     "explain": case_explain,
+    "explain-pxelinux": case_explain_pxelinux,
     "unknown": case_unknown,
     "vendor": case_vendor,
     "bad-config": case_bad_config,

@@ -361,38 +361,6 @@ test_select(void)
 		      PXF_VERDICT_CONTINUE, NULL);
 }
 
-/* Option 67 as the dhcp.reply callback sees it: which offers get option 43. */
-static gboolean
-is_boot_file(const gchar *text, gsize len)
-{
-	return pxf_grub_efi_is_boot_file((const guint8 *)text, len);
-}
-
-static void
-test_vendor_option(void)
-{
-	gsize len = 0;
-	const guint8 *option = pxf_grub_efi_pxe_vendor_option(&len);
-	static const guint8 expected[] = {6, 1, 8, 255};
-
-	/* discovery control: use the boot file of this offer */
-	g_assert_cmpmem(option, len, expected, sizeof(expected));
-
-	g_assert_true(is_boot_file("shimx64.efi", 11));
-	g_assert_true(is_boot_file("shimx64.efi", 12)); /* with its NUL */
-	g_assert_true(is_boot_file("grubnetx64.efi", 14));
-	g_assert_true(is_boot_file("efi/rocky9/shimx64.efi", 22));
-	g_assert_false(is_boot_file("grubx64.efi", 11));
-	g_assert_false(is_boot_file("pxelinux.0", 10));
-	g_assert_false(is_boot_file("efi/rocky9/grubx64.efi", 22));
-	g_assert_false(is_boot_file("efi/../shimx64.efi", 18));
-	g_assert_false(is_boot_file("efi/a/b/shimx64.efi", 19));
-	g_assert_false(is_boot_file("shimx64.efi\0x", 13));
-	g_assert_false(is_boot_file("shimx64.efi", 10));
-	g_assert_false(is_boot_file("", 0));
-	g_assert_false(pxf_grub_efi_is_boot_file(NULL, 0));
-}
-
 /* ---- configuration --------------------------------------------------------- */
 
 static PxfGrubEfiConfig *
@@ -904,7 +872,6 @@ main(int argc, char **argv)
 	g_test_add_func("/plugin/grub-efi/paths", test_paths);
 	g_test_add_func("/plugin/grub-efi/chains", test_chains);
 	g_test_add_func("/plugin/grub-efi/select", test_select);
-	g_test_add_func("/plugin/grub-efi/vendor-option", test_vendor_option);
 	g_test_add_func("/plugin/grub-efi/config", test_config);
 	g_test_add_func("/plugin/grub-efi/quote", test_quote);
 	g_test_add_func("/plugin/grub-efi/render-known", test_render_known);

@@ -5,6 +5,9 @@
   explain     `pxeforge explain`: a BIOS and a UEFI PXE ROM chainload iPXE
               (undionly.kpxe, ipxe.efi from the image directories), ahead of
               pxelinux even though pxelinux is configured first
+  explain-chain  explain walks both stages: the ROM's image, then iPXE's
+              own DHCP answer (the script URL over HTTP), the script and the
+              kernel and initrd it loads; iPXE in a ROM starts at the script
   http        what iPXE fetches, with curl over HTTP: the per-MAC script (its
               MAC percent-encoded the way iPXE writes ${net0/mac} into an URL),
               then the kernel and initrd URLs the script names, byte for byte,
@@ -13,7 +16,7 @@
   dhcp        DHCP requests as the boot lab captured them (a BIOS PXE ROM,
               then the iPXE it chainloads, iPXE in a UEFI ROM), relayed to the
               real dhcp plugin: undionly.kpxe first, then the script URL;
-              PXE option 43 with the images only
+              PXE option 43 (the dhcp plugin's) for the ROMs, none for iPXE
   unknown     unknown_hosts local and ignore, chainload off
   tftp        script_transport tftp: the script and the files it names over
               TFTP, and undionly.kpxe as a PXE ROM fetches it
@@ -337,6 +340,81 @@ def case_explain(e):
     check(e.state_of(MAC) == "unknown", "explain changed the state")
 
 
+def case_explain_chain(e):
+    """`pxeforge explain` follows the chainload, with pxelinux running too:
+    the PXE ROM gets the iPXE image (stage 1), the iPXE it starts asks DHCP
+    again and gets its script URL over HTTP (stage 2), whose kernel and
+    initrd lines name the distro's files; iPXE in a ROM starts at the
+    script."""
+    e.need("pxelinux", "http", "httptest")
+    syslinux = os.path.join(e.files, "syslinux")
+    os.makedirs(syslinux)
+    e.configure(plugins="""\
+  pxelinux:
+    host_template: %s/host.cfg.mustache
+    menu_template: %s/menu.cfg.mustache
+    syslinux_dirs: [%s]
+""" % (PXELINUX_TEMPLATES, PXELINUX_TEMPLATES, syslinux) + e.http_section())
+    e.start()
+    base = "http://127.0.0.1:%d" % e.http_port
+    script = "%s/ipxe/%s/boot.ipxe" % (base, DASHES)
+    kernel = "%s/ipxe/%s/vmlinuz" % (base, DASHES)
+    initrd = "%s/ipxe/%s/initrd.img" % (base, DASHES)
+    cmdline = ("initrd=initrd.img ks=%s/ks/%s ip=dhcp BOOTIF=01-%s console=ttyS0"
+               % (base, MAC, DASHES))
+
+    for arch, firmware, image, size in (("bios", "bios", "undionly.kpxe",
+                                         len(file_bytes(e.undionly))),
+                                        ("efi64", "uefi-x64", "ipxe.efi",
+                                         len(file_bytes(e.ipxe_efi)))):
+        out = e.cli("explain", "--mac", MAC, "--arch", arch).stdout
+        check("== stage 1: PXE ROM, firmware %s" % firmware in out, "%s: no stage 1" % arch)
+        check("[ipxe] boot file %s from this server" % image in out
+              and "file.open (boot file, tftp)        [ipxe] %s: file %s/%s, %d bytes"
+              % (image, e.images, image, size) in out, "%s: no %s" % (arch, image))
+        check("chainload                          [ipxe] %s chainloads iPXE: ipxe answers "
+              "iPXE's own DHCP request (user class iPXE, option 175) with %s" % (image, script)
+              in out, "%s: no chainload" % arch)
+        check("== stage 2: iPXE, firmware %s (option 93 = %d" % (firmware, 0 if arch == "bios"
+                                                                 else 7) in out
+              and "stage ipxe (" in out, "%s: no iPXE stage" % arch)
+        check("boot.select                        [ipxe] boot file %s from this server" % script
+              in out, "%s: no script URL" % arch)
+        check("file.open (boot file, http)        [ipxe] ipxe/%s/boot.ipxe: rendered" % DASHES
+              in out and "    | #!ipxe\n" in out, "%s: script not rendered over http" % arch)
+        check("boot.loads                         [ipxe] kernel %s\n" % kernel in out
+              and "boot.loads                         [ipxe] initrd %s\n" % initrd in out
+              and "boot.loads                         [ipxe] cmdline %s\n" % cmdline in out,
+              "%s: kernel, initrd and cmdline lines" % arch)
+        for what, name, path in (("kernel", "vmlinuz", e.kernel),
+                                 ("initrd", "initrd.img", e.initrd)):
+            check("file.open (%s, http)" % what in out
+                  and "[ipxe] ipxe/%s/%s: file %s, %d bytes"
+                  % (DASHES, name, path, len(file_bytes(path))) in out,
+                  "%s: the %s is not the distro's" % (arch, what))
+        # pxelinux answers neither the ROM nor iPXE, and its files are not asked for
+        check("[pxelinux]" not in out and "pxelinux.cfg" not in out, "%s: pxelinux" % arch)
+        summary = out[out.index("== summary"):]
+        check("stage 1, PXE ROM (%s):\n    boot file %s over tftp from this server, chosen "
+              "by ipxe\n    then      chainloads iPXE: stage 2\n" % (firmware, image) in summary
+              and "stage 2, iPXE (%s):\n    boot file %s over http from this server, chosen by "
+              "ipxe\n    config    the boot file itself (a script)\n"
+              "    kernel    %s\n    initrd    %s\n    cmdline   %s\n"
+              % (firmware, script, kernel, initrd, cmdline) in summary,
+              "%s: summary:\n%s" % (arch, summary))
+
+    # iPXE in the NIC's ROM (QEMU's): one stage, the script at once
+    out = e.cli("explain", "--mac", MAC, "--arch", "ipxe").stdout
+    check("== stage 1: iPXE, firmware bios" in out and "== stage 2" not in out
+          and "[ipxe] boot file %s from this server" % script in out
+          and "boot.loads                         [ipxe] kernel %s\n" % kernel in out,
+          "iPXE in ROM")
+    # explain changes nothing
+    check(e.state_of(MAC) == "unknown", "explain changed the state")
+    p = e.cli("explain", "--mac", MAC, "--arch", "mips", expect=1)
+    check("unknown architecture 'mips'" in p.stderr, "a bad --arch not refused")
+
+
 def case_http(e):
     """What iPXE fetches over HTTP, and the states it moves the host through."""
     e.need("http", "httptest")
@@ -474,7 +552,9 @@ def offer(e, sock, mac, options, xid):
 def boot_file(e, sock, mac, options, xid, pxe_option):
     """The boot file (option 67) of the OFFER for a relayed DISCOVER, and
     whether the OFFER has PXE option 43 with discovery control 8 (use the
-    boot file of the offer, which EDK2's PXE needs to skip port 4011)."""
+    boot file of the offer, which EDK2's PXE needs to skip port 4011). The
+    dhcp plugin adds it for PXE ROMs, not for iPXE; this plugin no longer
+    does, so the case shows the two plugins together still do it right."""
     opts = offer(e, sock, mac, options, xid)
     check((opts.get(43) == bytes([6, 1, 8, 255])) == pxe_option,
           "xid %#x: option 43 is %r" % (xid, opts.get(43)))
@@ -600,6 +680,7 @@ def case_bad_config(e):
 
 CASES = {
     "explain": case_explain,
+    "explain-chain": case_explain_chain,
     "http": case_http,
     "dhcp": case_dhcp,
     "unknown": case_unknown,

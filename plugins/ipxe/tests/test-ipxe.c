@@ -425,51 +425,6 @@ test_no_chainload_loop(void)
 	pxf_hook_registry_free(core.hooks);
 }
 
-/* ---- dhcp.reply ---------------------------------------------------------- */
-
-static gboolean
-needs_option(const PxfIpxeConfig *config,
-	     guint8 type,
-	     const gchar *vendor,
-	     gboolean has43,
-	     const gchar *file,
-	     gsize file_len)
-{
-	return pxf_ipxe_reply_needs_pxe_option(config, type, (const guint8 *)vendor,
-					       vendor != NULL ? strlen(vendor) : 0, has43,
-					       (const guint8 *)file, file_len);
-}
-
-static void
-test_pxe_option(void)
-{
-	PxfIpxeConfig config = default_config();
-	const gchar *efi = "ipxe.efi";
-	gsize len = 0;
-	const guint8 *option = pxf_ipxe_pxe_vendor_option(&len);
-	const guint8 expected[] = {6, 1, 8, 255};
-
-	g_assert_cmpmem(option, len, expected, sizeof(expected));
-	/* OFFER and ACK of an image to a PXE client, with or without a final NUL */
-	g_assert_true(needs_option(&config, 2, "PXEClient", FALSE, efi, strlen(efi)));
-	g_assert_true(needs_option(&config, 5, "PXEClient", FALSE, efi, strlen(efi) + 1));
-	g_assert_true(needs_option(&config, 2, "PXEClient", FALSE, "undionly.kpxe", 13));
-	/* not: a NAK, someone else's option 43, an HTTP client, a script URL, a
-	 * loader of another plugin, a prefix or an extension of an image name */
-	g_assert_false(needs_option(&config, 6, "PXEClient", FALSE, efi, strlen(efi)));
-	g_assert_false(needs_option(&config, 2, "PXEClient", TRUE, efi, strlen(efi)));
-	g_assert_false(needs_option(&config, 2, "HTTPClient", FALSE, efi, strlen(efi)));
-	g_assert_false(needs_option(&config, 2, "PXEClient:Arch", FALSE, efi, strlen(efi)));
-	g_assert_false(needs_option(&config, 2, NULL, FALSE, efi, strlen(efi)));
-	g_assert_false(needs_option(&config, 2, "PXEClient", FALSE,
-				    "http://10.0.0.1/ipxe/52-54-00-12-34-56/boot.ipxe", 49));
-	g_assert_false(needs_option(&config, 2, "PXEClient", FALSE, "shimx64.efi", 11));
-	g_assert_false(needs_option(&config, 2, "PXEClient", FALSE, efi, 4));
-	g_assert_false(needs_option(&config, 2, "PXEClient", FALSE, "ipxe.efix", 9));
-	g_assert_false(needs_option(&config, 2, "PXEClient", FALSE, NULL, 0));
-	g_assert_false(needs_option(&config, 2, "PXEClient", FALSE, "\0\0", 2));
-}
-
 /* ---- configuration ----------------------------------------------------------- */
 
 static PxfIpxeConfig *
@@ -882,7 +837,6 @@ main(int argc, char **argv)
 	g_test_add_func("/plugin/ipxe/features", test_features);
 	g_test_add_func("/plugin/ipxe/select", test_select);
 	g_test_add_func("/plugin/ipxe/no-chainload-loop", test_no_chainload_loop);
-	g_test_add_func("/plugin/ipxe/pxe-option", test_pxe_option);
 	g_test_add_func("/plugin/ipxe/config", test_config);
 	g_test_add_func("/plugin/ipxe/render-known", test_render_known);
 	g_test_add_func("/plugin/ipxe/render-localboot", test_render_localboot);

@@ -198,6 +198,7 @@ test_reply(void)
 	g_autoptr(GPtrArray) addresses = g_ptr_array_new();
 	PxfMtftpAdvertiser *adv;
 	static const guint8 other[] = {6, 1, 3};
+	static const guint8 dhcp_default[] = {6, 1, 8, 255};
 	gchar *got;
 
 	g_ptr_array_add(addresses, (gpointer) "10.0.0.1");
@@ -213,6 +214,14 @@ test_reply(void)
 	got = reply(adv, 5, "PXEClient", "10.0.0.1", "\\pxelinux.0", NULL, 0);
 	g_assert_cmpstr(got, ==,
 			"0104efff010202020bc2030206df04010305010406010"
+			"8ff");
+	g_free(got);
+	/* the dhcp plugin's own option 43 for PXE ROMs (discovery control 8,
+	 * set before dhcp.reply): merged, one sub-option 6, the same bytes */
+	got = reply(adv, 2, "PXEClient", "10.0.0.1", "boot/menu.c32", dhcp_default,
+		    sizeof(dhcp_default));
+	g_assert_cmpstr(got, ==,
+			"0104efff010102020bb9030206df04010305010406010"
 			"8ff");
 	g_free(got);
 	/* another plugin's discovery control stays */

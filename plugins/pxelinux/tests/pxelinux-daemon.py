@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The pxelinux plugin inside a real pxeforged: `pxeforge explain` walks a
 BIOS boot through boot.select and file.open (pxelinux.0 from the syslinux
-directories, pxelinux.cfg/01-<mac>, pxelinux.cfg/default), and, when the tftp
+directories, pxelinux.cfg/01-<mac>, pxelinux.cfg/default, and the kernel and
+initrd the configuration loads), and, when the tftp
 plugin is built, the same files are fetched over TFTP on 127.0.0.1.
 
 usage: pxelinux-daemon.py BUILDDIR SRCDIR CASE
@@ -188,7 +189,7 @@ plugins:
 def case_explain(e):
     """A known BIOS host: pxelinux.0 from the syslinux directories and its
     own configuration; netboot off: local boot; UEFI: not pxelinux's."""
-    syslinux, _, _ = setup(e)
+    syslinux, kernel, initrd = setup(e)
     e.start()
     p = e.cli("plugins")
     check("pxelinux" in p.stdout and "bootloader" in p.stdout and "refused" not in p.stdout,
@@ -208,6 +209,26 @@ def case_explain(e):
           "console=ttyS0,115200" % DASHES in out, "wrong APPEND line")
     check("|   IPAPPEND 2" in out, "no IPAPPEND 2")
     check("pxelinux.cfg/default" not in out, "went on to default for a known host")
+    # what pxelinux then loads, and that it is the distro's kernel and initrd
+    append = ("initrd=boot/%s/initrd.img ks=http://192.0.2.1/ks.cfg ip=dhcp "
+              "console=ttyS0,115200" % DASHES)
+    for what, name, path in (("kernel", "vmlinuz", kernel), ("initrd", "initrd.img", initrd)):
+        check("boot.loads                         [pxelinux] %s boot/%s/%s" % (what, DASHES, name)
+              in out, "no %s line" % what)
+        check("file.open (%s, tftp)" % what in out
+              and "[pxelinux] boot/%s/%s: file %s, %d bytes"
+              % (DASHES, name, path, os.path.getsize(path)) in out,
+              "the %s is not the distro's" % what)
+    check("boot.loads                         [pxelinux] cmdline " + append in out,
+          "no command line")
+    summary = out[out.index("== summary"):]
+    check("stage 1, PXE ROM (bios):" in summary
+          and "boot file pxelinux.0 over tftp from this server, chosen by pxelinux" in summary
+          and "config    pxelinux.cfg/01-%s over tftp" % DASHES in summary
+          and "kernel    boot/%s/vmlinuz" % DASHES in summary
+          and "initrd    boot/%s/initrd.img" % DASHES in summary
+          and "cmdline   " + append in summary and "stage 2" not in summary,
+          "summary:\n" + summary)
     # explain changes nothing
     p = e.cli("state", MAC, expect=None)
     check("booting" not in p.stdout, "explain moved the host to booting")
@@ -216,6 +237,8 @@ def case_explain(e):
     check("[pxelinux] boot file pxelinux.0" in out, "netboot-off host got no pxelinux")
     check("| # boots from its local disk: netboot is off" in out and "| DEFAULT local" in out
           and "|   LOCALBOOT 0" in out and "KERNEL" not in out, "netboot off is not local boot")
+    check("[pxelinux] no kernel line" in out and "boot.loads                         [pxelinux] kernel"
+          not in out, "netboot off: a kernel")
 
     out = e.cli("explain", "--mac", MAC, "--arch", "efi64").stdout
     check("[pxelinux]" not in out, "pxelinux answered a UEFI machine")
