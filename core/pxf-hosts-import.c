@@ -3,13 +3,10 @@
 
 #include "pxf-inventory-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml.h>
+
+#include "pxf-yaml-writer.h"
 
 /* `pxeforge hosts import`: every row of the import file becomes a host node
  * carrying the import file's name and the row's line, the nodes are appended
@@ -21,16 +18,6 @@
 
 static const gchar *const pxf_csv_columns[] = {"mac",	  "hostname", "ip", "uuid",
 					       "profile", "netboot",  NULL};
-
-static PxfConfNode *
-pxf_scalar_new(const gchar *file, guint line, guint column, const gchar *text, gboolean plain)
-{
-	PxfConfNode *node = pxf_conf_node_new(PXF_CONF_NODE_SCALAR, file, line, column);
-	g_free(node->scalar);
-	node->scalar = g_strdup(text);
-	node->plain = plain;
-	return node;
-}
 
 /* ------------------------------------------------------------------------ */
 /* CSV (RFC 4180, plus '#' comments and blank lines) */
@@ -287,10 +274,12 @@ pxf_hosts_read_csv(
 			/* an empty cell means "not set", as if the column were absent */
 			if (field == NULL || field->text[0] == '\0')
 				continue;
-			key = pxf_scalar_new(file, field->line, field->column, name, TRUE);
+			key = pxf_yaml_writer_scalar_new(file, field->line, field->column, name,
+							 TRUE);
 			/* CSV has no types: only netboot may read as a boolean */
-			value = pxf_scalar_new(file, field->line, field->column, field->text,
-					       g_strcmp0(name, "netboot") == 0);
+			value = pxf_yaml_writer_scalar_new(file, field->line, field->column,
+							   field->text,
+							   g_strcmp0(name, "netboot") == 0);
 			pxf_conf_node_map_set(host, key, value);
 		}
 		g_ptr_array_add(hosts, g_steal_pointer(&host));
@@ -451,190 +440,6 @@ pxf_hosts_read_yaml(
 /* ------------------------------------------------------------------------ */
 /* writing */
 
-static int
-pxf_yaml_write_cb(void *data, unsigned char *buffer, size_t size)
-{
-	g_string_append_len((GString *)data, (const gchar *)buffer, (gssize)size);
-	return 1;
-}
-
-/* Would this text, written plain, read back as null or a boolean? */
-static gboolean
-pxf_yaml_text_is_special(const gchar *text)
-{
-	g_autoptr(PxfConfNode) probe = pxf_scalar_new(NULL, 0, 0, text, TRUE);
-	return pxf_conf_node_is_null(probe) || pxf_conf_node_get_bool(probe, NULL);
-}
-
-static gboolean
-pxf_yaml_emit_node(yaml_emitter_t *emitter, PxfConfNode *node)
-{
-	yaml_event_t event;
-
-	switch (node->kind) {
-	case PXF_CONF_NODE_SCALAR: {
-		/* a quoted "yes" must stay a string; everything else may be
-		 * plain when libyaml finds that unambiguous */
-		gboolean quote = !node->plain && pxf_yaml_text_is_special(node->scalar);
-		yaml_scalar_event_initialize(
-			&event, NULL, NULL, (yaml_char_t *)node->scalar, (int)strlen(node->scalar),
-			!quote, 1, quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
-		return yaml_emitter_emit(emitter, &event) != 0;
-	}
-	case PXF_CONF_NODE_MAP:
-		yaml_mapping_start_event_initialize(&event, NULL, NULL, 1,
-						    YAML_BLOCK_MAPPING_STYLE);
-		if (!yaml_emitter_emit(emitter, &event))
-			return FALSE;
-		for (guint i = 0; i < node->keys->len; i++) {
-			if (!pxf_yaml_emit_node(emitter, g_ptr_array_index(node->keys, i)) ||
-			    !pxf_yaml_emit_node(emitter, g_ptr_array_index(node->items, i)))
-				return FALSE;
-		}
-		yaml_mapping_end_event_initialize(&event);
-		return yaml_emitter_emit(emitter, &event) != 0;
-	case PXF_CONF_NODE_SEQ:
-		yaml_sequence_start_event_initialize(&event, NULL, NULL, 1,
-						     YAML_BLOCK_SEQUENCE_STYLE);
-		if (!yaml_emitter_emit(emitter, &event))
-			return FALSE;
-		for (guint i = 0; i < node->items->len; i++) {
-			if (!pxf_yaml_emit_node(emitter, g_ptr_array_index(node->items, i)))
-				return FALSE;
-		}
-		yaml_sequence_end_event_initialize(&event);
-		return yaml_emitter_emit(emitter, &event) != 0;
-	default:
-		return FALSE;
-	}
-}
-
-static gboolean
-pxf_yaml_emit(PxfConfNode *root, GString *out, GError **error)
-{
-	yaml_emitter_t emitter;
-	yaml_event_t event;
-	gboolean ok;
-
-	if (!yaml_emitter_initialize(&emitter)) {
-		g_set_error_literal(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_FAILED,
-				    "cannot initialize the YAML emitter");
-		return FALSE;
-	}
-	yaml_emitter_set_output(&emitter, pxf_yaml_write_cb, out);
-	yaml_emitter_set_unicode(&emitter, 1);
-	yaml_emitter_set_width(&emitter, -1); /* never fold long values */
-	yaml_emitter_set_indent(&emitter, 2);
-	yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING);
-	ok = yaml_emitter_emit(&emitter, &event) != 0;
-	if (ok) {
-		yaml_document_start_event_initialize(&event, NULL, NULL, NULL, 1);
-		ok = yaml_emitter_emit(&emitter, &event) != 0;
-	}
-	ok = ok && pxf_yaml_emit_node(&emitter, root);
-	if (ok) {
-		yaml_document_end_event_initialize(&event, 1);
-		ok = yaml_emitter_emit(&emitter, &event) != 0;
-	}
-	if (ok) {
-		yaml_stream_end_event_initialize(&event);
-		ok = yaml_emitter_emit(&emitter, &event) != 0;
-	}
-	if (!ok) {
-		g_set_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_FAILED,
-			    "cannot write YAML: %s",
-			    emitter.problem != NULL ? emitter.problem : "unknown error");
-	}
-	yaml_emitter_delete(&emitter);
-	return ok;
-}
-
-/* Same content as far as the configuration can tell. */
-static gboolean
-pxf_node_equal(PxfConfNode *a, PxfConfNode *b)
-{
-	if (a->kind != b->kind)
-		return FALSE;
-	if (a->kind == PXF_CONF_NODE_SCALAR) {
-		if (g_strcmp0(a->scalar, b->scalar) != 0)
-			return FALSE;
-		return a->plain == b->plain || !pxf_yaml_text_is_special(a->scalar);
-	}
-	if (a->items->len != b->items->len)
-		return FALSE;
-	for (guint i = 0; i < a->items->len; i++) {
-		if (a->keys != NULL &&
-		    !pxf_node_equal(g_ptr_array_index(a->keys, i), g_ptr_array_index(b->keys, i)))
-			return FALSE;
-		if (!pxf_node_equal(g_ptr_array_index(a->items, i), g_ptr_array_index(b->items, i)))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
-pxf_write_all(gint fd, const gchar *data, gsize len)
-{
-	while (len > 0) {
-		gssize n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return FALSE;
-		data += n;
-		len -= (gsize)n;
-	}
-	return TRUE;
-}
-
-/* temp file in the same directory, fsync, rename over, fsync the directory:
- * a crash leaves either the old or the new file, never half of one */
-static gboolean
-pxf_write_atomic(const gchar *path, const gchar *data, gsize len, GError **error)
-{
-	g_autofree gchar *dir = g_path_get_dirname(path);
-	g_autofree gchar *base = g_path_get_basename(path);
-	g_autofree gchar *tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
-	GStatBuf st;
-	gint fd;
-	gint dfd;
-
-	fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		gint saved = errno;
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved),
-			    "cannot create a file in %s: %s", dir, g_strerror(saved));
-		return FALSE;
-	}
-	if ((g_stat(path, &st) == 0 && fchmod(fd, st.st_mode & 07777) != 0) ||
-	    !pxf_write_all(fd, data, len) || fsync(fd) != 0) {
-		gint saved = errno;
-		close(fd);
-		g_unlink(tmp);
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved),
-			    "cannot write %s: %s", tmp, g_strerror(saved));
-		return FALSE;
-	}
-	if (close(fd) != 0 || g_rename(tmp, path) != 0) {
-		gint saved = errno;
-		g_unlink(tmp);
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved),
-			    "cannot replace %s: %s", path, g_strerror(saved));
-		return FALSE;
-	}
-	dfd = g_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	if (dfd < 0 || fsync(dfd) != 0) {
-		gint saved = errno;
-		if (dfd >= 0)
-			close(dfd);
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved),
-			    "cannot sync directory %s: %s", dir, g_strerror(saved));
-		return FALSE;
-	}
-	close(dfd);
-	return TRUE;
-}
-
 /* Appends hosts to the "hosts" list of map (created when absent). */
 static void
 pxf_hosts_append(PxfConfNode *map, GPtrArray *hosts, const gchar *file)
@@ -642,7 +447,7 @@ pxf_hosts_append(PxfConfNode *map, GPtrArray *hosts, const gchar *file)
 	PxfConfNode *seq = pxf_conf_node_lookup(map, "hosts", NULL);
 
 	if (seq == NULL || seq->kind != PXF_CONF_NODE_SEQ) {
-		g_autoptr(PxfConfNode) key = pxf_scalar_new(file, 1, 1, "hosts", TRUE);
+		g_autoptr(PxfConfNode) key = pxf_yaml_writer_scalar_new(file, 1, 1, "hosts", TRUE);
 		g_autoptr(PxfConfNode) fresh = pxf_conf_node_new(PXF_CONF_NODE_SEQ, file, 1, 1);
 		/* a non-list "hosts" was reported by the inventory already */
 		if (seq != NULL)
@@ -657,44 +462,27 @@ pxf_hosts_append(PxfConfNode *map, GPtrArray *hosts, const gchar *file)
 static gboolean
 pxf_hosts_write(const gchar *config_dir, GPtrArray *hosts, GError **error)
 {
-	g_autofree gchar *confd = g_build_filename(config_dir, "conf.d", NULL);
-	g_autofree gchar *path = g_build_filename(confd, PXF_HOSTS_FILE_NAME, NULL);
+	g_autofree gchar *path = g_build_filename(config_dir, "conf.d", PXF_HOSTS_FILE_NAME, NULL);
 	g_autoptr(PxfConfNode) root = NULL;
-	g_autoptr(PxfConfNode) check = NULL;
-	g_autoptr(GPtrArray) scratch = pxf_diags_new();
-	g_autoptr(GString) out =
-		g_string_new("# Written by `pxeforge hosts import`, which rewrites this file:\n"
-			     "# comments here are not kept. Edit freely otherwise.\n");
+	g_autoptr(GError) error_local = NULL;
 
-	if (g_mkdir_with_parents(confd, 0755) != 0) {
-		gint saved = errno;
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved),
-			    "cannot create %s: %s", confd, g_strerror(saved));
-		return FALSE;
+	root = pxf_yaml_writer_load(path, &error_local);
+	if (root != NULL) {
+		pxf_hosts_append(root, hosts, path);
+		if (pxf_yaml_writer_write_file(
+			    path,
+			    "# Written by `pxeforge hosts import`, which rewrites this file:\n"
+			    "# comments here are not kept. Edit freely otherwise.\n",
+			    root, PXF_YAML_WRITER_FLAG_NONE, &error_local))
+			return TRUE;
 	}
-	if (g_file_test(path, G_FILE_TEST_EXISTS))
-		root = pxf_conf_parse_file(path, scratch);
+	/* I/O errors stay G_FILE_ERROR; the writer's own are this module's */
+	if (error_local->domain == PXF_YAML_WRITER_ERROR)
+		g_set_error_literal(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_FAILED,
+				    error_local->message);
 	else
-		root = pxf_conf_node_new(PXF_CONF_NODE_MAP, path, 1, 1);
-	if (root == NULL || pxf_diags_count_errors(scratch) > 0) {
-		g_set_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_FAILED,
-			    "%s changed while importing; nothing was written", path);
-		return FALSE;
-	}
-	pxf_hosts_append(root, hosts, path);
-	if (!pxf_yaml_emit(root, out, error))
-		return FALSE;
-
-	/* never write what we could not read back identically */
-	check = pxf_conf_parse_data(path, out->str, out->len, scratch);
-	if (check == NULL || pxf_diags_count_errors(scratch) > 0 || !pxf_node_equal(root, check)) {
-		g_set_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_FAILED,
-			    "internal error: the YAML written for %s does not read back the "
-			    "same; nothing was written",
-			    path);
-		return FALSE;
-	}
-	return pxf_write_atomic(path, out->str, out->len, error);
+		g_propagate_error(error, g_steal_pointer(&error_local));
+	return FALSE;
 }
 
 /* Validated hosts are written with their identifiers spelt canonically,

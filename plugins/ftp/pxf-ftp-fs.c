@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The served trees. Two checks guard every access, as in the http plugin's
- * pxf-http-tree.c: the realpath of the target must lie inside the realpath
- * of its tree, and the open itself goes through openat2(RESOLVE_BENEATH)
- * from the tree's directory, which the kernel refuses for absolute symlinks
- * and for anything escaping, even if the tree changes between the two. */
+/* The served trees. Every access goes through plugins/common's
+ * pxf_confined_open(), as the http plugin's does: the realpath of the target
+ * must lie inside the realpath of its tree, and the open itself goes through
+ * openat2(RESOLVE_BENEATH) from the tree's directory. */
 #define G_LOG_DOMAIN "pxf-ftp"
 #define _GNU_SOURCE  /* O_PATH */
 
@@ -12,12 +11,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pxf-confined.h"
 #include "pxf-ftp-command.h"
 #include "pxf-ftp-path.h"
 
@@ -107,125 +104,36 @@ pxf_ftp_fs_locate(PxfFtpFs *self, const gchar *vpath, const gchar **rel)
 
 /* ---- confined opening ----------------------------------------------------------- */
 
+/* The confined open's error in this plugin's domain. */
+static gboolean
+pxf_ftp_fs_error(const GError *local, GError **error)
+{
+	return pxf_confined_error_to(local, PXF_FTP_ERROR, PXF_FTP_ERROR_FAILED,
+				     PXF_FTP_ERROR_NOT_FOUND, PXF_FTP_ERROR_DENIED, error);
+}
+
 static gboolean
 pxf_ftp_fs_errno(gint saved, const gchar *what, GError **error)
 {
-	switch (saved) {
-	case ENOENT:
-	case ENOTDIR:
-		g_set_error(error, PXF_FTP_ERROR, PXF_FTP_ERROR_NOT_FOUND, "%s: %s", what,
-			    g_strerror(saved));
-		break;
-	case EXDEV:
-		g_set_error(error, PXF_FTP_ERROR, PXF_FTP_ERROR_DENIED,
-			    "%s: leaves the tree (an absolute symlink or '..')", what);
-		break;
-	case EACCES:
-	case EPERM:
-	case ELOOP:
-		g_set_error(error, PXF_FTP_ERROR, PXF_FTP_ERROR_DENIED, "%s: %s", what,
-			    g_strerror(saved));
-		break;
-	default:
-		g_set_error(error, PXF_FTP_ERROR, PXF_FTP_ERROR_FAILED, "%s: %s", what,
-			    g_strerror(saved));
-		break;
-	}
-	return FALSE;
-}
+	g_autoptr(GError) error_local = NULL;
 
-/* Whether path is dir or below it; both absolute and free of symlinks. */
-static gboolean
-pxf_ftp_fs_within(const gchar *path, const gchar *dir)
-{
-	gsize dlen = strlen(dir);
-
-	if (g_strcmp0(dir, "/") == 0)
-		return path[0] == '/';
-	return strncmp(path, dir, dlen) == 0 && (path[dlen] == '\0' || path[dlen] == '/');
-}
-
-/* openat2() beneath dirfd, -1 with errno set; on kernels before 5.6 an
- * O_NOFOLLOW open of the realpath, already checked to lie inside. */
-static gint
-pxf_ftp_fs_openat(gint dirfd, const gchar *rel, gint flags, const gchar *fallback)
-{
-	static gboolean no_openat2 = FALSE;
-	struct open_how how = {
-		.flags = (guint64)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-	};
-
-	if (!no_openat2) {
-		for (guint attempt = 0; attempt < 8; attempt++) {
-			glong fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
-			if (fd >= 0)
-				return (gint)fd;
-			/* EAGAIN: a concurrent rename raced the '..' check */
-			if (errno != EAGAIN && errno != EINTR)
-				break;
-		}
-		if (errno != ENOSYS)
-			return -1;
-		no_openat2 = TRUE;
-	}
-	return open(fallback, flags | O_CLOEXEC | O_NOFOLLOW);
+	pxf_confined_set_error(&error_local, saved, what);
+	return pxf_ftp_fs_error(error_local, error);
 }
 
 gint
 pxf_ftp_tree_open(const gchar *dir, const gchar *rel, gint flags, GError **error)
 {
-	g_autofree gchar *dir_real = NULL;
-	g_autofree gchar *joined = NULL;
-	g_autofree gchar *real = NULL;
-	const gchar *shown = rel[0] != '\0' ? rel : ".";
-	gint dirfd;
+	g_autoptr(GError) error_local = NULL;
 	gint fd;
-	gint saved;
 
 	if (dir == NULL) {
 		g_set_error_literal(error, PXF_FTP_ERROR, PXF_FTP_ERROR_NOT_FOUND, "no tree");
 		return -1;
 	}
-	if (rel[0] == '/' || g_strcmp0(rel, "..") == 0 || g_str_has_prefix(rel, "../") ||
-	    strstr(rel, "/../") != NULL || g_str_has_suffix(rel, "/..")) {
-		g_set_error(error, PXF_FTP_ERROR, PXF_FTP_ERROR_DENIED,
-			    "'%s' is not a path inside the tree", rel);
-		return -1;
-	}
-	dir_real = realpath(dir, NULL);
-	if (dir_real == NULL) {
-		g_autofree gchar *what = g_strdup_printf("tree %s", dir);
-		pxf_ftp_fs_errno(errno, what, error);
-		return -1;
-	}
-	if (rel[0] == '\0') {
-		fd = open(dir_real, flags | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0)
-			pxf_ftp_fs_errno(errno, dir_real, error);
-		return fd;
-	}
-	joined = g_build_filename(dir_real, rel, NULL);
-	real = realpath(joined, NULL);
-	if (real == NULL) {
-		pxf_ftp_fs_errno(errno, shown, error);
-		return -1;
-	}
-	if (!pxf_ftp_fs_within(real, dir_real)) {
-		g_set_error(error, PXF_FTP_ERROR, PXF_FTP_ERROR_DENIED,
-			    "%s: resolves to %s, outside the tree %s", rel, real, dir_real);
-		return -1;
-	}
-	dirfd = open(dir_real, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		pxf_ftp_fs_errno(errno, dir_real, error);
-		return -1;
-	}
-	fd = pxf_ftp_fs_openat(dirfd, rel, flags, real);
-	saved = errno;
-	close(dirfd);
+	fd = pxf_confined_open(dir, rel, flags, &error_local);
 	if (fd < 0)
-		pxf_ftp_fs_errno(saved, shown, error);
+		pxf_ftp_fs_error(error_local, error);
 	return fd;
 }
 

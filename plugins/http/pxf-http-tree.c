@@ -1,23 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Serving files from directories without ever leaving them. Two checks
- * guard every open: the realpath of the file must lie inside the realpath of
- * the tree, and the open itself goes through openat2(RESOLVE_BENEATH) from
- * the tree's directory, which the kernel refuses for absolute symlinks and
- * for anything that escapes, even if the tree changes between the two. */
+/* Serving files from directories without ever leaving them: every open goes
+ * through plugins/common's pxf_confined_open() (a realpath check, then
+ * openat2(RESOLVE_BENEATH) from the tree's directory). */
 #define G_LOG_DOMAIN "pxf-http"
-#define _GNU_SOURCE  /* O_PATH */
 
 #include "pxf-http-tree.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glib/gstdio.h>
-#include <linux/openat2.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pxf-confined.h"
 #include "pxf-http-path.h"
 
 typedef struct {
@@ -132,81 +126,44 @@ pxf_http_trees_get_size(PxfHttpTrees *self)
 gboolean
 pxf_http_path_within(const gchar *path, const gchar *dir)
 {
-	gsize dlen = strlen(dir);
-
-	if (dlen > 0 && dir[dlen - 1] == '/') /* only "/" itself ends in '/' */
-		return path[0] == '/';
-	return strncmp(path, dir, dlen) == 0 && (path[dlen] == '\0' || path[dlen] == '/');
+	return pxf_confined_path_within(path, dir);
 }
 
-static gboolean
-pxf_http_tree_errno(gint saved, const gchar *what, GError **error)
+/* The confined open's error in this plugin's domain. */
+static void
+pxf_http_tree_error(const GError *local, GError **error)
 {
-	switch (saved) {
-	case ENOENT:
-	case ENOTDIR:
-		g_set_error(error, PXF_HTTP_ERROR, PXF_HTTP_ERROR_NOT_FOUND, "%s: %s", what,
-			    g_strerror(saved));
-		break;
-	case EXDEV:
-		g_set_error(error, PXF_HTTP_ERROR, PXF_HTTP_ERROR_FORBIDDEN,
-			    "%s: leaves the tree (an absolute symlink or '..')", what);
-		break;
-	case EACCES:
-	case EPERM:
-	case ELOOP:
-		g_set_error(error, PXF_HTTP_ERROR, PXF_HTTP_ERROR_FORBIDDEN, "%s: %s", what,
-			    g_strerror(saved));
-		break;
-	default:
-		g_set_error(error, PXF_HTTP_ERROR, PXF_HTTP_ERROR_FAILED, "%s: %s", what,
-			    g_strerror(saved));
-		break;
-	}
-	return FALSE;
+	pxf_confined_error_to(local, PXF_HTTP_ERROR, PXF_HTTP_ERROR_FAILED,
+			      PXF_HTTP_ERROR_NOT_FOUND, PXF_HTTP_ERROR_FORBIDDEN, error);
 }
 
-/* openat2() beneath dirfd; -1 with errno set. Falls back to an O_NOFOLLOW
- * open of the realpath (already checked to lie inside) on kernels without
- * openat2 (before 5.6). */
+/* Opens rel from the tree, as a file (or directory) to read. */
 static gint
-pxf_http_tree_openat(gint dirfd, const gchar *rel, const gchar *fallback)
+pxf_http_tree_open_rel(const gchar *dir, const gchar *rel, struct stat *st, GError **error)
 {
-	static gboolean no_openat2 = FALSE;
-	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-	};
+	g_autoptr(GError) error_local = NULL;
+	gint fd = pxf_confined_open(dir, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK, &error_local);
 
-	if (!no_openat2) {
-		for (guint attempt = 0; attempt < 8; attempt++) {
-			glong fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
-			if (fd >= 0)
-				return (gint)fd;
-			/* EAGAIN: a concurrent rename raced the '..' check; retry */
-			if (errno != EAGAIN && errno != EINTR)
-				break;
-		}
-		if (errno != ENOSYS)
-			return -1;
-		no_openat2 = TRUE;
+	if (fd < 0) {
+		pxf_http_tree_error(error_local, error);
+		return -1;
 	}
-	return open(fallback, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	if (fstat(fd, st) != 0) {
+		gint saved = errno;
+		close(fd);
+		pxf_confined_set_error(&error_local, saved, rel[0] != '\0' ? rel : "/");
+		pxf_http_tree_error(error_local, error);
+		return -1;
+	}
+	return fd;
 }
 
 gint
 pxf_http_tree_open(
 	const gchar *dir, const gchar *rel, struct stat *st, gboolean *is_index, GError **error)
 {
-	g_autofree gchar *dir_real = NULL;
-	g_autofree gchar *joined = NULL;
-	g_autofree gchar *real = NULL;
 	g_autofree gchar *index_rel = NULL;
-	g_autofree gchar *index_joined = NULL;
-	g_autofree gchar *index_real = NULL;
-	gint dirfd;
 	gint fd;
-	gint saved;
 
 	g_return_val_if_fail(dir != NULL && rel != NULL, -1);
 
@@ -218,80 +175,31 @@ pxf_http_tree_open(
 			    "'%s' is not a normalised path", rel);
 		return -1;
 	}
-	dir_real = realpath(dir, NULL);
-	if (dir_real == NULL) {
-		g_autofree gchar *what = g_strdup_printf("tree %s", dir);
-		pxf_http_tree_errno(errno, what, error);
+	fd = pxf_http_tree_open_rel(dir, rel, st, error);
+	if (fd < 0)
 		return -1;
-	}
-	joined = rel[0] != '\0' ? g_build_filename(dir_real, rel, NULL) : g_strdup(dir_real);
-	real = realpath(joined, NULL);
-	if (real == NULL) {
-		pxf_http_tree_errno(errno, rel[0] != '\0' ? rel : "/", error);
-		return -1;
-	}
-	if (!pxf_http_path_within(real, dir_real)) {
-		g_set_error(error, PXF_HTTP_ERROR, PXF_HTTP_ERROR_FORBIDDEN,
-			    "%s: resolves to %s, outside the tree %s", rel, real, dir_real);
-		return -1;
-	}
-
-	dirfd = open(dir_real, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		pxf_http_tree_errno(errno, dir_real, error);
-		return -1;
-	}
-	fd = pxf_http_tree_openat(dirfd, rel[0] != '\0' ? rel : ".", real);
-	saved = errno;
-	if (fd < 0 || fstat(fd, st) != 0) {
-		saved = fd < 0 ? saved : errno;
-		if (fd >= 0)
-			close(fd);
-		close(dirfd);
-		pxf_http_tree_errno(saved, rel[0] != '\0' ? rel : "/", error);
-		return -1;
-	}
 	if (S_ISDIR(st->st_mode)) {
+		g_autoptr(GError) error_local = NULL;
 		close(fd);
 		/* the index is looked up from the tree, so it may link elsewhere
 		 * inside the tree but never out of it */
 		index_rel = rel[0] != '\0' ? g_strconcat(rel, "/index.html", NULL)
 					   : g_strdup("index.html");
-		index_joined = g_build_filename(dir_real, index_rel, NULL);
-		index_real = realpath(index_joined, NULL);
-		if (index_real == NULL) {
-			saved = errno;
-			close(dirfd);
-			if (saved == ENOENT) {
+		fd = pxf_http_tree_open_rel(dir, index_rel, st, &error_local);
+		if (fd < 0) {
+			if (g_error_matches(error_local, PXF_HTTP_ERROR,
+					    PXF_HTTP_ERROR_NOT_FOUND)) {
 				g_set_error(error, PXF_HTTP_ERROR, PXF_HTTP_ERROR_FORBIDDEN,
 					    "%s: a directory without index.html",
 					    rel[0] != '\0' ? rel : "/");
 				return -1;
 			}
-			pxf_http_tree_errno(saved, index_rel, error);
-			return -1;
-		}
-		if (!pxf_http_path_within(index_real, dir_real)) {
-			close(dirfd);
-			g_set_error(error, PXF_HTTP_ERROR, PXF_HTTP_ERROR_FORBIDDEN,
-				    "%s: resolves to %s, outside the tree %s", index_rel,
-				    index_real, dir_real);
-			return -1;
-		}
-		fd = pxf_http_tree_openat(dirfd, index_rel, index_real);
-		saved = errno;
-		if (fd < 0 || fstat(fd, st) != 0) {
-			saved = fd < 0 ? saved : errno;
-			if (fd >= 0)
-				close(fd);
-			close(dirfd);
-			pxf_http_tree_errno(saved, index_rel, error);
+			g_propagate_error(error, g_steal_pointer(&error_local));
 			return -1;
 		}
 		if (is_index != NULL)
 			*is_index = TRUE;
 	}
-	close(dirfd);
 	if (!S_ISREG(st->st_mode)) {
 		close(fd);
 		g_set_error(error, PXF_HTTP_ERROR, PXF_HTTP_ERROR_FORBIDDEN,

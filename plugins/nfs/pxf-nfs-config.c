@@ -30,20 +30,27 @@ const PxfConfKey pxf_nfs_config_keys[] = {
 	 .description = "Ganesha: distros are exported as PSEUDO_ROOT/<distro>"},
 	{.key = "ganesha_config",
 	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "/etc/ganesha/pxeforge-exports.conf",
-	 .description = "Ganesha: the export file written, %include'd by ganesha.conf"},
+	 .description = "Ganesha: the export file written, %include'd by ganesha.conf; "
+			"default: " PXF_NFS_GANESHA_FILE " in the plugin's state directory"},
+	{.key = "ganesha_reload",
+	 .type = PXF_CONF_TYPE_STRING,
+	 .default_value = "path-unit",
+	 .description = "Ganesha: path-unit (write the file only; systemd's "
+			"pxeforge-nfs-reload.path reloads nfs-ganesha.service) or sighup (signal "
+			"the ganesha.nfsd of ganesha_pidfile)"},
 	{.key = "ganesha_pidfile",
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "/run/ganesha/ganesha.pid",
-	 .description = "Ganesha: the pidfile of the ganesha.nfsd sent SIGHUP to reload"},
+	 .description = "Ganesha, ganesha_reload: sighup: the pidfile of the ganesha.nfsd sent "
+			"SIGHUP to reload"},
 	{.key = "exports_file",
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "/etc/exports.d/pxeforge.exports",
 	 .description = "kernel: the exports(5) file written"},
 	{.key = "reload_command",
 	 .type = PXF_CONF_TYPE_STRING,
-	 .description = "run after the file changed, instead of the default (Ganesha: SIGHUP by "
-			"pidfile; kernel: exportfs -ra); empty: nothing"},
+	 .description = "run after the file changed, instead of the default (Ganesha: "
+			"ganesha_reload; kernel: exportfs -ra); empty: nothing"},
 	{.key = "squash",
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "root_squash",
@@ -197,7 +204,7 @@ pxf_nfs_parse_reload(PxfNfsConfig *self, const PxfConfSection *section, GError *
 	g_autoptr(GError) error_local = NULL;
 
 	if (command == NULL) {
-		/* Ganesha: signalled by pid, no command */
+		/* Ganesha: ganesha_reload, no command */
 		if (self->backend == PXF_NFS_BACKEND_KERNEL)
 			self->reload_argv = g_strsplit("exportfs -ra", " ", -1);
 		return TRUE;
@@ -233,38 +240,51 @@ pxf_nfs_parse_clients(PxfNfsConfig *self, const PxfConfSection *section, GError 
 	return TRUE;
 }
 
+/* The index in names of the key's value; -1, with an error listing the
+ * names, for any other value. */
+static gint
+pxf_nfs_config_choice(const PxfConfSection *section,
+		      const gchar *key,
+		      const gchar *const *names,
+		      GError **error)
+{
+	const gchar *value = pxf_conf_section_get_string(section, key);
+	g_autoptr(GString) choices = g_string_new(NULL);
+
+	for (guint i = 0; names[i] != NULL; i++) {
+		if (g_strcmp0(value, names[i]) == 0)
+			return (gint)i;
+		if (i > 0)
+			g_string_append(choices, names[i + 1] != NULL ? ", " : " or ");
+		g_string_append(choices, names[i]);
+	}
+	pxf_nfs_config_fail(section, key, error, "'%s' is not %s", value != NULL ? value : "",
+			    choices->str);
+	return -1;
+}
+
 PxfNfsConfig *
 pxf_nfs_config_new(const PxfConfSection *section, GError **error)
 {
 	g_autoptr(PxfNfsConfig) self = g_new0(PxfNfsConfig, 1);
-	const gchar *backend = pxf_conf_section_get_string(section, "backend");
-	const gchar *squash = pxf_conf_section_get_string(section, "squash");
+	static const gchar *const backends[] = {"ganesha", "kernel", NULL};
+	static const gchar *const squashes[] = {"root_squash", "all_squash", "no_root_squash",
+						NULL};
+	static const gchar *const reloads[] = {"path-unit", "sighup", NULL};
 	const gchar *server = pxf_conf_section_get_string(section, "server");
 	const gchar *file_key;
+	gint backend, squash, reload;
 
-	if (g_strcmp0(backend, "ganesha") == 0) {
-		self->backend = PXF_NFS_BACKEND_GANESHA;
-		file_key = "ganesha_config";
-	} else if (g_strcmp0(backend, "kernel") == 0) {
-		self->backend = PXF_NFS_BACKEND_KERNEL;
-		file_key = "exports_file";
-	} else {
-		pxf_nfs_config_fail(section, "backend", error, "'%s' is not ganesha or kernel",
-				    backend != NULL ? backend : "");
+	/* the enums follow the order of the names */
+	backend = pxf_nfs_config_choice(section, "backend", backends, error);
+	if (backend < 0)
 		return NULL;
-	}
-	if (g_strcmp0(squash, "root_squash") == 0) {
-		self->squash = PXF_NFS_SQUASH_ROOT;
-	} else if (g_strcmp0(squash, "all_squash") == 0) {
-		self->squash = PXF_NFS_SQUASH_ALL;
-	} else if (g_strcmp0(squash, "no_root_squash") == 0) {
-		self->squash = PXF_NFS_SQUASH_NONE;
-	} else {
-		pxf_nfs_config_fail(section, "squash", error,
-				    "'%s' is not root_squash, all_squash or no_root_squash",
-				    squash != NULL ? squash : "");
+	self->backend = (PxfNfsBackend)backend;
+	file_key = self->backend == PXF_NFS_BACKEND_GANESHA ? "ganesha_config" : "exports_file";
+	squash = pxf_nfs_config_choice(section, "squash", squashes, error);
+	if (squash < 0)
 		return NULL;
-	}
+	self->squash = (PxfNfsSquash)squash;
 	if (server != NULL && server[0] != '\0') {
 		/* it lands in kickstart lines and kernel arguments: one plain token */
 		for (const gchar *p = server; *p != '\0'; p++) {
@@ -277,8 +297,17 @@ pxf_nfs_config_new(const PxfConfSection *section, GError **error)
 		}
 		self->server = g_strdup(server);
 	}
-	if (!pxf_nfs_check_file(section, file_key, error) ||
-	    !pxf_nfs_check_file(section, "ganesha_pidfile", error))
+	reload = pxf_nfs_config_choice(section, "ganesha_reload", reloads, error);
+	if (reload < 0)
+		return NULL;
+	self->ganesha_reload = (PxfNfsGaneshaReload)reload;
+	/* an unset ganesha_config is the plugin's state directory's file, which
+	 * the plugin learns when it starts (pxf_nfs_config_set_state_dir) */
+	if ((self->backend == PXF_NFS_BACKEND_KERNEL ||
+	     pxf_conf_section_get_string(section, file_key) != NULL) &&
+	    !pxf_nfs_check_file(section, file_key, error))
+		return NULL;
+	if (!pxf_nfs_check_file(section, "ganesha_pidfile", error))
 		return NULL;
 	self->file = g_strdup(pxf_conf_section_get_string(section, file_key));
 	self->pidfile = g_strdup(pxf_conf_section_get_string(section, "ganesha_pidfile"));
@@ -291,4 +320,11 @@ pxf_nfs_config_new(const PxfConfSection *section, GError **error)
 	self->first_export_id = (guint)pxf_conf_section_get_int(section, "first_export_id");
 	self->check_interval = (guint)pxf_conf_section_get_int(section, "check_interval");
 	return g_steal_pointer(&self);
+}
+
+void
+pxf_nfs_config_set_state_dir(PxfNfsConfig *self, const gchar *state_dir)
+{
+	if (self->file == NULL)
+		self->file = g_build_filename(state_dir, PXF_NFS_GANESHA_FILE, NULL);
 }

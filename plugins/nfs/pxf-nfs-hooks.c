@@ -15,6 +15,8 @@
 
 #define PXF_NFS_STORE_NS  "nfs"
 #define PXF_NFS_STORE_KEY "export-ids"
+/* shipped in plugins/nfs/systemd/ */
+#define PXF_NFS_RELOAD_PATH_UNIT "pxeforge-nfs-reload.path"
 
 struct _PxfNfs {
 	PxfPluginContext *ctx;
@@ -311,6 +313,13 @@ pxf_nfs_reload(PxfNfs *self)
 			pxf_nfs_run_command(self);
 		return;
 	}
+	if (self->config->ganesha_reload == PXF_NFS_GANESHA_RELOAD_PATH_UNIT) {
+		/* systemd saw the rename: nothing to signal, no privilege needed */
+		g_message("left the reload to systemd: %s watches %s", PXF_NFS_RELOAD_PATH_UNIT,
+			  self->config->file);
+		self->reload_pending = FALSE;
+		return;
+	}
 	if (pxf_nfs_signal_ganesha(self->config->pidfile, &pid, &error)) {
 		g_message("sent SIGHUP to ganesha.nfsd (pid %d) to reload its exports", (gint)pid);
 		self->reload_pending = FALSE;
@@ -323,7 +332,7 @@ pxf_nfs_reload(PxfNfs *self)
 			     error->message,
 			     g_error_matches(error, PXF_NFS_ERROR, PXF_NFS_ERROR_DENIED) &&
 					     geteuid() != 0
-				     ? " (pxeforged no longer runs as root: see reload_command in "
+				     ? " (pxeforged no longer runs as root: see ganesha_reload in "
 				       "the nfs plugin's README)"
 				     : "");
 	}
@@ -451,6 +460,14 @@ pxf_nfs_template_vars(PxfTemplateVarsArgs *args, gpointer user_data)
 gboolean
 pxf_nfs_start(PxfNfs *self, GError **error)
 {
+	/* the shipped path unit watches one name: another file needs a drop-in */
+	if (self->config->backend == PXF_NFS_BACKEND_GANESHA && self->config->reload_argv == NULL &&
+	    self->config->ganesha_reload == PXF_NFS_GANESHA_RELOAD_PATH_UNIT &&
+	    g_strcmp0(self->config->file, PXF_NFS_RELOAD_PATH_WATCHED) != 0)
+		g_message("%s watches %s as installed; for %s give it a drop-in with "
+			  "PathChanged=%s (see the nfs plugin's README)",
+			  PXF_NFS_RELOAD_PATH_UNIT, PXF_NFS_RELOAD_PATH_WATCHED, self->config->file,
+			  self->config->file);
 	if (!pxf_hook_connect_template_vars(self->ctx, pxf_nfs_template_vars, self,
 					    PXF_HOOK_BEFORE("kickstart"), error))
 		return FALSE;

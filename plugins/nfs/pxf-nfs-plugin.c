@@ -13,6 +13,16 @@ pxf_nfs_init(PxfPluginContext *ctx, GError **error)
 
 	if (config == NULL)
 		return FALSE;
+	if (config->file == NULL) {
+		/* the plugin's own directory: pxeforged can write it without root,
+		 * also under ProtectSystem=strict */
+		const gchar *dir = pxf_plugin_context_get_state_dir(ctx, error);
+		if (dir == NULL) {
+			pxf_nfs_config_free(config);
+			return FALSE;
+		}
+		pxf_nfs_config_set_state_dir(config, dir);
+	}
 	self = pxf_nfs_new(ctx, config);
 	pxf_plugin_context_set_data(ctx, self, (GDestroyNotify)pxf_nfs_free);
 	return pxf_nfs_start(self, error);

@@ -181,9 +181,13 @@ pxf_nfs_render_kernel_export(GString *out,
 gchar *
 pxf_nfs_render(const PxfNfsConfig *config, GPtrArray *exports, const gchar *const *clients)
 {
-	GString *out = g_string_new(NULL);
+	GString *out;
 	g_autoptr(GPtrArray) sorted = g_ptr_array_new();
 	g_autofree gchar *client_list = NULL;
+
+	/* a default ganesha_config is set by pxf_nfs_config_set_state_dir() */
+	g_return_val_if_fail(config->file != NULL, NULL);
+	out = g_string_new(NULL);
 
 	for (guint i = 0; i < exports->len; i++)
 		g_ptr_array_add(sorted, g_ptr_array_index(exports, i));

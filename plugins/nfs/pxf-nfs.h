@@ -29,6 +29,19 @@ typedef enum {
 	PXF_NFS_SQUASH_NONE,
 } PxfNfsSquash;
 
+/* How a changed Ganesha export file reaches a running ganesha.nfsd. */
+typedef enum {
+	/* the plugin only writes the file: systemd's pxeforge-nfs-reload.path
+	 * sees it change and reloads nfs-ganesha.service, so pxeforged needs no
+	 * privilege over Ganesha */
+	PXF_NFS_GANESHA_RELOAD_PATH_UNIT,
+	/* the plugin sends SIGHUP to the ganesha.nfsd of ganesha_pidfile */
+	PXF_NFS_GANESHA_RELOAD_SIGHUP,
+} PxfNfsGaneshaReload;
+
+/* The default ganesha_config, in the plugin's state directory. */
+#define PXF_NFS_GANESHA_FILE "ganesha-exports.conf"
+
 /* Export_Id 0 is Ganesha's pseudo root; it is a 16-bit number. */
 #define PXF_NFS_EXPORT_ID_MAX 65535
 
@@ -40,9 +53,11 @@ typedef struct {
 	gchar **clients;     /* normalised networks; empty: the daemon's interfaces' */
 	gchar *server;	     /* nfs.server when set */
 	gchar *pseudo_root;  /* Ganesha's Pseudo prefix, "/distros"; "" for / */
-	gchar *file;	     /* what is written: ganesha_config or exports_file */
+	gchar *file;	     /* what is written: ganesha_config or exports_file; NULL
+			      * until pxf_nfs_config_set_state_dir() for the default */
 	gchar *pidfile;	     /* ganesha_pidfile */
-	gchar **reload_argv; /* NULL: SIGHUP Ganesha by its pidfile; empty: do nothing */
+	gchar **reload_argv; /* NULL: ganesha_reload; empty: do nothing */
+	PxfNfsGaneshaReload ganesha_reload;
 	PxfNfsSquash squash;
 	gboolean nfs3; /* protocols; both FALSE: the server's default */
 	gboolean nfs4;
@@ -52,6 +67,9 @@ typedef struct {
 
 PxfNfsConfig *pxf_nfs_config_new(const PxfConfSection *section, GError **error);
 void pxf_nfs_config_free(PxfNfsConfig *self);
+/* Gives an unset ganesha_config its default, PXF_NFS_GANESHA_FILE in the
+ * plugin's state directory. */
+void pxf_nfs_config_set_state_dir(PxfNfsConfig *self, const gchar *state_dir);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfNfsConfig, pxf_nfs_config_free)
 
 /* "10.0.0.0/24" of an interface address and its prefix length. */

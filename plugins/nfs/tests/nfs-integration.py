@@ -9,6 +9,10 @@ ganesha:    in network namespaces this test creates, pxeforged writes the
             (NFS4ERR_ROFS); a distro added to the inventory and a reload
             make a new export appear (SIGHUP by pidfile), a removed one goes;
             `pxeforge render` gives kickstart's `nfs --server --dir` line.
+path-unit:  ganesha_reload's default under systemd: pxeforged, dropped to
+            `nobody`, writes the export file atomically in its state
+            directory and signals nothing (a decoy named ganesha.nfsd, named
+            by ganesha_pidfile and running as the same user, lives on).
 kernel:     backend kernel: the exports.d file it writes and the command it
             runs (a harmless stand-in for exportfs) on changes.
 bad-config: refusals with their place in the configuration.
@@ -22,6 +26,7 @@ usage: nfs-integration.py BUILDDIR SRCDIR CASE
 import glob
 import hashlib
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -127,14 +132,16 @@ class Env:
                 os.chmod(os.path.join(d, name_), 0o644)
         return top
 
-    def start(self):
+    def start(self, user=""):
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         npath = os.path.join(self.root, "notify.sock")
         self.notify.bind(npath)
+        if user:
+            os.chmod(npath, 0o666)  # READY comes after the drop to `user`
         self.notify.settimeout(TIMEOUT)
         self.logf = open(self.log, "w")
         cmd = [PXEFORGED, "--config", self.config, "--state-dir", self.state,
-               "--control-socket", self.socket, "--user", ""]
+               "--control-socket", self.socket, "--user", user]
         if self.netns is not None:
             # exec'd by ip: the PID is pxeforged's own
             cmd = ["ip", "netns", "exec", self.netns] + cmd
@@ -460,6 +467,7 @@ def run_ganesha(e, lab):
 plugins:
   nfs:
     ganesha_config: %s
+    ganesha_reload: sighup
     ganesha_pidfile: %s
     protocols: [4]
     check_interval: 1
@@ -542,6 +550,83 @@ plugins:
     e.stop_and_check()
 
 
+# ---- path unit ----------------------------------------------------------------------
+
+
+def case_path_unit(e):
+    """The default for Ganesha: only the file changes, systemd does the rest."""
+    need(os.geteuid() == 0, "needs root to start pxeforged as root and drop to nobody")
+    try:
+        pw = pwd.getpwnam("nobody")
+    except KeyError:
+        raise Skip("no user nobody")
+    # a stand-in that dies of SIGHUP, under the name the plugin checks, as
+    # the daemon's user: a signal, if sent, would be allowed and kill it
+    decoy_bin = os.path.join(e.root, "ganesha.nfsd")
+    shutil.copy(shutil.which("sleep"), decoy_bin)
+    os.chmod(decoy_bin, 0o755)
+    decoy = subprocess.Popen([decoy_bin, "300"], user=pw.pw_uid, group=pw.pw_gid,
+                             extra_groups=[])
+    try:
+        run_path_unit(e, decoy)
+    finally:
+        decoy.kill()
+        decoy.wait()
+
+
+def run_path_unit(e, decoy):
+    pidfile = os.path.join(e.root, "ganesha.pid")
+    with open(pidfile, "w") as f:
+        f.write("%d\n" % decoy.pid)
+    wait_for("the decoy's name",
+             lambda: read("/proc/%d/comm" % decoy.pid).strip() == "ganesha.nfsd")
+    rocky = e.tree("rocky9", {"README": b"rocky\n"})
+    distros = [("rocky9", rocky)]
+    inventory(e, distros)
+    e.write("conf.d/75-nfs.yaml", """\
+plugins:
+  nfs:
+    ganesha_pidfile: %s
+    clients: [192.0.2.0/24]
+    check_interval: 1
+""" % pidfile)
+    e.start(user="nobody")
+    exports = os.path.join(e.state, "plugins", "nfs", "ganesha-exports.conf")
+    e.wait_log("left the reload to systemd: pxeforge-nfs-reload.path watches %s" % exports)
+    text = read(exports)
+    print(text)
+    check(export_ids(text) == {"rocky9": 1000} and "Clients = 192.0.2.0/24;" in text,
+          "the export file in the state directory")
+    check(os.stat(exports).st_mode & 0o777 == 0o644, "mode of the export file")
+    check("running as nobody" in e.daemon_log(), "pxeforged did not drop to nobody")
+
+    # a change made as `nobody`: a new file renamed over the old one, which a
+    # reader that opened it before still reads whole
+    with open(exports) as old:
+        ino = os.fstat(old.fileno()).st_ino
+        alma = e.tree("alma8", {"README": b"alma\n"})
+        distros.append(("alma8", alma))
+        inventory(e, distros)
+        e.cli("reload")
+        wait_for("alma8 in the file", lambda: "# distro alma8\n" in read(exports))
+        check(old.read() == text, "the old file changed in place")
+    st = os.stat(exports)
+    check(st.st_ino != ino, "the file was not replaced by a rename")
+    check(st.st_uid == pwd.getpwnam("nobody").pw_uid, "not written by the dropped user")
+    check(export_ids(read(exports)) == {"rocky9": 1000, "alma8": 1001}, "export ids")
+    e.wait_log("left the reload to systemd", 2)
+    check(sorted(os.listdir(os.path.dirname(exports))) == ["ganesha-exports.conf"],
+          "temporary files left next to the export file: %s"
+          % os.listdir(os.path.dirname(exports)))
+
+    # nothing was signalled, or tried
+    log = e.daemon_log()
+    for needle in ("sent SIGHUP", "cannot reload Ganesha", "ganesha.nfsd is not running"):
+        check(needle not in log, "the daemon log has '%s'" % needle)
+    check(decoy.poll() is None, "the process named by ganesha_pidfile got a signal")
+    e.stop_and_check()
+
+
 # ---- bad configuration ------------------------------------------------------------
 
 
@@ -567,7 +652,8 @@ def case_bad_config(e):
 
 
 def main():
-    cases = {"kernel": case_kernel, "ganesha": case_ganesha, "bad-config": case_bad_config}
+    cases = {"kernel": case_kernel, "ganesha": case_ganesha, "path-unit": case_path_unit,
+             "bad-config": case_bad_config}
     e = Env()
     try:
         cases[CASE](e)

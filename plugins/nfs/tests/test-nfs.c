@@ -61,16 +61,30 @@ test_config(void)
 	{
 		g_autoptr(PxfNfsConfig) c = config_ok("nfs: {}\n");
 		g_assert_cmpint(c->backend, ==, PXF_NFS_BACKEND_GANESHA);
-		g_assert_cmpstr(c->file, ==, "/etc/ganesha/pxeforge-exports.conf");
+		/* the state directory's file, known once the plugin starts */
+		g_assert_null(c->file);
+		pxf_nfs_config_set_state_dir(c, "/var/lib/pxeforge/plugins/nfs");
+		g_assert_cmpstr(c->file, ==, "/var/lib/pxeforge/plugins/nfs/ganesha-exports.conf");
 		g_assert_cmpstr(c->pidfile, ==, "/run/ganesha/ganesha.pid");
 		g_assert_cmpstr(c->pseudo_root, ==, "/distros");
-		g_assert_null(c->reload_argv); /* SIGHUP by pidfile */
+		g_assert_null(c->reload_argv);
+		/* systemd's path unit reloads Ganesha: nothing signalled */
+		g_assert_cmpint(c->ganesha_reload, ==, PXF_NFS_GANESHA_RELOAD_PATH_UNIT);
 		g_assert_null(c->server);
 		g_assert_cmpuint(g_strv_length(c->clients), ==, 0);
 		g_assert_cmpint(c->squash, ==, PXF_NFS_SQUASH_ROOT);
 		g_assert_false(c->nfs3 || c->nfs4);
 		g_assert_cmpuint(c->first_export_id, ==, 1000);
 		g_assert_cmpuint(c->check_interval, ==, 10);
+	}
+	/* a file of one's own; the direct signal for Ganesha outside systemd */
+	{
+		g_autoptr(PxfNfsConfig) c = config_ok("nfs:\n  ganesha_config: /etc/g/x.conf\n"
+						      "  ganesha_reload: sighup\n");
+		g_assert_cmpint(c->ganesha_reload, ==, PXF_NFS_GANESHA_RELOAD_SIGHUP);
+		pxf_nfs_config_set_state_dir(c, "/var/lib/pxeforge/plugins/nfs");
+		g_assert_cmpstr(c->file, ==, "/etc/g/x.conf");
+		g_assert_null(c->reload_argv);
 	}
 	/* the kernel: its own file and exportfs */
 	{
@@ -120,6 +134,10 @@ test_config(void)
 		       "75-nfs.yaml:2:12: clients: ", "not an address or a network");
 	config_refused("nfs:\n  ganesha_config: exports.conf\n", "75-nfs.yaml:2:19: ganesha_config",
 		       "absolute");
+	config_refused("nfs:\n  ganesha_config: ''\n", "75-nfs.yaml:2:19: ganesha_config",
+		       "absolute");
+	config_refused("nfs:\n  ganesha_reload: dbus\n", "75-nfs.yaml:2:19: ganesha_reload",
+		       "'dbus' is not path-unit or sighup");
 	config_refused("nfs:\n  ganesha_pidfile: /run/\n", "75-nfs.yaml:2:20: ganesha_pidfile",
 		       "absolute");
 	config_refused("nfs:\n  pseudo_root: distros\n", "75-nfs.yaml:2:16: pseudo_root",
@@ -228,7 +246,7 @@ static const gchar *const ganesha_expected =
 	"# Written by pxeforged's nfs plugin from the inventory's distros.\n"
 	"# Do not edit: pxeforged rewrites it when the distros change.\n"
 	"# ganesha.conf includes it with:\n"
-	"#   %include \"/etc/ganesha/pxeforge-exports.conf\"\n"
+	"#   %include \"/var/lib/pxeforge/plugins/nfs/ganesha-exports.conf\"\n"
 	"\n"
 	"# distro centos7\n"
 	"EXPORT {\n"
@@ -267,7 +285,8 @@ static const gchar *const ganesha_expected =
 static void
 test_render_ganesha(void)
 {
-	g_autoptr(PxfNfsConfig) config = config_ok("nfs: {}\n");
+	g_autoptr(PxfNfsConfig) config = config_ok(
+		"nfs:\n  ganesha_config: /var/lib/pxeforge/plugins/nfs/ganesha-exports.conf\n");
 	g_autoptr(PxfNfsConfig) v4 =
 		config_ok("nfs:\n  protocols: [4]\n  squash: all_squash\n  pseudo_root: /\n"
 			  "  ganesha_config: /tmp/g.conf\n");
