@@ -16,9 +16,7 @@
 # that upgrades the default one (tests/system's upgrade test). Native
 # format: no '-' in VERSION.
 #
-# The copy lives under /tmp (TMPDIR is ignored on purpose): the unit suites
-# in pxeforge-tests find their fixtures through that path (see
-# tests/packaging/run-installed-tests.py). DEB_BUILD_OPTIONS defaults to
+# The copy lives in TMPDIR (default /tmp). DEB_BUILD_OPTIONS defaults to
 # "parallel=2 noddebs" (no -dbgsym packages); set it to override.
 set -euo pipefail
 
@@ -41,7 +39,7 @@ if [ -n "$version" ] && ! [[ $version =~ ^[0-9][A-Za-z0-9.+~]*$ ]]; then
 	exit 2
 fi
 
-tmp=$(mktemp -d /tmp/pxeforge-debs.XXXXXX)
+tmp=$(mktemp -d -t pxeforge-debs.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 src=$tmp/pxeforge
 mkdir -p "$src"

@@ -10,9 +10,10 @@
 #
 # The list comes from meson's own test list (meson-info/intro-tests.json,
 # suite "unit"), so a new unit suite is installed without touching this.
-# The binaries have the source tree's absolute path compiled in for their
-# fixtures (PXF_TEST_DATADIR, PXF_*_SRCDIR); tests.json records it, and the
-# runner shows the installed fixtures at that path in a mount namespace.
+# The suites read their fixtures under $PXF_TEST_SRCDIR (tests/pxf-test-paths.h),
+# a copy of the source tree's fixture files: tests.json records where that
+# copy is, relative to tests.json itself (so that it also holds under DESTDIR),
+# and the runner sets the variable to it.
 import json
 import os
 import shutil
@@ -89,8 +90,7 @@ def main():
                 if not os.path.islink(path):
                     os.chmod(path, 0o644)
 
-    manifest = {'source_root': source_root, 'build_root': build_root,
-                'installed_source': srcdir, 'tests': entries}
+    manifest = {'srcdir': os.path.relpath(srcdir, sharedir), 'tests': entries}
     manifest_path = os.path.join(sharedir, 'tests.json')
     with open(destdir_path(manifest_path), 'w') as f:
         json.dump(manifest, f, indent=1, sort_keys=True)

@@ -3,12 +3,11 @@
 #   /usr/libexec/installed-tests/pxeforge/run [--list] [TEST...]
 # Exit status 0 when no suite fails (skips are fine), 1 otherwise.
 #
-# The suites read fixtures through the absolute source path they were built
-# with (tests.json: source_root). When that path does not exist, the runner
-# shows the installed fixtures there, in a private mount namespace with a
-# private tmpfs over the path's first directory (/tmp or /var/tmp, where
-# packaging/build-debs.sh builds): nothing outside the namespace changes.
-# Without root it uses a user namespace (unshare(1), util-linux).
+# The suites read their fixtures under $PXF_TEST_SRCDIR (tests/pxf-test-paths.h):
+# the runner sets it to the installed copy that tests.json names.
+#
+# Set PXF_INSTALLED_TESTS_MANIFEST to another tests.json to run a copy that
+# is not at its installed path (e.g. under a meson install DESTDIR).
 import json
 import os
 import subprocess
@@ -19,47 +18,23 @@ import time
 HERE = os.path.dirname(os.path.realpath(__file__))
 # set when installed (tests/packaging/install-tests.py)
 MANIFEST = '@MANIFEST@'
-NS_ENV = 'PXF_INSTALLED_TESTS_NS'
 
 
 def load():
+    """The manifest, with 'srcdir' made absolute."""
     path = os.environ.get('PXF_INSTALLED_TESTS_MANIFEST', MANIFEST)
     with open(path) as f:
-        return json.load(f)
-
-
-def reexec_in_namespace(manifest):
-    """Re-runs this script where source_root shows the installed fixtures;
-    returns only when that is not possible."""
-    src = manifest['source_root']
-    top = '/' + src.strip('/').split('/')[0]
-    if top not in ('/tmp', '/var/tmp'):
-        print('# note: built in %s, not under /tmp or /var/tmp: the suites that read '
-              'fixtures cannot find them' % src, flush=True)
-        return
-    script = ('set -e; mount -t tmpfs -o mode=1777 pxeforge-tests "$1"; '
-              'mkdir -p "$(dirname "$2")"; ln -s "$3" "$2"; shift 3; exec "$@"')
-    inner = [sys.executable, os.path.realpath(__file__)] + sys.argv[1:]
-    cmd = ['unshare', '--mount', '--propagation', 'private']
-    if os.getuid() != 0:
-        # root in a user namespace of our own, for the mount; then back to
-        # our own ids, so that the suites that need real root still skip
-        cmd += ['--user', '--map-root-user']
-        inner = ['unshare', '--user', '--map-user=%d' % os.getuid(),
-                 '--map-group=%d' % os.getgid()] + inner
-    cmd += ['sh', '-c', script, 'sh', top, src, manifest['installed_source']] + inner
-    env = dict(os.environ, **{NS_ENV: '1'})
-    try:
-        os.execvpe(cmd[0], cmd, env)
-    except OSError as e:
-        print('# note: cannot run unshare (%s): the suites that read fixtures cannot '
-              'find them' % e, flush=True)
+        manifest = json.load(f)
+    manifest['srcdir'] = os.path.join(os.path.dirname(os.path.abspath(path)),
+                                      manifest['srcdir'])
+    return manifest
 
 
 def run_one(test, manifest, tmp):
     env = dict(os.environ)
     env.update(test['env'])
-    env['G_TEST_SRCDIR'] = os.path.join(manifest['installed_source'], 'tests')
+    env['PXF_TEST_SRCDIR'] = manifest['srcdir']
+    env['G_TEST_SRCDIR'] = os.path.join(manifest['srcdir'], 'tests')
     env['G_TEST_BUILDDIR'] = HERE
     env['PXEFORGE_PLUGIN_DIR'] = os.path.join(HERE, 'plugins')
     env['PXEFORGE_TEST'] = '1'
@@ -101,8 +76,9 @@ def main():
         return 2
     if args:
         tests = [t for t in tests if t['name'] in args]
-    if (not os.path.isdir(manifest['source_root']) and os.environ.get(NS_ENV) is None):
-        reexec_in_namespace(manifest)
+    if not os.path.isdir(manifest['srcdir']):
+        print('the fixtures are missing: %s' % manifest['srcdir'], file=sys.stderr)
+        return 2
 
     counts = {'OK': 0, 'FAIL': 0, 'SKIP': 0}
     with tempfile.TemporaryDirectory(prefix='pxeforge-tests-') as tmp:

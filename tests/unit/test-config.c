@@ -2,12 +2,18 @@
 #define G_LOG_DOMAIN "pxf-test-config"
 
 #include "pxf-config.h"
+#include "pxf-test-paths.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#define DATADIR PXF_TEST_DATADIR "/config"
+/* @name under tests/data/config */
+static gchar *
+config_path(const gchar *name)
+{
+	return pxf_test_build_filename("tests", "data", "config", name, NULL);
+}
 
 /* All diags as "file:line:column: error: path: message" lines, so that one
  * assertion checks positions, paths, messages and that nothing else was said. */
@@ -100,13 +106,16 @@ test_parse_empty(void)
 static void
 test_parse_syntax_error(void)
 {
+	g_autofree gchar *f = config_path("syntax-error.yaml");
 	g_autoptr(GPtrArray) diags = pxf_diags_new();
-	g_autoptr(PxfConfNode) root = pxf_conf_parse_file(DATADIR "/syntax-error.yaml", diags);
+	g_autoptr(PxfConfNode) root = pxf_conf_parse_file(f, diags);
+	g_autofree gchar *expected = g_strdup_printf(
+		"%s:3:2: error: syntax error: did not find expected key (while parsing a block "
+		"mapping at line 1, column 1)\n",
+		f);
 
 	g_assert_null(root);
-	assert_diags(diags,
-		     DATADIR "/syntax-error.yaml:3:2: error: syntax error: did not find "
-			     "expected key (while parsing a block mapping at line 1, column 1)\n");
+	assert_diags(diags, expected);
 }
 
 static void
@@ -131,22 +140,20 @@ test_parse_invalid_utf8(void)
 static void
 test_parse_errors_one_pass(void)
 {
+	g_autofree gchar *f = config_path("parse-errors.yaml");
 	g_autoptr(GPtrArray) diags = pxf_diags_new();
-	g_autoptr(PxfConfNode) root = pxf_conf_parse_file(DATADIR "/parse-errors.yaml", diags);
+	g_autoptr(PxfConfNode) root = pxf_conf_parse_file(f, diags);
+	g_autofree gchar *expected = g_strdup_printf(
+		"%1$s:4:3: error: duplicate key 'port' (first defined at line 3, column 3)\n"
+		"%1$s:5:11: error: anchor '&defaults': anchors and aliases are not supported\n"
+		"%1$s:7:7: error: alias '*defaults': anchors and aliases are not supported\n"
+		"%1$s:8:8: error: tag 'tag:yaml.org,2002:str': tags are not supported\n"
+		"%1$s:9:1: error: mapping keys must be scalars, not a list\n",
+		f);
 	PxfConfNode *server;
 
 	g_assert_nonnull(root);
-	assert_diags(
-		diags, DATADIR
-		"/parse-errors.yaml:4:3: error: duplicate key 'port' (first defined at "
-		"line 3, column 3)\n" DATADIR
-		"/parse-errors.yaml:5:11: error: anchor '&defaults': anchors and aliases are "
-		"not supported\n" DATADIR
-		"/parse-errors.yaml:7:7: error: alias '*defaults': anchors and aliases are not "
-		"supported\n" DATADIR
-		"/parse-errors.yaml:8:8: error: tag 'tag:yaml.org,2002:str': tags are not "
-		"supported\n" DATADIR
-		"/parse-errors.yaml:9:1: error: mapping keys must be scalars, not a list\n");
+	assert_diags(diags, expected);
 	/* the first of two duplicates is kept, the non-scalar key dropped */
 	server = pxf_conf_node_lookup(root, "server", NULL);
 	g_assert_cmpuint(server->keys->len, ==, 1);
@@ -373,8 +380,13 @@ test_merge_shared(void)
 static void
 test_load_dir_merge(void)
 {
+	g_autofree gchar *site = config_path("site");
+	g_autofree gchar *port_yaml = config_path("site/conf.d/9-port.yaml");
+	g_autofree gchar *dhcp_yaml = config_path("site/conf.d/10-dhcp.yaml");
+	g_autofree gchar *main_yaml = config_path("site/pxeforge.yaml");
+	g_autofree gchar *hosts_yml = config_path("site/conf.d/20-hosts.yml");
 	g_autoptr(GPtrArray) diags = pxf_diags_new();
-	g_autoptr(PxfConfNode) root = pxf_conf_load_dir(DATADIR "/site", diags);
+	g_autoptr(PxfConfNode) root = pxf_conf_load_dir(site, diags);
 	PxfConfNode *node;
 	PxfConfNode *hosts;
 
@@ -382,7 +394,7 @@ test_load_dir_merge(void)
 	/* byte order: 10-dhcp, 20-hosts.yml, 9-port, A-upper, a-lower; README ignored */
 	g_assert_cmpstr(scalar_at(root, "server.port"), ==, "6969");
 	node = pxf_conf_node_lookup(pxf_conf_node_lookup(root, "server", NULL), "port", NULL);
-	g_assert_cmpstr(node->file, ==, DATADIR "/site/conf.d/9-port.yaml");
+	g_assert_cmpstr(node->file, ==, port_yaml);
 	g_assert_cmpuint(node->line, ==, 3);
 	g_assert_cmpuint(node->column, ==, 9);
 	g_assert_cmpstr(scalar_at(root, "server.listen"), ==, "::1");
@@ -395,7 +407,7 @@ test_load_dir_merge(void)
 		"interfaces", NULL);
 	g_assert_cmpuint(node->items->len, ==, 2);
 	g_assert_cmpstr(((PxfConfNode *)node->items->pdata[0])->scalar, ==, "eth1");
-	g_assert_cmpstr(node->file, ==, DATADIR "/site/conf.d/10-dhcp.yaml");
+	g_assert_cmpstr(node->file, ==, dhcp_yaml);
 	/* hosts from three files, in file order */
 	hosts = pxf_conf_node_lookup(root, "hosts", NULL);
 	g_assert_cmpuint(hosts->items->len, ==, 3);
@@ -404,10 +416,8 @@ test_load_dir_merge(void)
 		PxfConfNode *mac_node = pxf_conf_node_lookup(hosts->items->pdata[i], "mac", NULL);
 		g_assert_cmpstr(mac_node->scalar, ==, mac);
 	}
-	g_assert_cmpstr(((PxfConfNode *)hosts->items->pdata[0])->file, ==,
-			DATADIR "/site/pxeforge.yaml");
-	g_assert_cmpstr(((PxfConfNode *)hosts->items->pdata[2])->file, ==,
-			DATADIR "/site/conf.d/20-hosts.yml");
+	g_assert_cmpstr(((PxfConfNode *)hosts->items->pdata[0])->file, ==, main_yaml);
+	g_assert_cmpstr(((PxfConfNode *)hosts->items->pdata[2])->file, ==, hosts_yml);
 }
 
 static void
@@ -614,13 +624,13 @@ test_section_values(void)
 static void
 test_section_errors(void)
 {
+	g_autofree gchar *f = config_path("section-errors.yaml");
 	g_autoptr(GPtrArray) diags = pxf_diags_new();
-	g_autoptr(PxfConfNode) root = pxf_conf_parse_file(DATADIR "/section-errors.yaml", diags);
+	g_autoptr(PxfConfNode) root = pxf_conf_parse_file(f, diags);
 	PxfConfNode *dhcp =
 		pxf_conf_node_lookup(pxf_conf_node_lookup(root, "plugins", NULL), "dhcp", NULL);
 	g_autoptr(PxfConfSection) s = NULL;
 	g_autofree gchar *where = NULL;
-	const gchar *f = DATADIR "/section-errors.yaml";
 	g_autofree gchar *expected = NULL;
 
 	assert_diags(diags, "");

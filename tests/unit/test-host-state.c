@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "pxf-host-state.h"
+#include "pxf-test-paths.h"
 
 #define MAC "52:54:00:12:34:56"
 
@@ -134,7 +135,7 @@ make_tmpdir(void)
 static GBytes *
 fixture(const gchar *name)
 {
-	g_autofree gchar *path = g_build_filename(PXF_TEST_DATADIR, "state", name, NULL);
+	g_autofree gchar *path = pxf_test_build_filename("tests", "data", "state", name, NULL);
 	g_autoptr(GError) error = NULL;
 	gchar *data = NULL;
 	gsize len = 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pxf-import.h"
+#include "pxf-test-paths.h"
 
 /* The metadata parsers and the detector, on the fixture trees under
  * tests/data/import (see the README there) and on hand-made breakage. */
@@ -12,7 +13,7 @@
 static gchar *
 fixture(const gchar *distro)
 {
-	return g_build_filename(PXF_TEST_DATADIR, "import", distro, NULL);
+	return pxf_test_build_filename("tests", "data", "import", distro, NULL);
 }
 
 static void
@@ -447,7 +448,7 @@ static void
 test_discinfo(void)
 {
 	g_autofree gchar *path =
-		g_build_filename(PXF_TEST_DATADIR, "import", "centos6", ".discinfo", NULL);
+		pxf_test_build_filename("tests", "data", "import", "centos6", ".discinfo", NULL);
 	g_autofree gchar *data = NULL;
 	gsize len = 0;
 	g_autoptr(PxfImportMedium) m = g_new0(PxfImportMedium, 1);

@@ -9,6 +9,7 @@
 
 #include "pxf-import.h"
 #include "pxf-inventory.h"
+#include "pxf-test-paths.h"
 
 /* pxf_import_distro() end to end: directories and ISO images (built here
  * with xorriso from the fixture trees, when it is installed) unpacked into
@@ -71,7 +72,7 @@ fixture_tear_down(Fixture *f, gconstpointer data)
 static gchar *
 source_dir(const gchar *name)
 {
-	return g_build_filename(PXF_TEST_DATADIR, "import", name, NULL);
+	return pxf_test_build_filename("tests", "data", "import", name, NULL);
 }
 
 /* cp -a for the small fixture trees (files, directories, links) */

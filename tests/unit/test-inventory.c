@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "pxf-inventory-private.h"
+#include "pxf-test-paths.h"
 
 /* ------------------------------------------------------------------------ */
 /* helpers */
@@ -91,7 +92,8 @@ static gchar *
 config_copy_new(void)
 {
 	g_autofree gchar *tmp = tmpdir_new();
-	g_autofree gchar *src = g_build_filename(PXF_TEST_DATADIR, "inventory", "valid", NULL);
+	g_autofree gchar *src =
+		pxf_test_build_filename("tests", "data", "inventory", "valid", NULL);
 	gchar *dst = g_build_filename(tmp, "etc", NULL);
 	copy_tree(src, dst);
 	return dst;
@@ -108,7 +110,7 @@ config_copy_free(gchar *dir)
 static gchar *
 import_fixture(const gchar *name)
 {
-	return g_build_filename(PXF_TEST_DATADIR, "inventory", "import", name, NULL);
+	return pxf_test_build_filename("tests", "data", "inventory", "import", name, NULL);
 }
 
 static void
@@ -358,7 +360,8 @@ test_suggest(void)
 static void
 test_valid(void)
 {
-	g_autofree gchar *dir = g_build_filename(PXF_TEST_DATADIR, "inventory", "valid", NULL);
+	g_autofree gchar *dir =
+		pxf_test_build_filename("tests", "data", "inventory", "valid", NULL);
 	g_autofree gchar *tmpl = g_build_filename(dir, "templates", "centos7-ks.cfg", NULL);
 	g_autoptr(GPtrArray) diags = pxf_diags_new();
 	g_autoptr(PxfInventory) inv = inventory_from_dir(dir, diags);

@@ -8,6 +8,7 @@
 
 #include "pxf-template.h"
 #include "pxf-vars.h"
+#include "pxf-test-paths.h"
 
 /* Cases written from the semantics of the Mustache spec v1.3 (interpolation,
  * sections, inverted, comments, partials, delimiters); data is GVariant text
@@ -929,7 +930,7 @@ static gchar *
 read_data(const gchar *name)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *path = g_build_filename(PXF_TEST_DATADIR, "template", name, NULL);
+	g_autofree gchar *path = pxf_test_build_filename("tests", "data", "template", name, NULL);
 	gchar *contents = NULL;
 
 	g_file_get_contents(path, &contents, NULL, &error);
@@ -941,8 +942,10 @@ static void
 test_template_kickstart(void)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *path = g_build_filename(PXF_TEST_DATADIR, "template", "ks.tmpl", NULL);
-	g_autofree gchar *pdir = g_build_filename(PXF_TEST_DATADIR, "template", "partials", NULL);
+	g_autofree gchar *path =
+		pxf_test_build_filename("tests", "data", "template", "ks.tmpl", NULL);
+	g_autofree gchar *pdir =
+		pxf_test_build_filename("tests", "data", "template", "partials", NULL);
 	const gchar *dirs[] = {pdir, NULL};
 	g_autoptr(PxfTemplate) tpl = pxf_template_new_from_file(path, &error);
 	struct {

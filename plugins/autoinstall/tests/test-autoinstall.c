@@ -11,14 +11,22 @@
 #include "pxf-config.h"
 #include "pxf-diag.h"
 #include "pxf-template.h"
+#include "pxf-test-paths.h"
 #include "pxf-vars.h"
 
-#define TEMPLATE   PXF_AUTOINSTALL_SRCDIR "/templates/ubuntu-autoinstall.yaml.mustache"
 #define PLAIN	   "Tr0ub4dor&3 with spaces"
 #define MAC	   "52:54:00:12:34:56"
 #define TOKEN	   "0123456789abcdef0123456789abcdef"
 #define DONE_URL   "http://192.0.2.1/api/v1/hosts/" MAC "/done"
 #define FAILED_URL "http://192.0.2.1/api/v1/hosts/" MAC "/failed"
+
+/* the shipped user-data template */
+static gchar *
+template_path(void)
+{
+	return pxf_test_build_filename("plugins", "autoinstall", "templates",
+				       "ubuntu-autoinstall.yaml.mustache", NULL);
+}
 
 static PxfAutoinstallConfig *
 config_from_yaml(const gchar *yaml, GError **error)
@@ -101,17 +109,20 @@ test_config(void)
 	g_autoptr(PxfAutoinstallConfig) config = default_config();
 	g_autoptr(PxfAutoinstallConfig) bad = NULL;
 	g_autoptr(PxfAutoinstallConfig) custom = NULL;
+	g_autofree gchar *template = template_path();
+	g_autofree gchar *yaml = g_strdup_printf("autoinstall:\n"
+						 "  meta_data_template: %s\n"
+						 "  datasource: nocloud\n",
+						 template);
 
 	g_assert_cmpuint(config->rounds, ==, 5000);
 	g_assert_cmpstr(config->datasource, ==, "nocloud-net");
 	g_assert_null(config->meta_data_template);
 	g_assert_false(config->any_address);
 
-	custom = config_from_yaml("autoinstall:\n  meta_data_template: " TEMPLATE
-				  "\n  datasource: nocloud\n",
-				  &error);
+	custom = config_from_yaml(yaml, &error);
 	g_assert_no_error(error);
-	g_assert_cmpstr(custom->meta_data_template, ==, TEMPLATE);
+	g_assert_cmpstr(custom->meta_data_template, ==, template);
 	g_assert_cmpstr(custom->datasource, ==, "nocloud");
 
 	bad = config_from_yaml("autoinstall:\n  datasource: ec2\n", &error);
@@ -405,6 +416,14 @@ render_text(const gchar *path, gboolean is_text, PxfVars *vars)
 	return g_string_free(out, FALSE);
 }
 
+/* the shipped user-data template rendered with @vars */
+static gchar *
+render_user_data(PxfVars *vars)
+{
+	g_autofree gchar *path = template_path();
+	return render_text(path, FALSE, vars);
+}
+
 static PxfConfNode *
 parse(const gchar *yaml)
 {
@@ -499,7 +518,7 @@ test_render_full(void)
 	pxf_vars_set(vars, "early_commands", g_variant_new_strv(early, -1));
 	pxf_vars_set(vars, "late_commands", g_variant_new_strv(late, -1));
 
-	yaml = render_text(TEMPLATE, FALSE, vars);
+	yaml = render_user_data(vars);
 	g_assert_true(g_str_has_prefix(yaml, "#cloud-config\n"));
 	assert_lacks(yaml, PLAIN);
 	assert_contains(yaml,
@@ -546,7 +565,7 @@ static void
 test_render_defaults(void)
 {
 	g_autoptr(PxfVars) vars = inventory_vars(NULL, "autoinstall");
-	g_autofree gchar *yaml = render_text(TEMPLATE, FALSE, vars);
+	g_autofree gchar *yaml = render_user_data(vars);
 	g_autoptr(PxfConfNode) root = parse(yaml);
 	const gchar *none[] = {NULL};
 
@@ -577,7 +596,7 @@ test_render_defaults(void)
 		const gchar *true_only[] = {"true", NULL};
 
 		set_dict(bare, "profile", profile);
-		yaml_bare = render_text(TEMPLATE, FALSE, bare);
+		yaml_bare = render_user_data(bare);
 		root_bare = parse(yaml_bare);
 		assert_contains(yaml_bare, "# no http plugin: pxeforge is not told");
 		assert_seq(root_bare, "autoinstall.late-commands", true_only);

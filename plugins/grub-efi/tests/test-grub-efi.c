@@ -11,10 +11,17 @@
 #include "pxf-diag.h"
 #include "pxf-grub-efi.h"
 #include "pxf-template.h"
+#include "pxf-test-paths.h"
 #include "pxf-vars.h"
 
-#define TEMPLATES PXF_GRUB_EFI_SRCDIR "/templates"
-#define MAC	  "52:54:00:12:34:56"
+#define MAC "52:54:00:12:34:56"
+
+/* @name under plugins/grub-efi/templates */
+static gchar *
+template_path(const gchar *name)
+{
+	return pxf_test_build_filename("plugins", "grub-efi", "templates", name, NULL);
+}
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -386,9 +393,13 @@ test_config(void)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(PxfGrubEfiConfig) config = NULL;
-	const gchar *tpl = "grub-efi:\n"
-			   "  host_template: " TEMPLATES "/host.cfg.mustache\n"
-			   "  menu_template: " TEMPLATES "/menu.cfg.mustache\n";
+	g_autofree gchar *host_tpl = template_path("host.cfg.mustache");
+	g_autofree gchar *menu_tpl = template_path("menu.cfg.mustache");
+	g_autofree gchar *tpl = g_strdup_printf("grub-efi:\n"
+						"  host_template: %s\n"
+						"  menu_template: %s\n",
+						host_tpl, menu_tpl);
+	g_autofree gchar *menu_kernel = g_strdup_printf("  menu_kernel: %s\n", host_tpl);
 	struct {
 		const gchar *extra;
 		const gchar *message;
@@ -402,8 +413,7 @@ test_config(void)
 		 "the menu has no 'install' entry without menu_kernel"},
 		{"  menu_default: memtest\n",
 		 "'memtest' is not one of install, vesa, rescue, local"},
-		{"  menu_kernel: " TEMPLATES "/host.cfg.mustache\n",
-		 "menu_kernel and menu_initrd go together"},
+		{menu_kernel, "menu_kernel and menu_initrd go together"},
 		{"  menu_kernel: https://192.0.2.1/vmlinuz\n  menu_initrd: /x\n",
 		 "menu_kernel: GRUB fetches http:// URLs only"},
 		{"  menu_kernel: /nonexistent/vmlinuz\n  menu_initrd: /nonexistent/initrd\n",
@@ -596,7 +606,7 @@ render(const PxfGrubEfiConfig *config,
        gboolean netboot,
        PxfHostState state)
 {
-	g_autofree gchar *path = g_build_filename(TEMPLATES, template, NULL);
+	g_autofree gchar *path = template_path(template);
 	g_autoptr(PxfTemplate) tpl = NULL;
 	g_autoptr(GError) error = NULL;
 	GString *out = g_string_new(NULL);

@@ -14,11 +14,18 @@
 #include "pxf-diag.h"
 #include "pxf-ipxe.h"
 #include "pxf-template.h"
+#include "pxf-test-paths.h"
 #include "pxf-vars.h"
 
-#define TEMPLATES PXF_IPXE_SRCDIR "/templates"
-#define MAC	  "52:54:00:12:34:56"
-#define BASE	  "http://10.0.0.1:8080"
+#define MAC "52:54:00:12:34:56"
+
+/* @name under plugins/ipxe/templates */
+static gchar *
+template_path(const gchar *name)
+{
+	return pxf_test_build_filename("plugins", "ipxe", "templates", name, NULL);
+}
+#define BASE "http://10.0.0.1:8080"
 
 /* ---- paths ---------------------------------------------------------------- */
 
@@ -451,9 +458,13 @@ test_config(void)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(PxfIpxeConfig) config = NULL;
-	const gchar *tpl = "ipxe:\n"
-			   "  host_template: " TEMPLATES "/host.ipxe.mustache\n"
-			   "  menu_template: " TEMPLATES "/menu.ipxe.mustache\n";
+	g_autofree gchar *host_tpl = template_path("host.ipxe.mustache");
+	g_autofree gchar *menu_tpl = template_path("menu.ipxe.mustache");
+	g_autofree gchar *tpl = g_strdup_printf("ipxe:\n"
+						"  host_template: %s\n"
+						"  menu_template: %s\n",
+						host_tpl, menu_tpl);
+	g_autofree gchar *menu_kernel = g_strdup_printf("  menu_kernel: %s\n", host_tpl);
 	struct {
 		const gchar *extra;
 		const gchar *message;
@@ -466,8 +477,7 @@ test_config(void)
 		{"  menu_default: install\n",
 		 "the menu has no 'install' entry without menu_kernel"},
 		{"  menu_default: reboot\n", "'reboot' is not one of install, local, shell"},
-		{"  menu_kernel: " TEMPLATES "/host.ipxe.mustache\n",
-		 "menu_kernel and menu_initrd go together"},
+		{menu_kernel, "menu_kernel and menu_initrd go together"},
 		{"  menu_initrd: relative/initrd.img\n",
 		 "menu_initrd: 'relative/initrd.img' is not an absolute path"},
 		{"  menu_initrd: /nonexistent/initrd.img\n", "is not a regular file"},
@@ -581,7 +591,7 @@ render(const PxfIpxeConfig *config,
        gboolean netboot,
        PxfHostState state)
 {
-	g_autofree gchar *path = g_build_filename(TEMPLATES, template, NULL);
+	g_autofree gchar *path = template_path(template);
 	g_autoptr(PxfTemplate) tpl = NULL;
 	g_autoptr(GError) error = NULL;
 	GString *out = g_string_new(NULL);

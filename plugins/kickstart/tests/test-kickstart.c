@@ -11,12 +11,10 @@
 #include "pxf-diag.h"
 #include "pxf-kickstart.h"
 #include "pxf-template.h"
+#include "pxf-test-paths.h"
 #include "pxf-vars.h"
 
-#define TEMPLATE     PXF_KICKSTART_SRCDIR "/templates/centos7-ks.cfg.mustache"
-#define TEMPLATE_EL8 PXF_KICKSTART_SRCDIR "/templates/rhel8-ks.cfg.mustache"
-#define TEMPLATE_EL9 PXF_KICKSTART_SRCDIR "/templates/rhel9-ks.cfg.mustache"
-#define PLAIN	     "Tr0ub4dor&3 with spaces"
+#define PLAIN "Tr0ub4dor&3 with spaces"
 
 static PxfKickstartConfig *
 config_from_yaml(const gchar *yaml, GError **error)
@@ -362,10 +360,13 @@ assert_lacks(const gchar *text, const gchar *needle)
 		g_error("'%s' unexpectedly in:\n%s", needle, text);
 }
 
-/* As the daemon renders: inventory variables, template.vars, the core's renderer. */
+/* As the daemon renders: inventory variables, template.vars, the core's renderer;
+ * @name is one of plugins/kickstart/templates. */
 static gchar *
-render_template(const gchar *path, PxfVars *vars)
+render_template(const gchar *name, PxfVars *vars)
 {
+	g_autofree gchar *path =
+		pxf_test_build_filename("plugins", "kickstart", "templates", name, NULL);
 	g_autoptr(PxfKickstartConfig) config = default_config();
 	g_autoptr(PxfTemplate) tpl = NULL;
 	g_autoptr(GError) error = NULL;
@@ -383,7 +384,7 @@ render_template(const gchar *path, PxfVars *vars)
 static gchar *
 render(PxfVars *vars)
 {
-	return render_template(TEMPLATE, vars);
+	return render_template("centos7-ks.cfg.mustache", vars);
 }
 
 static PxfVars *
@@ -615,8 +616,8 @@ assert_el_commands(const gchar *ks)
 static void
 test_render_el(gconstpointer data)
 {
-	const gchar *path = data;
-	gboolean el9 = strstr(path, "rhel9") != NULL;
+	const gchar *name = data;
+	gboolean el9 = strstr(name, "rhel9") != NULL;
 	g_autoptr(PxfVars) vars = inventory_vars(TRUE);
 	g_autoptr(PxfVars) bare = inventory_vars(FALSE);
 	g_autofree gchar *ks = NULL;
@@ -640,7 +641,7 @@ test_render_el(gconstpointer data)
 						   "<'http://192.0.2.1/el/AppStream/'>}"));
 	pxf_vars_set(vars, "repos", g_variant_builder_end(&repos));
 
-	ks = render_template(path, vars);
+	ks = render_template(name, vars);
 	assert_el_commands(ks);
 	hash = var_string(vars, "rootpw_hash");
 	g_assert_true(crypt_verifies(PLAIN, hash));
@@ -675,7 +676,7 @@ test_render_el(gconstpointer data)
 	assert_lacks(ks, "\n\n\n");
 
 	/* defaults: DHCP, minimal environment, root locked, autopart */
-	ks_bare = render_template(path, bare);
+	ks_bare = render_template(name, bare);
 	assert_el_commands(ks_bare);
 	assert_contains(ks_bare, "\nrootpw --lock\n");
 	assert_contains(ks_bare,
@@ -694,7 +695,7 @@ test_render_el(gconstpointer data)
 		pxf_vars_set_string(nfs, "install_source", "nfs");
 		pxf_vars_set_string(nfs, "nfs.server", "192.0.2.1");
 		pxf_vars_set_string(nfs, "nfs.dir", "/distros/rocky9");
-		ks_nfs = render_template(path, nfs);
+		ks_nfs = render_template(name, nfs);
 		assert_el_commands(ks_nfs);
 		assert_contains(ks_nfs, "\ntext\nnfs --server=192.0.2.1 --dir=/distros/rocky9\n");
 		assert_lacks(ks_nfs, "url --url");
@@ -710,8 +711,10 @@ main(int argc, char **argv)
 	g_test_add_func("/plugin/kickstart/vars-install-url", test_vars_install_url);
 	g_test_add_func("/plugin/kickstart/render-full", test_render_full);
 	g_test_add_func("/plugin/kickstart/render-defaults", test_render_defaults);
-	g_test_add_data_func("/plugin/kickstart/render-rhel8", TEMPLATE_EL8, test_render_el);
-	g_test_add_data_func("/plugin/kickstart/render-rhel9", TEMPLATE_EL9, test_render_el);
+	g_test_add_data_func("/plugin/kickstart/render-rhel8", "rhel8-ks.cfg.mustache",
+			     test_render_el);
+	g_test_add_data_func("/plugin/kickstart/render-rhel9", "rhel9-ks.cfg.mustache",
+			     test_render_el);
 	g_test_add_func("/plugin/kickstart/render-nfs", test_render_nfs);
 	return g_test_run();
 }

@@ -13,16 +13,14 @@
 #include "pxf-diag.h"
 #include "pxf-preseed.h"
 #include "pxf-template.h"
+#include "pxf-test-paths.h"
 #include "pxf-vars.h"
 
-#define TEMPLATE	  PXF_PRESEED_SRCDIR "/templates/debian12-preseed.cfg.mustache"
-#define PXELINUX_TEMPLATE PXF_SOURCE_ROOT "/plugins/pxelinux/templates/host.cfg.mustache"
-#define KS_TEMPLATE	  PXF_SOURCE_ROOT "/plugins/kickstart/templates/centos7-ks.cfg.mustache"
-#define PLAIN		  "Tr0ub4dor&3 with spaces"
-#define USER_PLAIN	  "user's own secret"
-#define MAC		  "52:54:00:12:34:56"
-#define TOKEN		  "0123456789abcdef0123456789abcdef"
-#define DEBCONF_CHECK	  "/usr/bin/debconf-set-selections"
+#define PLAIN	      "Tr0ub4dor&3 with spaces"
+#define USER_PLAIN    "user's own secret"
+#define MAC	      "52:54:00:12:34:56"
+#define TOKEN	      "0123456789abcdef0123456789abcdef"
+#define DEBCONF_CHECK "/usr/bin/debconf-set-selections"
 
 static PxfPreseedConfig *
 config_from_yaml(const gchar *yaml, GError **error)
@@ -406,9 +404,12 @@ test_vars(void)
 	}
 }
 
+/* @name of plugins/@plugin/templates rendered with @vars */
 static gchar *
-render_file(const gchar *path, PxfVars *vars)
+render_file(const gchar *plugin, const gchar *name, PxfVars *vars)
 {
+	g_autofree gchar *path =
+		pxf_test_build_filename("plugins", plugin, "templates", name, NULL);
 	g_autoptr(PxfTemplate) tpl = NULL;
 	g_autoptr(GError) error = NULL;
 	GString *out = g_string_new(NULL);
@@ -429,7 +430,7 @@ render(PxfVars *vars)
 
 	g_assert_true(pxf_preseed_apply_vars(config, vars, NULL, &error));
 	g_assert_no_error(error);
-	return render_file(TEMPLATE, vars);
+	return render_file("preseed", "debian12-preseed.cfg.mustache", vars);
 }
 
 /* Every line is a comment or "owner question type value" with one of
@@ -674,7 +675,7 @@ test_pxelinux_line(void)
 
 		set_dict(vars, "pxelinux", pxelinux);
 		g_assert_true(pxf_preseed_apply_vars(config, vars, NULL, NULL));
-		cfg = render_file(PXELINUX_TEMPLATE, vars);
+		cfg = render_file("pxelinux", "host.cfg.mustache", vars);
 		assert_contains(cfg, "\n  APPEND initrd=boot/52-54-00-12-34-56/initrd.img "
 				     "auto=true priority=critical url=http://192.0.2.1/ks/" MAC
 				     " interface=auto netcfg/get_hostname=web01 netcfg/get_domain= "
@@ -687,7 +688,7 @@ test_pxelinux_line(void)
 
 		set_dict(vars, "pxelinux", pxelinux);
 		g_assert_true(pxf_preseed_apply_vars(config, vars, NULL, NULL));
-		cfg = render_file(PXELINUX_TEMPLATE, vars);
+		cfg = render_file("pxelinux", "host.cfg.mustache", vars);
 		assert_contains(cfg, "\n  APPEND initrd=boot/52-54-00-12-34-56/initrd.img "
 				     "ks=http://192.0.2.1/ks/" MAC " ip=dhcp console=ttyS0\n");
 		assert_lacks(cfg, "auto=true");

@@ -10,10 +10,17 @@
 #include "pxf-diag.h"
 #include "pxf-pxelinux.h"
 #include "pxf-template.h"
+#include "pxf-test-paths.h"
 #include "pxf-vars.h"
 
-#define TEMPLATES PXF_PXELINUX_SRCDIR "/templates"
-#define MAC	  "52:54:00:12:34:56"
+#define MAC "52:54:00:12:34:56"
+
+/* @name under plugins/pxelinux/templates */
+static gchar *
+template_path(const gchar *name)
+{
+	return pxf_test_build_filename("plugins", "pxelinux", "templates", name, NULL);
+}
 
 /* ---- paths ---------------------------------------------------------------- */
 
@@ -267,9 +274,13 @@ test_config(void)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(PxfPxelinuxConfig) config = NULL;
-	const gchar *tpl = "pxelinux:\n"
-			   "  host_template: " TEMPLATES "/host.cfg.mustache\n"
-			   "  menu_template: " TEMPLATES "/menu.cfg.mustache\n";
+	g_autofree gchar *host_tpl = template_path("host.cfg.mustache");
+	g_autofree gchar *menu_tpl = template_path("menu.cfg.mustache");
+	g_autofree gchar *tpl = g_strdup_printf("pxelinux:\n"
+						"  host_template: %s\n"
+						"  menu_template: %s\n",
+						host_tpl, menu_tpl);
+	g_autofree gchar *menu_kernel = g_strdup_printf("  menu_kernel: %s\n", host_tpl);
 	struct {
 		const gchar *extra;
 		const gchar *message;
@@ -284,9 +295,7 @@ test_config(void)
 		{"  menu_default: reboot\n", "'reboot' is not one of install, vesa, rescue, local, "
 					     "memtest"},
 		{"  menu_default: memtest\n", "no 'memtest' entry without memtest"},
-		{"  menu_kernel: " TEMPLATES "/host.cfg.mustache\n",
-		 "menu_kernel and menu_initrd go "
-		 "together"},
+		{menu_kernel, "menu_kernel and menu_initrd go together"},
 		{"  memtest: relative/memtest\n",
 		 "memtest: 'relative/memtest' is not an absolute path"},
 		{"  memtest: /nonexistent/memtest\n", "is not a regular file"},
@@ -375,7 +384,7 @@ render(const PxfPxelinuxConfig *config,
        gboolean netboot,
        PxfHostState state)
 {
-	g_autofree gchar *path = g_build_filename(TEMPLATES, template, NULL);
+	g_autofree gchar *path = template_path(template);
 	g_autoptr(PxfTemplate) tpl = NULL;
 	g_autoptr(GError) error = NULL;
 	GString *out = g_string_new(NULL);
