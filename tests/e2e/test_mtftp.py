@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """End-to-end: QEMU's iPXE ROM loads the stand-in installer's initrd over
 PXE multicast TFTP (an mtftp:// URL) from the mtftp plugin of a real
-pxeforged, two guests booting at once.
+pxeforged, two guests one after the other.
 
 pxeforged runs in a lab namespace (pxflab.py) with the dhcp, mtftp and tftp
 plugins of the build and mtftptest (plugins/mtftp/tests/mtftptest.c), whose
@@ -14,22 +14,25 @@ boot.select gives iPXE its script's URL. Each guest:
   kickstart -> done report.
 
 Only the initrd goes over MTFTP: iPXE always listens to 239.255.1.1:3001, and
-one channel carries one file at a time (a request for another file while it
-streams is refused), so two guests that drift apart would collide on
-different files. Both fetching the same file share its stream instead.
-Plain MTFTP is also slow under TCG: lock-step 512-byte blocks, about 50 KB/s
-for the 8 MB kernel.
+one channel carries one file at a time. Plain MTFTP is also slow under TCG:
+lock-step 512-byte blocks, about 50 KB/s for the 8 MB kernel.
 
-iPXE (2019) falls back to plain TFTP on port 69 when its MTFTP request gets
-no answer a few times; a guest that starts listening in the middle of
-another guest's stream has been seen to lose its requests that way (its
-requests never reached the server), so the tftp plugin runs too, as it would
-in a real deployment, and the test says which transport served each guest.
+The second guest powers on once the first has its initrd, so each is the
+master client of a stream of its own and the second stream reuses the
+channel the first one freed. Clients sharing one stream, late joiners
+catching up, are tested with atftp (plugins/mtftp/tests/mtftp-netns.py):
+iPXE (Debian's 2019 ROM) that starts listening in the middle of another
+guest's stream loses its requests, falls back to plain TFTP on port 69, and
+was once seen (1 run in about 10 on this machine) booting its kernel
+without the initrd after that fallback, while the TFTP transfer had only
+begun — a client-side failure no server answer can prevent, so the test
+does not depend on it. The tftp plugin runs too, as it would in a real
+deployment.
 
 Checks: both guests reach the installer and report done; the daemon logged
 a file-served event with the guest's MAC and the initrd's size for both;
-the initrd went out by PXE MTFTP to iPXE's group, to both guests or, after a
-fallback, to one.
+the initrd went out by PXE MTFTP to iPXE's group, to each guest, and never by
+the TFTP fallback.
 
 usage: test_mtftp.py --build BUILD [--keep]
 exit: 0 pass, 1 fail, 77 skipped (no root, QEMU, plugins or installer)
@@ -179,8 +182,10 @@ def test(build, keep):
         check(True, "pxeforged serves DHCP and MTFTP on br0")
 
         t0 = time.monotonic()
-        guests = [lab.guest("mtftp%d" % (i + 1), mac=mac, boot="n") for i, mac in enumerate(MACS)]
-        for g in guests:
+        guests = []
+        for i, mac in enumerate(MACS):
+            g = lab.guest("mtftp%d" % (i + 1), mac=mac, boot="n")
+            guests.append(g)
             m = g.wait_for(r"PXF-TEST: initrd over mtftp://", TIMEOUT, fail=FAIL)
             g.wait_for(r"PXF-INSTALLER: started", TIMEOUT, after=m.end(), fail=FAIL)
         print("# power-on to both installers started: %.1f s" % (time.monotonic() - t0))
@@ -200,8 +205,8 @@ def test(build, keep):
         fallback = re.findall(r"pxf-tftp: client (\S+?):\d+: sent initrd\.img", log)
         print("# initrd by PXE MTFTP to %s, by TFTP (iPXE's fallback) to %s"
               % (sent or "nobody", fallback or "nobody"))
-        check(len(sent) >= 1 and len(sent) + len(fallback) == 2,
-              "sent by PXE MTFTP to iPXE's default group (%d of 2)" % len(sent))
+        check(len(set(sent)) == 2 and not fallback,
+              "sent by PXE MTFTP to iPXE's default group, to each guest: %s" % sent)
         ended = re.findall(r"stream of (\S+) to \S+ ended: (\d+) clients served, (\d+) packets",
                            log)
         print("# streams: %s" % ", ".join("%s %s clients %s packets" % e for e in ended))

@@ -20,8 +20,6 @@ how-to's text, plus each place where pxeforge deliberately differs.
 
 usage: howto.py BUILDDIR [loopback|netns]...   (default: both)
 """
-import ctypes
-import ctypes.util
 import os
 import re
 import shlex
@@ -30,16 +28,15 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
-import time
 
 BUILD = os.path.abspath(sys.argv[1])
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONFIG = os.path.join(SRC, "tests", "data", "howto-centos")
-PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
-PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+import pxftest  # noqa: E402
+from pxftest import TIMEOUT, Fail, check, crypt, free_port, run  # noqa: E402
+
 PLUGINS = ["dhcp", "tftp", "http", "pxelinux", "kickstart"]
-TIMEOUT = 20
 
 # the batch's machines in conf.d/90-hosts.yaml, and one nobody listed
 HOST = "52:54:00:ac:10:01"
@@ -148,34 +145,6 @@ KS_ADDED_COMMANDS = {"network": ["network", "--device=link", "--bootproto=dhcp"]
 KS_SECTIONS = ["%packages", "%post"]
 
 
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-def crypt(password, setting):
-    """libcrypt's crypt(3), what the installed system checks passwords with."""
-    lib = ctypes.CDLL(ctypes.util.find_library("crypt") or "libcrypt.so.1")
-    lib.crypt.restype = ctypes.c_char_p
-    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    out = lib.crypt(password.encode(), setting.encode())
-    return out.decode() if out is not None else None
-
-
-def free_port(kind):
-    """A port nobody uses now on 127.0.0.1 (the daemon binds it a moment later)."""
-    s = socket.socket(socket.AF_INET, kind)
-    try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
-
-
 def normalize(words):
     """A kickstart command as (command, first argument if positional, options
     in order-independent form)."""
@@ -186,124 +155,31 @@ def normalize(words):
     return tuple(head) + tuple(sorted(rest))
 
 
-class Env:
+class Env(pxftest.Env):
     """The copied configuration, a private plugin directory, state, a socket,
     the fake DVD and syslinux files, and the daemon."""
 
     def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="pxf-howto-")
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
-        self.socket = os.path.join(self.root, "run", "control.sock")
+        super().__init__(BUILD, "pxf-howto-", [pxftest.plugin_so(BUILD, n) for n in PLUGINS])
+        # copy_config() copies the checked-in configuration there
+        os.rmdir(os.path.join(self.config, "conf.d"))
+        os.rmdir(self.config)
         # the checked-in /srv/pxeforge/... paths, moved under the root
         self.srv = os.path.join(self.root, "srv", "pxeforge")
         self.dvd = os.path.join(self.srv, "distros", "c6")
         self.syslinux = os.path.join(self.root, "syslinux")
-        self.log = os.path.join(self.root, "daemon.log")
-        self.daemon = None
-        self.notify = None
-        self.logf = None
         # where a machine reaches the server, and how to run a command as it
         self.tftp_server = None
         self.http_base = None
         self.http_bases = []
         self.client = []
-        self.server = []
         self.loopback = True
-        os.makedirs(self.plugins)
-        for name in PLUGINS:
-            so = os.path.join(BUILD, "plugins", name, name + ".so")
-            if os.path.exists(so):
-                shutil.copy(so, self.plugins)
-                os.chmod(os.path.join(self.plugins, name + ".so"), 0o755)
-        # GSlice hides leaked structures from LeakSanitizer in sanitizer builds
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins,
-                        G_SLICE="always-malloc")
-        self.env.pop("NOTIFY_SOCKET", None)
 
     def missing_plugins(self):
-        return [n for n in PLUGINS if not os.path.exists(os.path.join(self.plugins, n + ".so"))]
-
-    def write(self, path, data):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb" if isinstance(data, bytes) else "w") as f:
-            f.write(data)
-        return path
-
-    def cli(self, *args, expect=0):
-        cmd = [PXEFORGE, "--config", self.config, "--socket", self.socket] + list(args)
-        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=TIMEOUT)
-        print("$ pxeforge " + " ".join(args))
-        print(p.stdout + p.stderr)
-        if expect is not None:
-            check(p.returncode == expect,
-                  "pxeforge %s exited %d, expected %d" % (" ".join(args), p.returncode, expect))
-        return p
-
-    def start(self):
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        npath = os.path.join(self.root, "notify.sock")
-        self.notify.bind(npath)
-        self.notify.settimeout(TIMEOUT)
-        self.logf = open(self.log, "w")
-        self.daemon = subprocess.Popen(
-            self.server + [PXEFORGED, "--config", self.config, "--state-dir", self.state,
-             "--control-socket", self.socket, "--user", ""],
-            env=dict(self.env, NOTIFY_SOCKET=npath), stdout=self.logf,
-            stderr=subprocess.STDOUT)
-        self.expect_notify("READY=1")
-
-    def expect_notify(self, needle):
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            if needle in msg.split("\n"):
-                return
-        raise Fail("no %s from pxeforged; log:\n%s" % (needle, self.daemon_log()))
+        return [n for n in PLUGINS if not self.has_plugin(n)]
 
     def wait_log(self, needle):
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            if needle in self.daemon_log():
-                return True
-            time.sleep(0.05)
-        return False
-
-    def daemon_log(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
-
-    def stop_and_check(self):
-        """A clean stop: exit status 0, no sanitizer report or critical."""
-        self.close_daemon()
-        log = self.daemon_log()
-        for needle in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                       "critical:"]:
-            check(needle not in log, "daemon log has %s:\n%s" % (needle, log))
-        check(self.daemon.returncode == 0,
-              "pxeforged exited %d after SIGTERM" % self.daemon.returncode)
-
-    def close_daemon(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
-        if self.logf is not None:
-            self.logf.close()
-            self.logf = None
-
-    def close(self):
-        self.close_daemon()
-        if self.notify is not None:
-            self.notify.close()
-        shutil.rmtree(self.root, ignore_errors=True)
+        return needle in super().wait_log(needle)
 
     # -- what a machine fetches ------------------------------------------
 
@@ -763,68 +639,30 @@ DHCP_RANGE = (150, 200)
 SERVER = "172.16.100.1"
 
 
-class Netns:
+class Netns(pxftest.NetnsPair):
     """Two namespaces joined by a veth pair whose ends are both called eth0:
     the how-to's server (172.16.100.1/16) and one machine of the batch."""
 
     def __init__(self):
-        tag = "%d" % os.getpid()
-        self.server = "pxf-howto-s-" + tag
-        self.client = "pxf-howto-c-" + tag
-        self.sdev = "pxh%ss" % tag[-8:]
-        self.cdev = "pxh%sc" % tag[-8:]
-        self.created = []
-
-    def run(self, *cmd):
-        p = subprocess.run(list(cmd), capture_output=True, text=True, timeout=TIMEOUT)
-        if p.returncode != 0:
-            raise Fail("%s: exit %d: %s" % (" ".join(cmd), p.returncode, p.stderr.strip()))
-        return p.stdout
+        super().__init__("howto", "pxh")
 
     def setup(self):
+        self.create()
+        run("ip", "-n", self.server, "link", "set", self.sdev, "name", "eth0")
+        run("ip", "-n", self.client, "link", "set", self.cdev, "name", "eth0")
+        run("ip", "-n", self.server, "addr", "add", SERVER + "/16", "dev", "eth0")
         for ns in (self.server, self.client):
-            self.run("ip", "netns", "add", ns)
-            self.created.append(ns)
-        self.run("ip", "link", "add", self.sdev, "type", "veth", "peer", "name", self.cdev)
-        try:
-            self.run("ip", "link", "set", self.sdev, "netns", self.server)
-            self.run("ip", "link", "set", self.cdev, "netns", self.client)
-        except Fail:
-            subprocess.run(["ip", "link", "del", self.sdev], capture_output=True, timeout=TIMEOUT)
-            raise
-        self.run("ip", "-n", self.server, "link", "set", self.sdev, "name", "eth0")
-        self.run("ip", "-n", self.client, "link", "set", self.cdev, "name", "eth0")
-        self.run("ip", "-n", self.server, "addr", "add", SERVER + "/16", "dev", "eth0")
-        for ns in (self.server, self.client):
-            self.run("ip", "-n", ns, "link", "set", "lo", "up")
-            self.run("ip", "-n", ns, "link", "set", "eth0", "up")
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            if "LOWER_UP" in self.run("ip", "-n", self.client, "-o", "link", "show", "eth0"):
-                return
-            time.sleep(0.05)
-        raise Fail("the veth pair never came up")
+            run("ip", "-n", ns, "link", "set", "lo", "up")
+            run("ip", "-n", ns, "link", "set", "eth0", "up")
+        pxftest.wait_link_up(self.client, "eth0", "the veth pair never came up")
 
     def become(self, mac):
         """The client end takes another MAC and forgets its address."""
-        self.run("ip", "-n", self.client, "link", "set", "eth0", "down")
-        self.run("ip", "-n", self.client, "addr", "flush", "dev", "eth0")
-        self.run("ip", "-n", self.client, "link", "set", "eth0", "address", mac)
-        self.run("ip", "-n", self.client, "link", "set", "eth0", "up")
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            if "LOWER_UP" in self.run("ip", "-n", self.client, "-o", "link", "show", "eth0"):
-                return
-            time.sleep(0.05)
-        raise Fail("eth0 did not come back up as %s" % mac)
-
-    def exec_argv(self, ns):
-        return ["ip", "netns", "exec", ns]
-
-    def cleanup(self):
-        for ns in self.created:
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=TIMEOUT)
-        self.created = []
+        run("ip", "-n", self.client, "link", "set", "eth0", "down")
+        run("ip", "-n", self.client, "addr", "flush", "dev", "eth0")
+        run("ip", "-n", self.client, "link", "set", "eth0", "address", mac)
+        run("ip", "-n", self.client, "link", "set", "eth0", "up")
+        pxftest.wait_link_up(self.client, "eth0", "eth0 did not come back up as %s" % mac)
 
 
 def dhcp_client(e, netns, mac, request=None):
@@ -888,7 +726,7 @@ def case_netns(e):
             return 77
         make_files(e)
         copy_config(e, loopback=False)
-        e.server = netns.exec_argv(netns.server)
+        e.netns = netns.server
         e.client = netns.exec_argv(netns.client)
         check_config_and_start(e)
         check(e.wait_log("serving DHCP on interface eth0"), "dhcp does not serve eth0")
@@ -915,7 +753,7 @@ def case_netns(e):
         check_machine(e, got["boot_file"])
         e.stop_and_check()
     finally:
-        e.close_daemon()
+        e.stop()
         netns.cleanup()
     return 0
 

@@ -6,142 +6,30 @@ them: real processes, a real control socket, a NOTIFY_SOCKET made here.
 usage: daemon.py BUILDDIR CASE
 """
 import os
-import json
-import shutil
 import signal
-import socket
-import stat
 import subprocess
 import sys
-import tempfile
 import time
 
 BUILD = os.path.abspath(sys.argv[1])
-PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "lib"))
+import pxftest  # noqa: E402
+from pxftest import TIMEOUT, Fail, check  # noqa: E402
+
 PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
 PLUGINS = os.path.join(BUILD, "tests", "plugins")
-TIMEOUT = 20
 
 
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-class Env:
-    """A configuration directory, a private plugin directory, state and socket."""
+class Env(pxftest.Env):
+    """A configuration directory, a private plugin directory with the test
+    plugins and every real plugin built in this tree, state and socket."""
 
     def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="pxf-it-")
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
-        self.socket = os.path.join(self.root, "run", "control.sock")
-        os.makedirs(os.path.join(self.config, "conf.d"))
-        os.makedirs(os.path.join(self.config, "templates"))
-        os.makedirs(self.plugins)
-        # the test plugins and every real plugin built in this tree
-        sources = [PLUGINS] + [os.path.join(BUILD, "plugins", d)
-                               for d in sorted(os.listdir(os.path.join(BUILD, "plugins")))
-                               if os.path.isdir(os.path.join(BUILD, "plugins", d))]
-        for src in sources:
-            for name in os.listdir(src):
-                if name.endswith(".so"):
-                    shutil.copy(os.path.join(src, name), self.plugins)
-                    os.chmod(os.path.join(self.plugins, name), 0o755)
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins)
-        self.env.pop("NOTIFY_SOCKET", None)
-        self.daemon = None
-        self.notify = None
-        self.log = os.path.join(self.root, "daemon.log")
-
-    def write(self, rel, text):
-        path = os.path.join(self.config, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
-
-    def cli(self, *args, expect=0):
-        cmd = [PXEFORGE, "--config", self.config, "--socket", self.socket] + list(args)
-        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=TIMEOUT)
-        print("$ pxeforge " + " ".join(args))
-        print(p.stdout + p.stderr)
-        if expect is not None:
-            check(p.returncode == expect,
-                  "pxeforge %s exited %d, expected %d" % (" ".join(args), p.returncode, expect))
-        return p
-
-    def start(self, wait_ready=True, extra=(), user=""):
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        npath = os.path.join(self.root, "notify.sock")
-        self.notify.bind(npath)
-        os.chmod(npath, 0o777)  # as systemd's: the daemon sends after dropping root
-        self.notify.settimeout(TIMEOUT)
-        env = dict(self.env, NOTIFY_SOCKET=npath)
-        self.logf = open(self.log, "w")
-        self.daemon = subprocess.Popen(
-            [PXEFORGED, "--config", self.config, "--state-dir", self.state,
-             "--control-socket", self.socket, "--user", user] + list(extra),
-            env=env, stdout=self.logf, stderr=subprocess.STDOUT)
-        if wait_ready:
-            self.expect_notify("READY=1")
-
-    def drain_notify(self):
-        """Forget what earlier reloads said, so the next wait sees this one."""
-        self.notify.setblocking(False)
-        try:
-            while True:
-                self.notify.recv(4096)
-        except BlockingIOError:
-            pass
-        finally:
-            self.notify.settimeout(TIMEOUT)
-
-    def expect_notify(self, needle):
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            print("notify: " + msg.replace("\n", " | "))
-            if needle in msg.split("\n"):
-                return msg
-        raise Fail("no %s on NOTIFY_SOCKET; log:\n%s" % (needle, self.daemon_log()))
-
-    def wait_log(self, *needles):
-        """The daemon logs some lines after it notifies; wait for them."""
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            log = self.daemon_log()
-            if all(n in log for n in needles):
-                return log
-            time.sleep(0.05)
-        return self.daemon_log()
-
-    def daemon_log(self):
-        with open(self.log) as f:
-            return f.read()
-
-    def stop(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
-
-    def close(self):
-        self.stop()
-        if self.notify is not None:
-            self.notify.close()
-        shutil.rmtree(self.root, ignore_errors=True)
+        super().__init__(BUILD, "pxf-it-", [os.path.join(PLUGINS, n)
+                                            for n in sorted(os.listdir(PLUGINS))
+                                            if n.endswith(".so")]
+                         + pxftest.built_plugins(BUILD), dirs=["etc/templates"])
 
 
 GOOD = """\
@@ -412,23 +300,13 @@ def case_privdrop(e):
     check(e.daemon.poll() is None, "daemon died")
 
 
-def write_state(e, mac, state):
-    """A host state record as pxeforged writes it (docs/state.md, format 1)."""
-    now = int(time.time() * 1e6)
-    d = os.path.join(e.state, "hosts")
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, mac + ".json"), "w") as f:
-        json.dump({"format": 1, "mac": mac, "state": state, "since": now,
-                   "history": [{"state": state, "timestamp": now, "reason": "test"}]}, f)
-
-
 def case_lifecycle(e):
     """An install that reports nothing within daemon.install_timeout becomes
     failed; `pxeforge host reinstall` (root only) puts it back to netboot."""
     e.write("pxeforge.yaml", GOOD.replace("daemon:\n", "daemon:\n  install_timeout: 5\n"))
     e.write("templates/ks.cfg", KS)
     mac = "52:54:00:00:00:01"
-    write_state(e, mac, "installing")
+    e.seed_state(mac, "installing", reason="test")
     e.start()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -469,20 +347,7 @@ CASES = {
 
 
 def main():
-    case = CASES[sys.argv[2]]
-    e = Env()
-    try:
-        if case(e) == 77:
-            return 77
-    except Fail as ex:
-        print("FAIL: %s" % ex)
-        if e.daemon is not None:
-            print("--- daemon log ---\n" + e.daemon_log())
-        return 1
-    finally:
-        e.close()
-    print("PASS")
-    return 0
+    return pxftest.main(Env, CASES[sys.argv[2]], finish=lambda e: None)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ touches the machine's own interfaces. Needs root; exits 77 without it.
 
 usage: dhcp-netns.py BUILDDIR CASE
 """
-import ctypes
 import json
 import os
 import random
@@ -18,161 +17,61 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 BUILD = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else ""
 CASE = sys.argv[2] if len(sys.argv) > 2 else ""
-PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
 PLUGIN = os.path.join(BUILD, "plugins", "dhcp", "dhcp.so")
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
-TIMEOUT = 20
-SKIP = 77
+sys.path.insert(0, os.path.join(SOURCE, "tests", "lib"))
+import pxftest  # noqa: E402
+from pxftest import SKIP, TIMEOUT, Fail, check, run  # noqa: E402
 
 SERVER_IP = "10.77.0.1"
 NET = "10.77.0"
-CLONE_NEWNET = 0x40000000
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-def run(*cmd, check_rc=True):
-    p = subprocess.run(list(cmd), capture_output=True, text=True, timeout=TIMEOUT)
-    if check_rc and p.returncode != 0:
-        raise Fail("%s: exit %d: %s" % (" ".join(cmd), p.returncode, p.stderr.strip()))
-    return p
 
 
 # ---- namespaces ------------------------------------------------------------------
 
-class Netns:
+class Netns(pxftest.NetnsPair):
     """Two namespaces joined by a veth pair; the server end has SERVER_IP."""
 
     def __init__(self):
-        tag = "%d" % os.getpid()
-        self.server = "pxf-dhcp-s-" + tag
-        self.client = "pxf-dhcp-c-" + tag
-        self.sdev = "pxd%ss" % tag[-8:]
-        self.cdev = "pxd%sc" % tag[-8:]
-        self.created = []
+        super().__init__("dhcp", "pxd")
 
     def setup(self):
-        for ns in (self.server, self.client):
-            run("ip", "netns", "add", ns)
-            self.created.append(ns)
-        run("ip", "link", "add", self.sdev, "type", "veth", "peer", "name", self.cdev)
-        try:
-            run("ip", "link", "set", self.sdev, "netns", self.server)
-            run("ip", "link", "set", self.cdev, "netns", self.client)
-        except Fail:
-            run("ip", "link", "del", self.sdev, check_rc=False)
-            raise
+        self.create()
         run("ip", "-n", self.server, "addr", "add", SERVER_IP + "/24", "dev", self.sdev)
         for ns, dev in ((self.server, self.sdev), (self.client, self.cdev)):
             run("ip", "-n", ns, "link", "set", "lo", "up")
             run("ip", "-n", ns, "link", "set", dev, "up")
-        # the veth carrier comes up asynchronously
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            out = run("ip", "-n", self.client, "-o", "link", "show", self.cdev).stdout
-            if "LOWER_UP" in out:
-                return
-            time.sleep(0.05)
-        raise Fail("veth %s never came up" % self.cdev)
-
-    def exec_argv(self, ns, argv):
-        return ["ip", "netns", "exec", ns] + list(argv)
-
-    def cleanup(self):
-        for ns in self.created:
-            run("ip", "netns", "del", ns, check_rc=False)
-        self.created = []
+        pxftest.wait_link_up(self.client, self.cdev)
 
 
 def socket_in(ns, dev, port=68):
     """A UDP socket created inside namespace ns, bound to dev like a client's."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    orig = os.open("/proc/self/ns/net", os.O_RDONLY)
-    target = os.open("/run/netns/" + ns, os.O_RDONLY)
-    try:
-        if libc.setns(target, CLONE_NEWNET) != 0:
-            raise Fail("setns %s: %s" % (ns, os.strerror(ctypes.get_errno())))
-        try:
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev.encode())
-            s.bind(("0.0.0.0", port))
-        finally:
-            if libc.setns(orig, CLONE_NEWNET) != 0:
-                raise Fail("setns back: %s" % os.strerror(ctypes.get_errno()))
-    finally:
-        os.close(orig)
-        os.close(target)
-    return s
+    def bound():
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev.encode())
+        s.bind(("0.0.0.0", port))
+        return s
+    return pxftest.in_netns(ns, bound)
 
 
 # ---- the daemon ---------------------------------------------------------------------
 
-class Daemon:
+class Daemon(pxftest.Env):
     """pxeforged in the server namespace with a private config, plugin
-    directory, state directory and NOTIFY_SOCKET (after daemon.py's Env)."""
+    directory, state directory and NOTIFY_SOCKET."""
 
     def __init__(self, netns):
-        self.netns = netns
-        self.root = tempfile.mkdtemp(prefix="pxf-dhcp-it-")
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
+        super().__init__(BUILD, "pxf-dhcp-it-", [PLUGIN])
+        self.netns = netns.server
         self.socket = os.path.join(self.root, "control.sock")
-        self.log = os.path.join(self.root, "daemon.log")
-        os.makedirs(os.path.join(self.config, "conf.d"))
-        os.makedirs(self.plugins)
-        shutil.copy(PLUGIN, self.plugins)
-        os.chmod(os.path.join(self.plugins, "dhcp.so"), 0o755)
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins)
-        self.env.pop("NOTIFY_SOCKET", None)
-        self.proc = None
-        self.notify = None
-        self.logf = None
-
-    def write(self, rel, text):
-        path = os.path.join(self.config, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
-
-    def start(self, user=""):
-        npath = os.path.join(self.root, "notify.sock")
-        if os.path.exists(npath):
-            os.unlink(npath)
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.notify.bind(npath)
-        os.chmod(npath, 0o777)  # as systemd's: the daemon sends after dropping root
-        self.notify.settimeout(TIMEOUT)
-        self.logf = open(self.log, "a")
-        argv = self.netns.exec_argv(self.netns.server, [
-            PXEFORGED, "--config", self.config, "--state-dir", self.state,
-            "--control-socket", self.socket, "--user", user])
-        self.proc = subprocess.Popen(argv, env=dict(self.env, NOTIFY_SOCKET=npath),
-                                     stdout=self.logf, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            if "READY=1" in msg.split("\n"):
-                return
-        raise Fail("pxeforged did not become ready; log:\n" + self.daemon_log())
+        self.log_mode = "a"
 
     def wait_log(self, needle, count=1):
         deadline = time.monotonic() + TIMEOUT
@@ -182,31 +81,9 @@ class Daemon:
             time.sleep(0.05)
         raise Fail("no '%s' in the log:\n%s" % (needle, self.daemon_log()))
 
-    def daemon_log(self):
-        with open(self.log) as f:
-            return f.read()
-
     def stop(self, sig=signal.SIGTERM):
         """Stops the daemon; a clean stop must exit 0 with no sanitizer report."""
-        proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(sig)
-            try:
-                proc.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                raise Fail("pxeforged did not stop on %s" % sig.name)
-        if proc is not None and sig == signal.SIGTERM and proc.returncode != 0:
-            raise Fail("pxeforged exited %d; log:\n%s" % (proc.returncode, self.daemon_log()))
-        if "Sanitizer" in self.daemon_log() or "runtime error:" in self.daemon_log():
-            raise Fail("sanitizer report in the log:\n" + self.daemon_log())
-        if self.notify is not None:
-            self.notify.close()
-            self.notify = None
-        if self.logf is not None:
-            self.logf.close()
-            self.logf = None
+        self.stop_clean(sig)
 
     def lease(self, ip):
         path = os.path.join(self.state, "leases", ip + ".json")
@@ -214,13 +91,6 @@ class Daemon:
             return None
         with open(path) as f:
             return json.load(f)
-
-    def close(self):
-        try:
-            self.stop()
-        except Fail:
-            pass  # reported by the case's own stop(); this only cleans up
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def config(netns, lease_time=600, decline_time=600, first=100, last=199):

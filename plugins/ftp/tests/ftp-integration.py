@@ -13,48 +13,29 @@ import hashlib
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 BUILD = os.path.abspath(sys.argv[1])
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+import pxftest  # noqa: E402
+from pxftest import TIMEOUT, Fail, Skip, check, free_port  # noqa: E402
+
 PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
-PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
 FTP_SO = os.path.join(BUILD, "plugins", "ftp", "ftp.so")
 FTPTEST_SO = os.path.join(BUILD, "plugins", "ftp", "tests", "ftptest.so")
 KICKSTART_SO = os.path.join(BUILD, "plugins", "kickstart", "kickstart.so")
-TIMEOUT = 20
 
 HOST1 = "52:54:00:00:00:01"  # leased 127.0.0.1: the address clients use by default
 HOST2 = "52:54:00:00:00:02"  # leased 127.0.0.2
 
 
-class Fail(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
 def sha256(data):
     return hashlib.sha256(data).hexdigest()
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def free_range(n):
@@ -77,38 +58,20 @@ def free_range(n):
     raise Fail("no free port range")
 
 
-class Env:
+class Env(pxftest.Env):
     """A configuration directory, a private plugin directory, state, the
-    trees served, and one pxeforged (after tests/integration/daemon.py)."""
+    trees served, and one pxeforged."""
 
     def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="pxf-ftp-it-")
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
-        self.socket = os.path.join(self.root, "run", "control.sock")
-        self.pub = os.path.join(self.root, "pub")
-        self.distro = os.path.join(self.root, "distro-tree")
-        self.secret = os.path.join(self.root, "secret.txt")
-        for d in (os.path.join(self.config, "conf.d"), os.path.join(self.config, "templates"),
-                  self.plugins, self.pub, self.distro):
-            os.makedirs(d)
-        sos = [FTP_SO, FTPTEST_SO]
-        if os.path.exists(KICKSTART_SO):
-            sos.append(KICKSTART_SO)
-        for so in sos:
-            shutil.copy(so, self.plugins)
-            os.chmod(os.path.join(self.plugins, os.path.basename(so)), 0o755)
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins)
-        self.env.pop("NOTIFY_SOCKET", None)
+        super().__init__(BUILD, "pxf-ftp-it-", [FTP_SO, FTPTEST_SO, KICKSTART_SO],
+                         dirs=["etc/templates", "pub", "distro-tree"])
+        self.pub = self.path("pub")
+        self.distro = self.path("distro-tree")
+        self.secret = self.path("secret.txt")
         for proxy in ("ftp_proxy", "FTP_PROXY", "all_proxy", "ALL_PROXY"):
             self.env.pop(proxy, None)
         self.port = free_port()
         self.pasv = free_range(20)
-        self.daemon = None
-        self.notify = None
-        self.logf = None
-        self.log = os.path.join(self.root, "daemon.log")
         self.populate()
 
     def populate(self):
@@ -144,12 +107,6 @@ class Env:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(data)
-
-    def write(self, rel, text):
-        path = os.path.join(self.config, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
 
     def configure(self, ftp_extra="", kickstart=False):
         self.write("pxeforge.yaml", f"""\
@@ -199,51 +156,13 @@ plugins:
             self.write("conf.d/60-kickstart.yaml", "plugins:\n  kickstart: {}\n")
 
     def start(self, expect_serving=True):
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        npath = os.path.join(self.root, "notify.sock")
-        self.notify.bind(npath)
-        self.notify.settimeout(TIMEOUT)
-        env = dict(self.env, NOTIFY_SOCKET=npath)
-        self.logf = open(self.log, "w")
-        self.daemon = subprocess.Popen(
-            [PXEFORGED, "--config", self.config, "--state-dir", self.state,
-             "--control-socket", self.socket, "--user", ""],
-            env=env, stdout=self.logf, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            if "READY=1" in msg.split("\n"):
-                if not expect_serving:
-                    return
-                check("serving FTP on 127.0.0.1:%d" % self.port in self.wait_log("serving FTP"),
-                      "the ftp plugin did not start:\n" + self.daemon_log())
-                return
-        raise Fail("pxeforged did not get ready:\n" + self.daemon_log())
-
-    def wait_log(self, *needles):
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            log = self.daemon_log()
-            if all(n in log for n in needles):
-                return log
-            time.sleep(0.05)
-        return self.daemon_log()
-
-    def daemon_log(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
+        super().start()
+        if expect_serving:
+            check("serving FTP on 127.0.0.1:%d" % self.port in self.wait_log("serving FTP"),
+                  "the ftp plugin did not start:\n" + self.daemon_log())
 
     def cli(self, *args):
-        p = subprocess.run([PXEFORGE, "--config", self.config, "--socket", self.socket]
-                           + list(args), env=self.env, capture_output=True, text=True,
-                           timeout=TIMEOUT)
-        print("$ pxeforge " + " ".join(args))
-        print(p.stdout + p.stderr)
-        check(p.returncode == 0, "pxeforge %s failed" % " ".join(args))
-        return p.stdout
+        return super().cli(*args).stdout
 
     def url(self, path):
         return "ftp://127.0.0.1:%d%s" % (self.port, path)
@@ -272,30 +191,6 @@ plugins:
         f.connect("127.0.0.1", self.port)
         f.login()
         return f
-
-    def stop(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
-        if self.logf is not None:
-            self.logf.close()
-            self.logf = None
-
-    def check_sanitizers(self):
-        """In a sanitizer build the daemon reports memory errors in its log."""
-        log = self.daemon_log()
-        check("ERROR: AddressSanitizer" not in log and "runtime error:" not in log,
-              "the daemon hit a sanitizer error:\n" + log)
-
-    def close(self):
-        self.stop()
-        if self.notify is not None:
-            self.notify.close()
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def code_of(fn, *args):
@@ -601,33 +496,8 @@ CASES = {
 }
 
 
-def main():
-    case = sys.argv[2]
-    if shutil.which("curl") is None:
-        print("curl is not installed")
-        return 77
-    for so in (FTP_SO, FTPTEST_SO, PXEFORGED):
-        if not os.path.exists(so):
-            print("%s is not built" % so)
-            return 77
-    e = Env()
-    try:
-        CASES[case](e)
-        e.stop()
-        e.check_sanitizers()
-    except Skip as why:
-        print("SKIP: %s" % why)
-        return 77
-    except Fail as err:
-        print("FAIL: %s" % err)
-        print("---- daemon log ----")
-        print(e.daemon_log() if os.path.exists(e.log) else "(none)")
-        return 1
-    finally:
-        e.close()
-    print("PASS: %s" % case)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pxftest.main(Env, CASES[sys.argv[2]], name=sys.argv[2],
+                          needs=["curl", FTP_SO, FTPTEST_SO, PXEFORGED],
+                          finish=lambda e: e.stop_and_check(pxftest.MEMORY_ERRORS,
+                                                            check_rc=False)))

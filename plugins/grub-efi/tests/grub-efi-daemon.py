@@ -15,21 +15,18 @@ usage: grub-efi-daemon.py BUILDDIR SRCDIR CASE
 """
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
-import time
 
 BUILD = os.path.abspath(sys.argv[1])
 SRC = os.path.abspath(sys.argv[2])
-PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
-PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+from pxftest import TIMEOUT, Env, Skip, check, free_port, main, plugin_so  # noqa: E402
+
 HTTPTEST_SO = os.path.join(BUILD, "plugins", "http", "tests", "httptest.so")
 TEMPLATES = os.path.join(SRC, "plugins", "grub-efi", "templates")
 KS_TEMPLATE = os.path.join(SRC, "plugins", "kickstart", "templates", "centos7-ks.cfg.mustache")
-TIMEOUT = 20
 MAC = "52:54:00:12:34:56"
 DASHES = "52-54-00-12-34-56"
 OFF = "52:54:00:00:00:02"    # netboot off
@@ -38,116 +35,6 @@ SUSE = "52:54:00:00:00:04"   # distro naming its chain with efi.shim/efi.grub
 UNKNOWN = "52:54:00:99:99:99"
 # the plugins these tests load; others in the build (pxelinux) stay out
 PLUGINS = ("grub-efi", "tftp", "http")
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-class Env:
-    """A configuration directory, the built plugins, state and a control socket."""
-
-    def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="pxf-grub-efi-")
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
-        self.socket = os.path.join(self.root, "run", "control.sock")
-        self.files = os.path.join(self.root, "files")
-        os.makedirs(os.path.join(self.config, "conf.d"))
-        os.makedirs(self.plugins)
-        os.makedirs(self.files)
-        for name in PLUGINS:
-            so = os.path.join(BUILD, "plugins", name, name + ".so")
-            if os.path.exists(so):
-                shutil.copy(so, self.plugins)
-        if os.path.exists(HTTPTEST_SO):
-            shutil.copy(HTTPTEST_SO, self.plugins)
-        for name in os.listdir(self.plugins):
-            os.chmod(os.path.join(self.plugins, name), 0o755)
-        # GSlice hides leaked structures from LeakSanitizer in sanitizer builds
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins,
-                        G_SLICE="always-malloc")
-        self.env.pop("NOTIFY_SOCKET", None)
-        self.daemon = None
-        self.notify = None
-        self.log = os.path.join(self.root, "daemon.log")
-
-    def has_plugin(self, name):
-        return os.path.exists(os.path.join(self.plugins, name + ".so"))
-
-    def write(self, path, data, mode="w"):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, mode) as f:
-            f.write(data)
-        return path
-
-    def cli(self, *args, expect=0):
-        cmd = [PXEFORGE, "--config", self.config, "--socket", self.socket] + list(args)
-        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=TIMEOUT)
-        print("$ pxeforge " + " ".join(args))
-        print(p.stdout + p.stderr)
-        if expect is not None:
-            check(p.returncode == expect,
-                  "pxeforge %s exited %d, expected %d" % (" ".join(args), p.returncode, expect))
-        return p
-
-    def start(self):
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        npath = os.path.join(self.root, "notify.sock")
-        self.notify.bind(npath)
-        self.notify.settimeout(TIMEOUT)
-        self.logf = open(self.log, "w")
-        self.daemon = subprocess.Popen(
-            [PXEFORGED, "--config", self.config, "--state-dir", self.state,
-             "--control-socket", self.socket, "--user", ""],
-            env=dict(self.env, NOTIFY_SOCKET=npath), stdout=self.logf,
-            stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            if "READY=1" in msg.split("\n"):
-                return
-        raise Fail("pxeforged did not get ready; log:\n" + self.daemon_log())
-
-    def daemon_log(self):
-        with open(self.log) as f:
-            return f.read()
-
-    def stop_and_check(self):
-        """A clean stop: exit status 0 and no sanitizer report in the log."""
-        if self.daemon is None:
-            return
-        self.close_daemon()
-        log = self.daemon_log()
-        for needle in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                       "critical:"]:
-            check(needle not in log, "daemon log has %s:\n%s" % (needle, log))
-        check(self.daemon.returncode == 0,
-              "pxeforged exited %d after SIGTERM" % self.daemon.returncode)
-
-    def close_daemon(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
-
-    def close(self):
-        self.close_daemon()
-        if self.notify is not None:
-            self.notify.close()
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def setup(e, grub_extra="", extra_plugins=""):
@@ -328,7 +215,7 @@ def case_explain_pxelinux(e):
     if not os.path.exists(pxelinux_so):
         print("SKIP: the pxelinux plugin is not built")
         return 77
-    shutil.copy(pxelinux_so, e.plugins)
+    e.add_plugins(pxelinux_so)
     e.write(os.path.join(syslinux, "pxelinux.0"), b"PXELINUX" * 100, "wb")
     e.write(os.path.join(syslinux, "ldlinux.c32"), b"LDLINUX" * 100, "wb")
     pxelinux_templates = os.path.join(SRC, "plugins", "pxelinux", "templates")
@@ -441,14 +328,6 @@ def curl(url, dest, source=None):
     print("get %s%s: curl exit %d %s %s" % (url, " from " + source if source else "",
                                             p.returncode, p.stdout, p.stderr.strip()))
     return p.returncode, p.stdout
-
-
-def free_port(kind):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def same(path_a, path_b):
@@ -612,26 +491,15 @@ CASES = {
 }
 
 
-def main():
-    case = CASES[sys.argv[3]]
-    e = Env()
-    try:
-        if not e.has_plugin("grub-efi"):
-            print("SKIP: the grub-efi plugin is not built")
-            return 77
-        if case(e) == 77:
-            return 77
-        e.stop_and_check()
-    except Fail as ex:
-        print("FAIL: %s" % ex)
-        if e.daemon is not None:
-            print("--- daemon log ---\n" + e.daemon_log())
-        return 1
-    finally:
+def make_env():
+    e = Env(BUILD, "pxf-grub-efi-", [plugin_so(BUILD, n) for n in PLUGINS] + [HTTPTEST_SO],
+            dirs=["files"])
+    e.files = e.path("files")
+    if not e.has_plugin("grub-efi"):
         e.close()
-    print("PASS")
-    return 0
+        raise Skip("the grub-efi plugin is not built")
+    return e
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(make_env, CASES[sys.argv[3]]))

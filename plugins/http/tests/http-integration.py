@@ -9,23 +9,23 @@ does on an ACK. Binds and sends only on loopback.
 usage: http-integration.py BUILDDIR CASE
 """
 import hashlib
-import json
 import os
 import re
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 BUILD = os.path.abspath(sys.argv[1])
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+import pxftest  # noqa: E402
+from pxftest import TIMEOUT, check, free_port  # noqa: E402
+
 PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
-PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
 HTTP_SO = os.path.join(BUILD, "plugins", "http", "http.so")
 HTTPTEST_SO = os.path.join(BUILD, "plugins", "http", "tests", "httptest.so")
-TIMEOUT = 20
 
 HOST1 = "52:54:00:00:00:01"  # leased 127.0.0.1: the address curl uses by default
 HOST2 = "52:54:00:00:00:02"  # leased 127.0.0.2
@@ -33,54 +33,22 @@ HOST3 = "52:54:00:00:00:03"  # leased 127.0.0.3
 BARE = "52:54:00:00:00:04"   # no address, no profile
 
 
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
 def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Env:
+class Env(pxftest.Env):
     """A configuration directory, a private plugin directory, state, the
-    trees served, and one pxeforged (after tests/integration/daemon.py)."""
+    trees served, and one pxeforged."""
 
     def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="pxf-http-it-")
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
-        self.socket = os.path.join(self.root, "run", "control.sock")
-        self.www = os.path.join(self.root, "www")
-        self.distro = os.path.join(self.root, "distro-tree")
-        self.extra = os.path.join(self.root, "extra")
-        self.secret = os.path.join(self.root, "secret.txt")
-        for d in (os.path.join(self.config, "conf.d"), os.path.join(self.config, "templates"),
-                  self.plugins, self.www, self.distro, self.extra):
-            os.makedirs(d)
-        for so in (HTTP_SO, HTTPTEST_SO):
-            shutil.copy(so, self.plugins)
-            os.chmod(os.path.join(self.plugins, os.path.basename(so)), 0o755)
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins)
-        self.env.pop("NOTIFY_SOCKET", None)
+        super().__init__(BUILD, "pxf-http-it-", [HTTP_SO, HTTPTEST_SO],
+                         dirs=["etc/templates", "www", "distro-tree", "extra"])
+        self.www = self.path("www")
+        self.distro = self.path("distro-tree")
+        self.extra = self.path("extra")
+        self.secret = self.path("secret.txt")
         self.port = free_port()
-        self.daemon = None
-        self.notify = None
-        self.logf = None
-        self.log = os.path.join(self.root, "daemon.log")
         self.populate()
 
     def populate(self):
@@ -106,12 +74,6 @@ class Env:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(data)
-
-    def write(self, rel, text):
-        path = os.path.join(self.config, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
 
     def configure(self, http_extra=""):
         self.write("pxeforge.yaml", f"""\
@@ -166,62 +128,14 @@ plugins:
     owners: [127.0.0.1={HOST1}, 127.0.0.2={HOST2}, 127.0.0.3={HOST3}]
 """)
 
-    def seed_state(self, mac, state):
-        """A host record as the state store keeps it (docs/state.md)."""
-        now = int(time.time() * 1000000)
-        path = os.path.join(self.state, "hosts", mac + ".json")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            json.dump({"format": 1, "mac": mac, "state": state, "since": now,
-                       "history": [{"state": state, "timestamp": now,
-                                    "reason": "seeded by the test"}]}, f)
-
     def start(self, expect_serving=True):
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        npath = os.path.join(self.root, "notify.sock")
-        self.notify.bind(npath)
-        self.notify.settimeout(TIMEOUT)
-        env = dict(self.env, NOTIFY_SOCKET=npath)
-        self.logf = open(self.log, "w")
-        self.daemon = subprocess.Popen(
-            [PXEFORGED, "--config", self.config, "--state-dir", self.state,
-             "--control-socket", self.socket, "--user", ""],
-            env=env, stdout=self.logf, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            if "READY=1" in msg.split("\n"):
-                if not expect_serving:
-                    return
-                check("serving HTTP on 127.0.0.1:%d" % self.port in self.wait_log("serving HTTP"),
-                      "the http plugin did not start:\n" + self.daemon_log())
-                return
-        raise Fail("pxeforged did not get ready:\n" + self.daemon_log())
-
-    def wait_log(self, *needles):
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            log = self.daemon_log()
-            if all(n in log for n in needles):
-                return log
-            time.sleep(0.05)
-        return self.daemon_log()
-
-    def daemon_log(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
+        super().start()
+        if expect_serving:
+            check("serving HTTP on 127.0.0.1:%d" % self.port in self.wait_log("serving HTTP"),
+                  "the http plugin did not start:\n" + self.daemon_log())
 
     def cli(self, *args):
-        p = subprocess.run([PXEFORGE, "--config", self.config, "--socket", self.socket]
-                           + list(args), env=self.env, capture_output=True, text=True,
-                           timeout=TIMEOUT)
-        print("$ pxeforge " + " ".join(args))
-        print(p.stdout + p.stderr)
-        check(p.returncode == 0, "pxeforge %s failed" % " ".join(args))
-        return p.stdout
+        return super().cli(*args).stdout
 
     def state_of(self, mac):
         first = self.cli("state", mac).splitlines()[0]
@@ -258,30 +172,6 @@ plugins:
                                             " from " + source if source else "", status,
                                             len(data)))
         return status, headers, data
-
-    def stop(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
-        if self.logf is not None:
-            self.logf.close()
-            self.logf = None
-
-    def check_sanitizers(self):
-        """In a sanitizer build the daemon reports memory errors in its log."""
-        log = self.daemon_log()
-        check("ERROR: AddressSanitizer" not in log and "runtime error:" not in log,
-              "the daemon hit a sanitizer error:\n" + log)
-
-    def close(self):
-        self.stop()
-        if self.notify is not None:
-            self.notify.close()
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def header(headers, name):
@@ -561,30 +451,8 @@ CASES = {
 }
 
 
-def main():
-    case = sys.argv[2]
-    if shutil.which("curl") is None:
-        print("curl is not installed")
-        return 77
-    for so in (HTTP_SO, HTTPTEST_SO, PXEFORGED):
-        if not os.path.exists(so):
-            print("%s is not built" % so)
-            return 77
-    e = Env()
-    try:
-        CASES[case](e)
-        e.stop()
-        e.check_sanitizers()
-    except Fail as err:
-        print("FAIL: %s" % err)
-        print("---- daemon log ----")
-        print(e.daemon_log() if os.path.exists(e.log) else "(none)")
-        return 1
-    finally:
-        e.close()
-    print("PASS: %s" % case)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pxftest.main(Env, CASES[sys.argv[2]], name=sys.argv[2],
+                          needs=["curl", HTTP_SO, HTTPTEST_SO, PXEFORGED],
+                          finish=lambda e: e.stop_and_check(pxftest.MEMORY_ERRORS,
+                                                            check_rc=False)))

@@ -31,24 +31,23 @@ usage: ipxe-daemon.py BUILDDIR SRCDIR CASE
 import os
 import re
 import shutil
-import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
 BUILD = os.path.abspath(sys.argv[1])
 SRC = os.path.abspath(sys.argv[2])
-PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
-PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+import pxftest  # noqa: E402
+from pxftest import TIMEOUT, Fail, Skip, check, free_port  # noqa: E402
+
 TEMPLATES = os.path.join(SRC, "plugins", "ipxe", "templates")
 PXELINUX_TEMPLATES = os.path.join(SRC, "plugins", "pxelinux", "templates")
 KS_TEMPLATE = os.path.join(SRC, "plugins", "kickstart", "templates",
                            "centos7-ks.cfg.mustache")
-TIMEOUT = 20
 MAC = "52:54:00:12:34:56"       # installs; 127.0.0.1
 DASHES = "52-54-00-12-34-56"
 OFF = "52:54:00:00:00:02"       # netboot off; 127.0.0.2
@@ -56,53 +55,14 @@ DONE = "52:54:00:00:00:03"      # installed; 127.0.0.3
 STRANGER = "52:54:00:99:99:99"  # not in the inventory; 127.0.0.4
 
 
-class Fail(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Env:
+class Env(pxftest.Env):
     """A configuration directory, the built plugins, state, fake iPXE
     images, kernel and initrd, and one pxeforged."""
 
     def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="pxf-ipxe-")
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
-        self.socket = os.path.join(self.root, "run", "control.sock")
-        self.files = os.path.join(self.root, "files")
-        for d in (os.path.join(self.config, "conf.d"), self.plugins, self.files):
-            os.makedirs(d)
-        for top, _, names in os.walk(os.path.join(BUILD, "plugins")):
-            for name in names:
-                if name.endswith(".so"):
-                    shutil.copy(os.path.join(top, name), self.plugins)
-                    os.chmod(os.path.join(self.plugins, name), 0o755)
-        # GSlice hides leaked structures from LeakSanitizer in sanitizer builds
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins,
-                        G_SLICE="always-malloc")
-        self.env.pop("NOTIFY_SOCKET", None)
-        self.daemon = None
-        self.notify = None
-        self.logf = None
-        self.log = os.path.join(self.root, "daemon.log")
+        super().__init__(BUILD, "pxf-ipxe-", pxftest.built_plugins(BUILD, tests=True),
+                         dirs=["files"])
+        self.files = self.path("files")
         self.http_port = free_port()
         self.tftp_port = free_port(socket.SOCK_DGRAM)
         self.dhcp_port = free_port(socket.SOCK_DGRAM)
@@ -125,12 +85,6 @@ class Env:
                 raise Skip("the %s plugin is not built" % name)
         if shutil.which("curl") is None:
             raise Skip("curl is not installed")
-
-    def write(self, rel, text):
-        path = os.path.join(self.config, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
 
     def configure(self, ipxe_extra="", plugins=""):
         """Four hosts (installs, netboot off, installed, and a stranger who
@@ -179,54 +133,6 @@ plugins:
     owners: [127.0.0.1=%s, 127.0.0.2=%s, 127.0.0.3=%s, 127.0.0.4=%s]
 """ % (self.http_port, self.files, MAC, OFF, DONE, STRANGER)
 
-    def seed_state(self, mac, state):
-        """A host record as the state store keeps it (docs/state.md)."""
-        now = int(time.time() * 1000000)
-        path = os.path.join(self.state, "hosts", mac + ".json")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write('{"format": 1, "mac": "%s", "state": "%s", "since": %d, "history": '
-                    '[{"state": "%s", "timestamp": %d, "reason": "seeded by the test"}]}'
-                    % (mac, state, now, state, now))
-
-    def start(self):
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        npath = os.path.join(self.root, "notify.sock")
-        self.notify.bind(npath)
-        self.notify.settimeout(TIMEOUT)
-        self.logf = open(self.log, "w")
-        self.daemon = subprocess.Popen(
-            [PXEFORGED, "--config", self.config, "--state-dir", self.state,
-             "--control-socket", self.socket, "--user", ""],
-            env=dict(self.env, NOTIFY_SOCKET=npath), stdout=self.logf,
-            stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            if "READY=1" in msg.split("\n"):
-                return
-        raise Fail("pxeforged did not get ready; log:\n" + self.daemon_log())
-
-    def daemon_log(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
-
-    def cli(self, *args, expect=0):
-        cmd = [PXEFORGE, "--config", self.config, "--socket", self.socket] + list(args)
-        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=TIMEOUT)
-        print("$ pxeforge " + " ".join(args))
-        print(p.stdout + p.stderr)
-        if expect is not None:
-            check(p.returncode == expect,
-                  "pxeforge %s exited %d, expected %d" % (" ".join(args), p.returncode, expect))
-        return p
-
-    def state_of(self, mac):
-        return self.cli("state", mac).stdout.splitlines()[0].split(": ", 1)[1].strip()
-
     def get(self, url, source=None):
         """(status, body) of a GET with curl; url is sent as it is."""
         body = os.path.join(self.root, "body")
@@ -257,36 +163,6 @@ plugins:
         print(text)
         check(text.startswith("#!ipxe\n"), "%s is not an iPXE script" % url)
         return text
-
-    def stop_and_check(self):
-        """A clean stop: exit status 0 and no sanitizer report in the log."""
-        if self.daemon is None:
-            return
-        self.close_daemon()
-        log = self.daemon_log()
-        for needle in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                       "critical:"]:
-            check(needle not in log, "daemon log has %s:\n%s" % (needle, log))
-        check(self.daemon.returncode == 0,
-              "pxeforged exited %d after SIGTERM" % self.daemon.returncode)
-
-    def close_daemon(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
-        if self.logf is not None:
-            self.logf.close()
-            self.logf = None
-
-    def close(self):
-        self.close_daemon()
-        if self.notify is not None:
-            self.notify.close()
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def file_bytes(path):
@@ -689,26 +565,5 @@ CASES = {
 }
 
 
-def main():
-    case = CASES[sys.argv[3]]
-    e = Env()
-    t0 = time.monotonic()
-    try:
-        case(e)
-        e.stop_and_check()
-    except Skip as ex:
-        print("SKIP: %s" % ex)
-        return 77
-    except Fail as ex:
-        print("FAIL: %s" % ex)
-        if e.daemon is not None:
-            print("--- daemon log ---\n" + e.daemon_log())
-        return 1
-    finally:
-        e.close()
-    print("PASS (%.2f s)" % (time.monotonic() - t0))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pxftest.main(Env, CASES[sys.argv[3]]))

@@ -7,140 +7,19 @@ answer file, nor in the variables listed, nor in the daemon's log.
 
 usage: kickstart-daemon.py BUILDDIR SRCDIR CASE
 """
-import ctypes
-import ctypes.util
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 
 BUILD = os.path.abspath(sys.argv[1])
 SRC = os.path.abspath(sys.argv[2])
-PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
-PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+from pxftest import Env, built_plugins, check, crypt, main  # noqa: E402
+
 KS_TEMPLATE = os.path.join(SRC, "plugins", "kickstart", "templates",
                            "centos7-ks.cfg.mustache")
-TIMEOUT = 20
 MAC = "52:54:00:12:34:56"
 PLAIN = "correct horse battery staple"
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-class Env:
-    """A configuration directory, the built plugins, state and a control socket."""
-
-    def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="pxf-kickstart-")
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
-        self.socket = os.path.join(self.root, "run", "control.sock")
-        os.makedirs(os.path.join(self.config, "conf.d"))
-        os.makedirs(self.plugins)
-        pdir = os.path.join(BUILD, "plugins")
-        for d in sorted(os.listdir(pdir)):
-            sub = os.path.join(pdir, d)
-            for name in os.listdir(sub) if os.path.isdir(sub) else []:
-                if name.endswith(".so"):
-                    shutil.copy(os.path.join(sub, name), self.plugins)
-                    os.chmod(os.path.join(self.plugins, name), 0o755)
-        # GSlice hides leaked structures from LeakSanitizer in sanitizer builds
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins,
-                        G_SLICE="always-malloc")
-        self.env.pop("NOTIFY_SOCKET", None)
-        self.daemon = None
-        self.notify = None
-        self.log = os.path.join(self.root, "daemon.log")
-
-    def write(self, rel, text):
-        path = os.path.join(self.config, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
-
-    def cli(self, *args, expect=0):
-        cmd = [PXEFORGE, "--config", self.config, "--socket", self.socket] + list(args)
-        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=TIMEOUT)
-        print("$ pxeforge " + " ".join(args))
-        print(p.stdout + p.stderr)
-        if expect is not None:
-            check(p.returncode == expect,
-                  "pxeforge %s exited %d, expected %d" % (" ".join(args), p.returncode, expect))
-        return p
-
-    def start(self):
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        npath = os.path.join(self.root, "notify.sock")
-        self.notify.bind(npath)
-        self.notify.settimeout(TIMEOUT)
-        self.logf = open(self.log, "w")
-        self.daemon = subprocess.Popen(
-            [PXEFORGED, "--config", self.config, "--state-dir", self.state,
-             "--control-socket", self.socket, "--user", ""],
-            env=dict(self.env, NOTIFY_SOCKET=npath), stdout=self.logf,
-            stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            if "READY=1" in msg.split("\n"):
-                return
-        raise Fail("pxeforged did not get ready; log:\n" + self.daemon_log())
-
-    def daemon_log(self):
-        with open(self.log) as f:
-            return f.read()
-
-    def stop_and_check(self):
-        """A clean stop: exit status 0 and no sanitizer report in the log."""
-        if self.daemon is None:
-            return
-        self.close_daemon()
-        log = self.daemon_log()
-        for needle in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                       "critical:"]:
-            check(needle not in log, "daemon log has %s:\n%s" % (needle, log))
-        check(self.daemon.returncode == 0,
-              "pxeforged exited %d after SIGTERM" % self.daemon.returncode)
-
-    def close_daemon(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
-
-    def close(self):
-        self.close_daemon()
-        if self.notify is not None:
-            self.notify.close()
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-def crypt(password, setting):
-    """libcrypt's crypt(3), the function the installed system will use."""
-    lib = ctypes.CDLL(ctypes.util.find_library("crypt") or "libcrypt.so.1")
-    lib.crypt.restype = ctypes.c_char_p
-    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    out = lib.crypt(password.encode(), setting.encode())
-    return out.decode() if out is not None else None
 
 
 CONFIG = """\
@@ -245,23 +124,6 @@ CASES = {
 }
 
 
-def main():
-    case = CASES[sys.argv[3]]
-    e = Env()
-    try:
-        if case(e) == 77:
-            return 77
-        e.stop_and_check()
-    except Fail as ex:
-        print("FAIL: %s" % ex)
-        if e.daemon is not None:
-            print("--- daemon log ---\n" + e.daemon_log())
-        return 1
-    finally:
-        e.close()
-    print("PASS")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(lambda: Env(BUILD, "pxf-kickstart-", built_plugins(BUILD)),
+                  CASES[sys.argv[3]]))

@@ -10,42 +10,32 @@ interfaces. Needs root and atftp; exits 77 without them.
 
 usage: mtftp-netns.py BUILDDIR CASE
 """
-import ctypes
 import hashlib
 import os
 import re
 import shutil
-import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 BUILD = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else ""
 CASE = sys.argv[2] if len(sys.argv) > 2 else ""
-PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
 PLUGINS = [os.path.join(BUILD, "plugins", "mtftp", "mtftp.so"),
            os.path.join(BUILD, "plugins", "mtftp", "tests", "mtftptest.so"),
            os.path.join(BUILD, "plugins", "dhcp", "dhcp.so")]
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(SOURCE, "tests", "lib"))
+import pxftest  # noqa: E402
+from pxftest import SKIP, Fail, Skip, in_netns  # noqa: E402
+
 TIMEOUT = 30
-SKIP = 77
 SERVER_IP = "10.98.0.1"
 GROUP = "239.255.1.1"
 CLIENT_PORT = 3001
 SERVER_PORT = 1759
-CLONE_NEWNET = 0x40000000
-
-
-class Fail(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
 
 
 def check(cond, what):
@@ -55,10 +45,7 @@ def check(cond, what):
 
 
 def run(*cmd, check_rc=True):
-    p = subprocess.run(list(cmd), capture_output=True, text=True, timeout=TIMEOUT)
-    if check_rc and p.returncode != 0:
-        raise Fail("%s: exit %d: %s" % (" ".join(cmd), p.returncode, p.stderr.strip()))
-    return p
+    return pxftest.run(*cmd, check_rc=check_rc, timeout=TIMEOUT)
 
 
 def sha256(path):
@@ -103,13 +90,7 @@ class Net:
         inner = "pxm%dc%s" % (n, self.tag[-6:])
         run("ip", "netns", "add", ns)
         self.created.append(ns)
-        run("ip", "link", "add", outer, "type", "veth", "peer", "name", inner)
-        try:
-            run("ip", "link", "set", outer, "netns", self.server)
-            run("ip", "link", "set", inner, "netns", ns)
-        except Fail:
-            run("ip", "link", "del", outer, check_rc=False)
-            raise
+        pxftest.veth_pair(outer, self.server, inner, ns)
         run("ip", "-n", self.server, "link", "set", outer, "master", self.bridge)
         run("ip", "-n", self.server, "link", "set", outer, "up")
         ip = "10.98.0.%d" % (10 + n)
@@ -118,12 +99,8 @@ class Net:
         run("ip", "-n", ns, "link", "set", inner, "up")
         run("ip", "-n", ns, "route", "add", "224.0.0.0/4", "dev", inner)
         self.clients.append((ns, ip, inner))
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            if "LOWER_UP" in run("ip", "-n", ns, "-o", "link", "show", inner).stdout:
-                return ns, ip, inner
-            time.sleep(0.05)
-        raise Fail("veth %s never came up" % inner)
+        pxftest.wait_link_up(ns, inner, timeout=TIMEOUT)
+        return ns, ip, inner
 
     def cleanup(self):
         for ns in reversed(self.created):
@@ -131,61 +108,24 @@ class Net:
         self.created = []
 
 
-def in_netns(ns, fn, *args):
-    """Runs fn(*args) with this thread inside namespace ns (its sockets stay
-    there), and comes back."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    orig = os.open("/proc/self/ns/net", os.O_RDONLY)
-    target = os.open("/run/netns/" + ns, os.O_RDONLY)
-    try:
-        if libc.setns(target, CLONE_NEWNET) != 0:
-            raise Fail("setns %s: %s" % (ns, os.strerror(ctypes.get_errno())))
-        try:
-            return fn(*args)
-        finally:
-            if libc.setns(orig, CLONE_NEWNET) != 0:
-                raise Fail("setns back: %s" % os.strerror(ctypes.get_errno()))
-    finally:
-        os.close(orig)
-        os.close(target)
-
-
 # ---- the daemon -----------------------------------------------------------------
 
-class Daemon:
+class Daemon(pxftest.Env):
     """pxeforged in the server namespace with a private configuration, plugin
     directory, state, root and NOTIFY_SOCKET."""
 
     def __init__(self, net):
-        self.net = net
-        self.root = tempfile.mkdtemp(prefix="pxf-mtftp-it-")
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
-        self.files = os.path.join(self.root, "files")
-        self.out = os.path.join(self.root, "out")
-        self.socket = os.path.join(self.root, "control.sock")
-        self.log = os.path.join(self.root, "daemon.log")
-        for d in (os.path.join(self.config, "conf.d"), self.plugins, self.files, self.out):
-            os.makedirs(d)
         for path in PLUGINS:
-            if not os.path.exists(path):
-                if path.endswith("dhcp.so"):
-                    continue  # only the dhcp case needs it
-                raise Fail("%s not built" % path)
-            shutil.copy(path, self.plugins)
-            os.chmod(os.path.join(self.plugins, os.path.basename(path)), 0o755)
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins)
-        self.env.pop("NOTIFY_SOCKET", None)
-        self.proc = None
-        self.notify = None
-        self.logf = None
-
-    def write(self, rel, text):
-        path = os.path.join(self.config, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
+            if not os.path.exists(path) and not path.endswith("dhcp.so"):
+                raise Fail("%s not built" % path)  # only the dhcp case needs dhcp.so
+        super().__init__(BUILD, "pxf-mtftp-it-", PLUGINS, dirs=["files", "out"])
+        self.net = net
+        self.netns = net.server
+        self.files = self.path("files")
+        self.out = self.path("out")
+        self.socket = os.path.join(self.root, "control.sock")
+        self.log_mode = "a"
+        self.timeout = TIMEOUT
 
     def file(self, rel, data):
         path = os.path.join(self.files, rel)
@@ -207,29 +147,9 @@ class Daemon:
             self.write("conf.d/20-dhcp.yaml", dhcp)
 
     def start(self, wait_for="port %d:" % SERVER_PORT):
-        npath = os.path.join(self.root, "notify.sock")
-        if os.path.exists(npath):
-            os.unlink(npath)
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.notify.bind(npath)
-        os.chmod(npath, 0o777)
-        self.notify.settimeout(TIMEOUT)
-        self.logf = open(self.log, "a")
-        argv = ["ip", "netns", "exec", self.net.server, PXEFORGED, "--config", self.config,
-                "--state-dir", self.state, "--control-socket", self.socket, "--user", ""]
-        self.proc = subprocess.Popen(argv, env=dict(self.env, NOTIFY_SOCKET=npath),
-                                     stdout=self.logf, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            if "READY=1" in msg.split("\n"):
-                if wait_for:
-                    self.wait_log(wait_for)
-                return
-        raise Fail("pxeforged did not become ready; log:\n" + self.daemon_log())
+        super().start()
+        if wait_for:
+            self.wait_log(wait_for)
 
     def wait_log(self, needle, count=1, timeout=TIMEOUT):
         deadline = time.monotonic() + timeout
@@ -239,41 +159,13 @@ class Daemon:
             time.sleep(0.05)
         raise Fail("%d× '%s' not in the log:\n%s" % (count, needle, self.daemon_log()))
 
-    def daemon_log(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
-
     def served(self, path):
         """MACs (or ?) of the file-served events for path, from the log."""
         return re.findall(r"host (\S+): served %s \((\d+) bytes\)" % re.escape(path),
                           self.daemon_log())
 
     def stop(self):
-        proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                raise Fail("pxeforged did not stop")
-            if proc.returncode != 0:
-                raise Fail("pxeforged exited %d; log:\n%s" % (proc.returncode,
-                                                             self.daemon_log()))
-        if "Sanitizer" in self.daemon_log() or "runtime error:" in self.daemon_log():
-            raise Fail("sanitizer report in the log:\n" + self.daemon_log())
-        for f in (self.notify, self.logf):
-            if f is not None:
-                f.close()
-        self.notify = self.logf = None
-
-    def close(self):
-        try:
-            self.stop()
-        except Fail:
-            pass
-        shutil.rmtree(self.root, ignore_errors=True)
+        self.stop_clean(check_exited=False)
 
 
 # ---- clients ----------------------------------------------------------------------

@@ -29,38 +29,23 @@ import os
 import pwd
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 BUILD = os.path.abspath(sys.argv[1])
 SRC = os.path.abspath(sys.argv[2])
 CASE = sys.argv[3]
-PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
-PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+import pxftest  # noqa: E402
+from pxftest import TIMEOUT, Fail, Skip, check  # noqa: E402
+
 NFS_SO = os.path.join(BUILD, "plugins", "nfs", "nfs.so")
 KICKSTART_SO = os.path.join(BUILD, "plugins", "kickstart", "kickstart.so")
 KS_TEMPLATE = os.path.join(SRC, "plugins", "kickstart", "templates", "centos7-ks.cfg.mustache")
-TIMEOUT = 20
 MAC = "52:54:00:00:00:01"
 SERVER_IP = "10.231.7.1"
 CLIENT_IP = "10.231.7.2"
-
-
-class Fail(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
 
 
 def sha256_file(path):
@@ -85,39 +70,16 @@ def wait_for(what, pred, timeout=TIMEOUT):
     raise Fail("timed out waiting for " + what)
 
 
-class Env:
+class Env(pxftest.Env):
     """A configuration directory, the plugins under test, state, trees, and one
-    pxeforged (after tests/integration/daemon.py)."""
+    pxeforged."""
 
     def __init__(self, netns=None):
-        self.root = tempfile.mkdtemp(prefix="pxf-nfs-it-")
+        super().__init__(BUILD, "pxf-nfs-it-", [NFS_SO, KICKSTART_SO], dirs=["trees"])
         os.chmod(self.root, 0o755)  # Ganesha reads the trees as root, squashed clients too
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
-        self.socket = os.path.join(self.root, "run", "control.sock")
-        self.trees = os.path.join(self.root, "trees")
+        self.trees = self.path("trees")
         self.netns = netns
-        for d in (os.path.join(self.config, "conf.d"), self.plugins, self.trees):
-            os.makedirs(d)
-        self.has_kickstart = os.path.exists(KICKSTART_SO)
-        for so in [NFS_SO] + ([KICKSTART_SO] if self.has_kickstart else []):
-            shutil.copy(so, self.plugins)
-            os.chmod(os.path.join(self.plugins, os.path.basename(so)), 0o755)
-        # GSlice hides leaked structures from LeakSanitizer in sanitizer builds
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins,
-                        G_SLICE="always-malloc")
-        self.env.pop("NOTIFY_SOCKET", None)
-        self.daemon = None
-        self.notify = None
-        self.logf = None
-        self.log = os.path.join(self.root, "daemon.log")
-
-    def write(self, rel, text):
-        path = os.path.join(self.config, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
+        self.has_kickstart = self.has_plugin("kickstart")
 
     def tree(self, name, files):
         top = os.path.join(self.trees, name)
@@ -132,77 +94,9 @@ class Env:
                 os.chmod(os.path.join(d, name_), 0o644)
         return top
 
-    def start(self, user=""):
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        npath = os.path.join(self.root, "notify.sock")
-        self.notify.bind(npath)
-        if user:
-            os.chmod(npath, 0o666)  # READY comes after the drop to `user`
-        self.notify.settimeout(TIMEOUT)
-        self.logf = open(self.log, "w")
-        cmd = [PXEFORGED, "--config", self.config, "--state-dir", self.state,
-               "--control-socket", self.socket, "--user", user]
-        if self.netns is not None:
-            # exec'd by ip: the PID is pxeforged's own
-            cmd = ["ip", "netns", "exec", self.netns] + cmd
-        self.daemon = subprocess.Popen(cmd, env=dict(self.env, NOTIFY_SOCKET=npath),
-                                       stdout=self.logf, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            if "READY=1" in msg.split("\n"):
-                return
-        raise Fail("pxeforged did not get ready; log:\n" + self.daemon_log())
-
-    def daemon_log(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
-
     def wait_log(self, needle, count=1):
         return wait_for("'%s' in the daemon log" % needle,
                         lambda: self.daemon_log().count(needle) >= count)
-
-    def cli(self, *args, expect=0):
-        cmd = [PXEFORGE, "--config", self.config, "--socket", self.socket] + list(args)
-        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=TIMEOUT)
-        print("$ pxeforge " + " ".join(args))
-        print(p.stdout + p.stderr)
-        if expect is not None:
-            check(p.returncode == expect,
-                  "pxeforge %s exited %d, expected %d" % (" ".join(args), p.returncode, expect))
-        return p
-
-    def close_daemon(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
-
-    def stop_and_check(self):
-        """A clean stop: exit status 0 and no sanitizer report or critical."""
-        if self.daemon is None:
-            return
-        self.close_daemon()
-        log = self.daemon_log()
-        for needle in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                       "critical:"]:
-            check(needle not in log, "daemon log has %s:\n%s" % (needle, log))
-        check(self.daemon.returncode == 0,
-              "pxeforged exited %d after SIGTERM" % self.daemon.returncode)
-
-    def close(self):
-        self.close_daemon()
-        if self.logf is not None:
-            self.logf.close()
-        if self.notify is not None:
-            self.notify.close()
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def distro(name, tree):
@@ -451,7 +345,7 @@ def case_ganesha(e):
         print("---- Ganesha's log ----\n" + lab.ganesha_log()[-6000:])
         raise
     finally:
-        e.close_daemon()
+        e.stop()
         lab.close()
 
 
@@ -654,21 +548,7 @@ def case_bad_config(e):
 def main():
     cases = {"kernel": case_kernel, "ganesha": case_ganesha, "path-unit": case_path_unit,
              "bad-config": case_bad_config}
-    e = Env()
-    try:
-        cases[CASE](e)
-    except Skip as s:
-        print("SKIP: %s" % s)
-        return 77
-    except Fail as f:
-        print("FAIL: %s" % f)
-        if e.daemon is not None:
-            print("---- daemon log ----\n" + e.daemon_log()[-8000:])
-        return 1
-    finally:
-        e.close()
-    print("PASS: nfs %s" % CASE)
-    return 0
+    return pxftest.main(Env, cases[CASE], finish=lambda e: None, name="nfs " + CASE)
 
 
 if __name__ == "__main__":

@@ -11,132 +11,20 @@ usage: pxelinux-daemon.py BUILDDIR SRCDIR CASE
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
-import time
 
 BUILD = os.path.abspath(sys.argv[1])
 SRC = os.path.abspath(sys.argv[2])
-PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
-PXEFORGE = os.path.join(BUILD, "core", "pxeforge")
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+from pxftest import TIMEOUT, Env, built_plugins, check, free_port, main  # noqa: E402
+
 TEMPLATES = os.path.join(SRC, "plugins", "pxelinux", "templates")
 KS_TEMPLATE = os.path.join(SRC, "plugins", "kickstart", "templates",
                            "centos7-ks.cfg.mustache")
-TIMEOUT = 20
 MAC = "52:54:00:12:34:56"
 DASHES = "52-54-00-12-34-56"
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-class Env:
-    """A configuration directory, the built plugins, state and a control socket."""
-
-    def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="pxf-pxelinux-")
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
-        self.socket = os.path.join(self.root, "run", "control.sock")
-        self.files = os.path.join(self.root, "files")
-        os.makedirs(os.path.join(self.config, "conf.d"))
-        os.makedirs(self.plugins)
-        os.makedirs(self.files)
-        pdir = os.path.join(BUILD, "plugins")
-        for d in sorted(os.listdir(pdir)):
-            for name in os.listdir(os.path.join(pdir, d)) if os.path.isdir(
-                    os.path.join(pdir, d)) else []:
-                if name.endswith(".so"):
-                    shutil.copy(os.path.join(pdir, d, name), self.plugins)
-                    os.chmod(os.path.join(self.plugins, name), 0o755)
-        # GSlice hides leaked structures from LeakSanitizer in sanitizer builds
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins,
-                        G_SLICE="always-malloc")
-        self.env.pop("NOTIFY_SOCKET", None)
-        self.daemon = None
-        self.notify = None
-        self.log = os.path.join(self.root, "daemon.log")
-
-    def has_plugin(self, name):
-        return os.path.exists(os.path.join(self.plugins, name + ".so"))
-
-    def write(self, path, data, mode="w"):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, mode) as f:
-            f.write(data)
-        return path
-
-    def cli(self, *args, expect=0):
-        cmd = [PXEFORGE, "--config", self.config, "--socket", self.socket] + list(args)
-        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=TIMEOUT)
-        print("$ pxeforge " + " ".join(args))
-        print(p.stdout + p.stderr)
-        if expect is not None:
-            check(p.returncode == expect,
-                  "pxeforge %s exited %d, expected %d" % (" ".join(args), p.returncode, expect))
-        return p
-
-    def start(self):
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        npath = os.path.join(self.root, "notify.sock")
-        self.notify.bind(npath)
-        self.notify.settimeout(TIMEOUT)
-        self.logf = open(self.log, "w")
-        self.daemon = subprocess.Popen(
-            [PXEFORGED, "--config", self.config, "--state-dir", self.state,
-             "--control-socket", self.socket, "--user", ""],
-            env=dict(self.env, NOTIFY_SOCKET=npath), stdout=self.logf,
-            stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            if "READY=1" in msg.split("\n"):
-                return
-        raise Fail("pxeforged did not get ready; log:\n" + self.daemon_log())
-
-    def daemon_log(self):
-        with open(self.log) as f:
-            return f.read()
-
-    def stop_and_check(self):
-        """A clean stop: exit status 0 and no sanitizer report in the log."""
-        if self.daemon is None:
-            return
-        self.close_daemon()
-        log = self.daemon_log()
-        for needle in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                       "critical:"]:
-            check(needle not in log, "daemon log has %s:\n%s" % (needle, log))
-        check(self.daemon.returncode == 0,
-              "pxeforged exited %d after SIGTERM" % self.daemon.returncode)
-
-    def close_daemon(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
-
-    def close(self):
-        self.close_daemon()
-        if self.notify is not None:
-            self.notify.close()
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def setup(e, pxelinux_extra="", extra_plugins=""):
@@ -297,14 +185,6 @@ def tftp_get(port, path, dest):
     return p.returncode
 
 
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def case_tftp(e):
     """What pxelinux fetches, over TFTP on 127.0.0.1: pxelinux.0 and
     ldlinux.c32 byte for byte, the UUID probe refused, the host's
@@ -315,7 +195,7 @@ def case_tftp(e):
     if shutil.which("curl") is None:
         print("SKIP: curl is not installed")
         return 77
-    port = free_udp_port()
+    port = free_port(socket.SOCK_DGRAM)
     tftproot = os.path.join(e.root, "tftproot")
     os.makedirs(tftproot)
     syslinux, kernel, _ = setup(e, extra_plugins="""\
@@ -356,14 +236,6 @@ def http(method, url, dest):
     return p.stdout
 
 
-def free_tcp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def case_lifecycle(e):
     """A whole install as the machine sees it, with kernels over HTTP
     (lpxelinux.0): its pxelinux configuration over TFTP (booting), kernel and
@@ -376,8 +248,8 @@ def case_lifecycle(e):
     if shutil.which("curl") is None:
         print("SKIP: curl is not installed")
         return 77
-    tport = free_udp_port()
-    hport = free_tcp_port()
+    tport = free_port(socket.SOCK_DGRAM)
+    hport = free_port()
     for d in ["tftproot", "httproot"]:
         os.makedirs(os.path.join(e.root, d))
     _, kernel, _ = setup(e, pxelinux_extra="    kernel_transport: http\n", extra_plugins="""\
@@ -449,23 +321,11 @@ CASES = {
 }
 
 
-def main():
-    case = CASES[sys.argv[3]]
-    e = Env()
-    try:
-        if case(e) == 77:
-            return 77
-        e.stop_and_check()
-    except Fail as ex:
-        print("FAIL: %s" % ex)
-        if e.daemon is not None:
-            print("--- daemon log ---\n" + e.daemon_log())
-        return 1
-    finally:
-        e.close()
-    print("PASS")
-    return 0
+def make_env():
+    e = Env(BUILD, "pxf-pxelinux-", built_plugins(BUILD), dirs=["files"])
+    e.files = e.path("files")
+    return e
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(make_env, CASES[sys.argv[3]]))

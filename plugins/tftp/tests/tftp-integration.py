@@ -16,31 +16,17 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 BUILD = os.path.abspath(sys.argv[1])
-PXEFORGED = os.path.join(BUILD, "core", "pxeforged")
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+import pxftest  # noqa: E402
+from pxftest import TIMEOUT, Fail, check, free_port  # noqa: E402
+
 PLUGIN_DIRS = [os.path.join(BUILD, "plugins", "tftp"),
                os.path.join(BUILD, "plugins", "tftp", "tests")]
-TIMEOUT = 20
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def sha256(path):
@@ -51,41 +37,18 @@ def sha256(path):
     return h.hexdigest()
 
 
-class Env:
+class Env(pxftest.Env):
     """A configuration, a private plugin directory with tftp.so and the test
     plugin, state, control socket, a TFTP root and a port on 127.0.0.1."""
 
     def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="pxf-tftp-it-")
-        self.config = os.path.join(self.root, "etc")
-        self.plugins = os.path.join(self.root, "plugins")
-        self.state = os.path.join(self.root, "state")
-        self.socket = os.path.join(self.root, "run", "control.sock")
-        self.tftproot = os.path.join(self.root, "tftproot")
-        self.out = os.path.join(self.root, "out")
-        for d in (os.path.join(self.config, "conf.d"), self.plugins, self.tftproot, self.out):
-            os.makedirs(d)
-        for src in PLUGIN_DIRS:
-            for name in os.listdir(src):
-                if name.endswith(".so"):
-                    shutil.copy(os.path.join(src, name), self.plugins)
-                    os.chmod(os.path.join(self.plugins, name), 0o755)
-        check(os.path.exists(os.path.join(self.plugins, "tftp.so")), "tftp.so not built")
-        self.env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self.plugins)
-        self.env.pop("NOTIFY_SOCKET", None)
-        self.port = free_udp_port()
-        self.daemon = None
-        self.netns = None
-        self.notify = None
-        self.logf = None
-        self.log = os.path.join(self.root, "daemon.log")
-
-    def write(self, rel, text):
-        path = os.path.join(self.config, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
+        super().__init__(BUILD, "pxf-tftp-it-",
+                         [os.path.join(d, n) for d in PLUGIN_DIRS for n in os.listdir(d)
+                          if n.endswith(".so")], dirs=["tftproot", "out"])
+        self.tftproot = self.path("tftproot")
+        self.out = self.path("out")
+        check(self.has_plugin("tftp"), "tftp.so not built")
+        self.port = free_port(socket.SOCK_DGRAM)
 
     def configure(self, **tftp):
         settings = {"addresses": "[127.0.0.1]", "port": self.port, "root": self.tftproot,
@@ -98,43 +61,10 @@ class Env:
             "    %s: %s\n" % (k, v) for k, v in settings.items()))
 
     def start(self, user="", wait_for="serving"):
-        npath = os.path.join(self.root, "notify.sock")
-        if self.notify is not None:  # started before
-            self.notify.close()
-            os.unlink(npath)
-            self.logf.close()
-        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.notify.bind(npath)
-        os.chmod(npath, 0o777)  # as systemd's: the daemon sends after dropping root
-        self.notify.settimeout(TIMEOUT)
-        env = dict(self.env, NOTIFY_SOCKET=npath)
-        self.logf = open(self.log, "w")
-        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
-        self.daemon = subprocess.Popen(
-            prefix + [PXEFORGED, "--config", self.config, "--state-dir", self.state,
-             "--control-socket", self.socket, "--user", user],
-            env=env, stdout=self.logf, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                msg = self.notify.recv(4096).decode()
-            except socket.timeout:
-                break
-            if "READY=1" in msg.split("\n"):
-                if wait_for == "serving":
-                    log = self.wait_log("port %d (blksize" % self.port)
-                    check("serving" in log, "tftp did not start:\n" + log)
-                return
-        raise Fail("daemon not ready; log:\n" + self.daemon_log())
-
-    def wait_log(self, *needles, timeout=TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            log = self.daemon_log()
-            if all(n in log for n in needles):
-                return log
-            time.sleep(0.05)
-        return self.daemon_log()
+        super().start(user=user)
+        if wait_for == "serving":
+            log = self.wait_log("port %d (blksize" % self.port)
+            check("serving" in log, "tftp did not start:\n" + log)
 
     def wait_count(self, needle, count):
         deadline = time.monotonic() + TIMEOUT
@@ -144,33 +74,12 @@ class Env:
             log = self.daemon_log()
         return log
 
-    def daemon_log(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
-
     def file(self, rel, data):
         path = os.path.join(self.tftproot, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(data)
         return path
-
-    def stop(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            try:
-                self.daemon.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
-
-    def close(self):
-        self.stop()
-        if self.notify is not None:
-            self.notify.close()
-        if self.logf is not None:
-            self.logf.close()
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 # ---- clients --------------------------------------------------------------
@@ -783,34 +692,8 @@ CASES = {
 }
 
 
-def main():
-    case = sys.argv[2]
-    for tool in ("tftp", "curl"):
-        if shutil.which(tool) is None:
-            print("SKIP: %s is not installed (scripts/dev installs it)" % tool)
-            return 77
-    e = Env()
-    try:
-        rc = CASES[case](e)
-        if rc == 77:
-            return 77
-        # a clean stop, and nothing from the sanitizers in a -Db_sanitize build
-        e.stop()
-        log = e.daemon_log()
-        check(e.daemon.returncode == 0, "pxeforged exited %d" % e.daemon.returncode)
-        check("AddressSanitizer" not in log and "runtime error:" not in log
-              and "LeakSanitizer" not in log, "sanitizer report:\n" + log[-6000:])
-        print("PASS: " + case)
-        return 0
-    except Fail as ex:
-        print("FAIL: %s: %s" % (case, ex))
-        if e.daemon is not None:
-            print("---- daemon log (tail) ----")
-            print(e.daemon_log()[-6000:])
-        return 1
-    finally:
-        e.close()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # a clean stop, and nothing from the sanitizers in a -Db_sanitize build
+    sys.exit(pxftest.main(Env, CASES[sys.argv[2]], name=sys.argv[2], needs=["tftp", "curl"],
+                          finish=lambda e: e.stop_and_check(
+                              ("AddressSanitizer", "runtime error:", "LeakSanitizer"))))
