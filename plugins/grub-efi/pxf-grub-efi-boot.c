@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "pxf-bootloader.h"
 #include "pxf-grub-efi.h"
 
 /* Characters that are plain text in a GRUB word: no quoting, variable,
@@ -16,13 +17,8 @@
 const gchar *
 pxf_grub_efi_localboot_reason(gboolean netboot, PxfHostState state, gboolean has_kernel)
 {
-	if (!netboot)
-		return "netboot is off";
-	if (state == PXF_HOST_STATE_INSTALLED)
-		return "installed";
-	if (!has_kernel)
-		return "no profile with a distro whose kernel GRUB can fetch";
-	return NULL;
+	return pxf_bootloader_localboot_reason(
+		netboot, state, has_kernel, "no profile with a distro whose kernel GRUB can fetch");
 }
 
 gchar *
@@ -105,44 +101,19 @@ pxf_grub_efi_fetch_location(gboolean via_http, const gchar *source, const gchar 
 	return g_strdup_printf("/%s", location);
 }
 
-/* A string variable of the render, or NULL when absent, empty or not a string. */
-static gchar *
-pxf_grub_efi_var_string(PxfVars *vars, const gchar *name)
-{
-	g_autoptr(GVariant) value = pxf_vars_lookup(vars, name);
-
-	while (value != NULL && g_variant_is_of_type(value, G_VARIANT_TYPE_VARIANT)) {
-		GVariant *inner = g_variant_get_variant(value);
-		g_variant_unref(value);
-		value = inner;
-	}
-	if (value == NULL || !g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-		return NULL;
-	if (g_variant_get_string(value, NULL)[0] == '\0')
-		return NULL;
-	return g_variant_dup_string(value, NULL);
-}
-
-static void
-pxf_grub_efi_add_string(GVariantBuilder *b, const gchar *key, const gchar *value)
-{
-	if (value != NULL)
-		g_variant_builder_add(b, "{sv}", key, g_variant_new_string(value));
-}
-
 static void
 pxf_grub_efi_add_menu(GVariantBuilder *b, const PxfGrubEfiConfig *config, gboolean via_http)
 {
 	g_variant_builder_add(b, "{sv}", "menu_timeout", g_variant_new_int64(config->menu_timeout));
-	pxf_grub_efi_add_string(b, "menu_default", config->menu_default);
+	pxf_bootloader_add_string(b, "menu_default", config->menu_default);
 	if (config->menu_kernel != NULL) {
 		g_autofree gchar *kernel = pxf_grub_efi_fetch_location(
 			via_http, config->menu_kernel, "grub/menu/vmlinuz");
 		g_autofree gchar *initrd = pxf_grub_efi_fetch_location(
 			via_http, config->menu_initrd, "grub/menu/initrd.img");
-		pxf_grub_efi_add_string(b, "menu_kernel", kernel);
-		pxf_grub_efi_add_string(b, "menu_initrd", initrd);
-		pxf_grub_efi_add_string(b, "menu_append", config->menu_append);
+		pxf_bootloader_add_string(b, "menu_kernel", kernel);
+		pxf_bootloader_add_string(b, "menu_initrd", initrd);
+		pxf_bootloader_add_string(b, "menu_append", config->menu_append);
 	}
 }
 
@@ -153,11 +124,11 @@ pxf_grub_efi_build_vars(const PxfGrubEfiConfig *config,
 			gboolean netboot,
 			PxfHostState state)
 {
-	g_autofree gchar *base_url = pxf_grub_efi_var_string(vars, "http.base_url");
-	g_autofree gchar *mac_dashes = pxf_grub_efi_var_string(vars, "host.mac_dashes");
-	g_autofree gchar *kernel_src = pxf_grub_efi_var_string(vars, "distro.kernel");
-	g_autofree gchar *initrd_src = pxf_grub_efi_var_string(vars, "distro.initrd");
-	g_autofree gchar *ks_url = pxf_grub_efi_var_string(vars, "ks_url");
+	g_autofree gchar *base_url = pxf_bootloader_var_string(vars, "http.base_url");
+	g_autofree gchar *mac_dashes = pxf_bootloader_var_string(vars, "host.mac_dashes");
+	g_autofree gchar *kernel_src = pxf_bootloader_var_string(vars, "distro.kernel");
+	g_autofree gchar *initrd_src = pxf_bootloader_var_string(vars, "distro.initrd");
+	g_autofree gchar *ks_url = pxf_bootloader_var_string(vars, "ks_url");
 	g_autofree gchar *http_root = NULL;
 	GVariantBuilder b;
 
@@ -165,16 +136,16 @@ pxf_grub_efi_build_vars(const PxfGrubEfiConfig *config,
 		http_root = pxf_grub_efi_http_root(base_url);
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	pxf_grub_efi_add_string(&b, "transport", http_root != NULL ? "http" : "tftp");
-	pxf_grub_efi_add_string(&b, "http_root", http_root);
+	pxf_bootloader_add_string(&b, "transport", http_root != NULL ? "http" : "tftp");
+	pxf_bootloader_add_string(&b, "http_root", http_root);
 	g_variant_builder_add(&b, "{sv}", "secure_boot",
 			      g_variant_new_boolean(config->secure_boot));
-	pxf_grub_efi_add_string(&b, "kernel_args", config->kernel_args);
-	pxf_grub_efi_add_string(&b, "ks_param", config->ks_param);
+	pxf_bootloader_add_string(&b, "kernel_args", config->kernel_args);
+	pxf_bootloader_add_string(&b, "ks_param", config->ks_param);
 	g_variant_builder_add(
 		&b, "{sv}", "chainload",
 		g_variant_new_boolean(config->local_boot == PXF_GRUB_EFI_LOCAL_CHAINLOAD));
-	pxf_grub_efi_add_string(&b, "local_loader", config->local_loader);
+	pxf_bootloader_add_string(&b, "local_loader", config->local_loader);
 	pxf_grub_efi_add_menu(&b, config, http_root != NULL);
 	if (host_known) {
 		g_autofree gchar *kernel = NULL;
@@ -191,21 +162,21 @@ pxf_grub_efi_build_vars(const PxfGrubEfiConfig *config,
 						       kernel != NULL && initrd != NULL);
 		g_variant_builder_add(&b, "{sv}", "localboot",
 				      g_variant_new_boolean(reason != NULL));
-		pxf_grub_efi_add_string(&b, "localboot_reason", reason);
-		pxf_grub_efi_add_string(&b, "state", pxf_host_state_to_string(state));
+		pxf_bootloader_add_string(&b, "localboot_reason", reason);
+		pxf_bootloader_add_string(&b, "state", pxf_host_state_to_string(state));
 		if (reason == NULL) {
 			g_autofree gchar *bootif = g_strdup_printf("01-%s", mac_dashes);
-			pxf_grub_efi_add_string(&b, "kernel", kernel);
-			pxf_grub_efi_add_string(&b, "initrd", initrd);
+			pxf_bootloader_add_string(&b, "kernel", kernel);
+			pxf_bootloader_add_string(&b, "initrd", initrd);
 			/* the NIC the machine booted from, as pxelinux's IPAPPEND 2 */
-			pxf_grub_efi_add_string(&b, "bootif", bootif);
+			pxf_bootloader_add_string(&b, "bootif", bootif);
 		}
 		/* an operator's own ks_url wins over the one the http plugin serves */
 		if (ks_url == NULL)
-			ks_url = pxf_grub_efi_var_string(vars, "install.ks_url");
+			ks_url = pxf_bootloader_var_string(vars, "install.ks_url");
 		if (ks_url != NULL) {
 			g_autofree gchar *quoted = pxf_grub_efi_quote(ks_url);
-			pxf_grub_efi_add_string(&b, "ks_url", quoted);
+			pxf_bootloader_add_string(&b, "ks_url", quoted);
 		}
 	}
 	return g_variant_builder_end(&b);

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "pxf-bootloader.h"
 #include "pxf-grub-efi.h"
 
 void
@@ -70,7 +71,7 @@ pxf_grub_efi_find_nocase(const gchar *dir, const gchar *relative)
 		/* "EFI//BOOT" and "./EFI" are tolerated, ".." never */
 		if (parts[i][0] == '\0' || g_strcmp0(parts[i], ".") == 0)
 			continue;
-		if (!pxf_grub_efi_is_plain_name(parts[i], 255))
+		if (!pxf_bootloader_is_plain_name(parts[i], 255))
 			return NULL;
 		next = pxf_grub_efi_find_entry_nocase(path, parts[i]);
 		if (next == NULL)

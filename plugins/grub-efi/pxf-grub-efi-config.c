@@ -5,14 +5,11 @@
 
 #include <string.h>
 
+#include "pxf-bootloader.h"
 #include "pxf-grub-efi.h"
 
 const PxfConfKey pxf_grub_efi_config_keys[] = {
-	{.key = "unknown_hosts",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "menu",
-	 .description = "machines not in the inventory: menu (local boot after the timeout), "
-			"local, or ignore (no boot file)"},
+	PXF_BOOTLOADER_CONF_KEY_UNKNOWN_HOSTS,
 	{.key = "secure_boot",
 	 .type = PXF_CONF_TYPE_BOOL,
 	 .default_value = "true",
@@ -70,24 +67,14 @@ const PxfConfKey pxf_grub_efi_config_keys[] = {
 	 .default_value = "",
 	 .description = "kernel of the menu's install, basic-video and rescue entries "
 			"(absolute path or http:// URL; empty: no such entries)"},
-	{.key = "menu_initrd",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "",
-	 .description = "initrd that goes with menu_kernel"},
+	PXF_BOOTLOADER_CONF_KEY_MENU_INITRD,
 	{.key = "menu_append",
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "",
 	 .description = "extra kernel arguments of the menu's install entries, e.g. "
 			"inst.repo=... or ks=..."},
-	{.key = "kernel_args",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "",
-	 .description = "extra kernel arguments for every installer, e.g. console=ttyS0,115200"},
-	{.key = "ks_param",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "ks",
-	 .description = "kernel parameter naming the kickstart URL: ks (EL 6/7) or inst.ks "
-			"(EL 7 and later)"},
+	PXF_BOOTLOADER_CONF_KEY_KERNEL_ARGS,
+	PXF_BOOTLOADER_CONF_KEY_KS_PARAM,
 	{.key = "local_boot",
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "chainload",
@@ -122,52 +109,9 @@ pxf_grub_efi_config_free(PxfGrubEfiConfig *self)
 }
 
 /* Sets error to "FILE:LINE:COLUMN: key: message" for the key's value. */
-G_GNUC_PRINTF(4, 5)
-static gboolean
-pxf_grub_efi_config_fail(
-	const PxfConfSection *section, const gchar *key, GError **error, const gchar *format, ...)
-{
-	g_autofree gchar *where = pxf_conf_section_where(section, key);
-	g_autofree gchar *message = NULL;
-	va_list args;
-
-	va_start(args, format);
-	message = g_strdup_vprintf(format, args);
-	va_end(args);
-	g_set_error(error, PXF_GRUB_EFI_ERROR, PXF_GRUB_EFI_ERROR_INVALID, "%s: %s: %s", where, key,
-		    message);
-	return FALSE;
-}
-
-/* An empty string means "not set" for the optional values. */
-static gchar *
-pxf_grub_efi_config_dup_optional(const PxfConfSection *section, const gchar *key)
-{
-	const gchar *value = pxf_conf_section_get_string(section, key);
-	return value != NULL && value[0] != '\0' ? g_strdup(value) : NULL;
-}
-
-/* One of choices (NULL-terminated) by index, or an error listing them. */
-static gboolean
-pxf_grub_efi_config_choice(const PxfConfSection *section,
-			   const gchar *key,
-			   const gchar *const *choices,
-			   gint *out,
-			   GError **error)
-{
-	const gchar *value = pxf_conf_section_get_string(section, key);
-	g_autofree gchar *list = NULL;
-
-	for (gint i = 0; choices[i] != NULL; i++) {
-		if (g_strcmp0(value, choices[i]) == 0) {
-			*out = i;
-			return TRUE;
-		}
-	}
-	list = g_strjoinv(", ", (gchar **)choices);
-	return pxf_grub_efi_config_fail(section, key, error, "'%s' is not one of %s",
-					value != NULL ? value : "", list);
-}
+#define PXF_GRUB_EFI_CONFIG_FAIL(section, key, error, ...)                                         \
+	pxf_bootloader_config_fail(section, key, PXF_GRUB_EFI_ERROR, PXF_GRUB_EFI_ERROR_INVALID,   \
+				   error, __VA_ARGS__)
 
 /* An EFI binary or template: an absolute path (existence is checked at
  * init for the binaries, with a warning: a missing package must not stop
@@ -180,12 +124,12 @@ pxf_grub_efi_config_check_absolute(const PxfConfSection *section,
 				   GError **error)
 {
 	if (path == NULL)
-		return pxf_grub_efi_config_fail(section, key, error, "must name a file");
+		return PXF_GRUB_EFI_CONFIG_FAIL(section, key, error, "must name a file");
 	if (!g_path_is_absolute(path))
-		return pxf_grub_efi_config_fail(section, key, error, "'%s' is not an absolute path",
+		return PXF_GRUB_EFI_CONFIG_FAIL(section, key, error, "'%s' is not an absolute path",
 						path);
 	if (must_exist && !g_file_test(path, G_FILE_TEST_IS_REGULAR))
-		return pxf_grub_efi_config_fail(section, key, error, "'%s' is not a regular file",
+		return PXF_GRUB_EFI_CONFIG_FAIL(section, key, error, "'%s' is not a regular file",
 						path);
 	return TRUE;
 }
@@ -200,9 +144,10 @@ pxf_grub_efi_config_check_menu_file(const PxfConfSection *section,
 	if (path == NULL || g_str_has_prefix(path, "http://"))
 		return TRUE;
 	if (g_str_has_prefix(path, "https://") || g_str_has_prefix(path, "ftp://"))
-		return pxf_grub_efi_config_fail(section, key, error,
+		return PXF_GRUB_EFI_CONFIG_FAIL(section, key, error,
 						"GRUB fetches http:// URLs only, not '%s'", path);
-	return pxf_grub_efi_config_check_absolute(section, key, path, TRUE, error);
+	return pxf_bootloader_config_check_file(section, key, path, NULL, PXF_GRUB_EFI_ERROR,
+						PXF_GRUB_EFI_ERROR_INVALID, error);
 }
 
 /* Values copied into a configuration line must stay on that line. */
@@ -212,9 +157,8 @@ pxf_grub_efi_config_check_line(const PxfConfSection *section,
 			       const gchar *value,
 			       GError **error)
 {
-	if (value == NULL || strpbrk(value, "\r\n") == NULL)
-		return TRUE;
-	return pxf_grub_efi_config_fail(section, key, error, "must be a single line");
+	return pxf_bootloader_config_check_line(section, key, value, PXF_GRUB_EFI_ERROR,
+						PXF_GRUB_EFI_ERROR_INVALID, error);
 }
 
 static gboolean
@@ -222,16 +166,14 @@ pxf_grub_efi_config_check_default(const PxfConfSection *section,
 				  PxfGrubEfiConfig *self,
 				  GError **error)
 {
-	const gchar *labels[] = {PXF_GRUB_EFI_MENU_LABELS, NULL};
+	const gchar *const labels[] = {PXF_GRUB_EFI_MENU_LABELS, NULL};
 
-	if (!g_strv_contains(labels, self->menu_default)) {
-		g_autofree gchar *choices = g_strjoinv(", ", (gchar **)labels);
-		return pxf_grub_efi_config_fail(section, "menu_default", error,
-						"'%s' is not one of %s", self->menu_default,
-						choices);
-	}
+	if (!pxf_bootloader_config_check_label(section, "menu_default", self->menu_default, labels,
+					       PXF_GRUB_EFI_ERROR, PXF_GRUB_EFI_ERROR_INVALID,
+					       error))
+		return FALSE;
 	if (g_strcmp0(self->menu_default, "local") != 0 && self->menu_kernel == NULL)
-		return pxf_grub_efi_config_fail(section, "menu_default", error,
+		return PXF_GRUB_EFI_CONFIG_FAIL(section, "menu_default", error,
 						"the menu has no '%s' entry without menu_kernel",
 						self->menu_default);
 	return TRUE;
@@ -246,31 +188,34 @@ pxf_grub_efi_config_new(const PxfConfSection *section, GError **error)
 	const gchar *const local[] = {"chainload", "exit", NULL};
 	gint choice = 0;
 
-	if (!pxf_grub_efi_config_choice(section, "unknown_hosts", unknown, &choice, error))
+	if (!pxf_bootloader_config_choice(section, "unknown_hosts", unknown, &choice,
+					  PXF_GRUB_EFI_ERROR, PXF_GRUB_EFI_ERROR_INVALID, error))
 		return NULL;
 	self->unknown_hosts = (PxfGrubEfiUnknownHosts)choice;
-	if (!pxf_grub_efi_config_choice(section, "kernel_transport", transports, &choice, error))
+	if (!pxf_bootloader_config_choice(section, "kernel_transport", transports, &choice,
+					  PXF_GRUB_EFI_ERROR, PXF_GRUB_EFI_ERROR_INVALID, error))
 		return NULL;
 	self->kernel_transport = (PxfGrubEfiTransport)choice;
-	if (!pxf_grub_efi_config_choice(section, "local_boot", local, &choice, error))
+	if (!pxf_bootloader_config_choice(section, "local_boot", local, &choice, PXF_GRUB_EFI_ERROR,
+					  PXF_GRUB_EFI_ERROR_INVALID, error))
 		return NULL;
 	self->local_boot = (PxfGrubEfiLocalBoot)choice;
 	self->secure_boot = pxf_conf_section_get_bool(section, "secure_boot");
 	self->vendor_chains = pxf_conf_section_get_bool(section, "vendor_chains");
-	self->shim = pxf_grub_efi_config_dup_optional(section, "shim");
-	self->grub_signed = pxf_grub_efi_config_dup_optional(section, "grub_signed");
-	self->grub = pxf_grub_efi_config_dup_optional(section, "grub");
-	self->grub_modules = pxf_grub_efi_config_dup_optional(section, "grub_modules");
-	self->host_template = pxf_grub_efi_config_dup_optional(section, "host_template");
-	self->menu_template = pxf_grub_efi_config_dup_optional(section, "menu_template");
+	self->shim = pxf_bootloader_config_dup_optional(section, "shim");
+	self->grub_signed = pxf_bootloader_config_dup_optional(section, "grub_signed");
+	self->grub = pxf_bootloader_config_dup_optional(section, "grub");
+	self->grub_modules = pxf_bootloader_config_dup_optional(section, "grub_modules");
+	self->host_template = pxf_bootloader_config_dup_optional(section, "host_template");
+	self->menu_template = pxf_bootloader_config_dup_optional(section, "menu_template");
 	self->menu_timeout = pxf_conf_section_get_int(section, "menu_timeout");
 	self->menu_default = g_strdup(pxf_conf_section_get_string(section, "menu_default"));
-	self->menu_kernel = pxf_grub_efi_config_dup_optional(section, "menu_kernel");
-	self->menu_initrd = pxf_grub_efi_config_dup_optional(section, "menu_initrd");
-	self->menu_append = pxf_grub_efi_config_dup_optional(section, "menu_append");
-	self->kernel_args = pxf_grub_efi_config_dup_optional(section, "kernel_args");
+	self->menu_kernel = pxf_bootloader_config_dup_optional(section, "menu_kernel");
+	self->menu_initrd = pxf_bootloader_config_dup_optional(section, "menu_initrd");
+	self->menu_append = pxf_bootloader_config_dup_optional(section, "menu_append");
+	self->kernel_args = pxf_bootloader_config_dup_optional(section, "kernel_args");
 	self->ks_param = g_strdup(pxf_conf_section_get_string(section, "ks_param"));
-	self->local_loader = pxf_grub_efi_config_dup_optional(section, "local_loader");
+	self->local_loader = pxf_bootloader_config_dup_optional(section, "local_loader");
 
 	if (!pxf_grub_efi_config_check_absolute(section, "shim", self->shim, FALSE, error) ||
 	    !pxf_grub_efi_config_check_absolute(section, "grub_signed", self->grub_signed, FALSE,
@@ -285,30 +230,23 @@ pxf_grub_efi_config_new(const PxfConfSection *section, GError **error)
 	    !pxf_grub_efi_config_check_menu_file(section, "menu_initrd", self->menu_initrd, error))
 		return NULL;
 	if (self->grub_modules != NULL && !g_path_is_absolute(self->grub_modules)) {
-		pxf_grub_efi_config_fail(section, "grub_modules", error,
+		PXF_GRUB_EFI_CONFIG_FAIL(section, "grub_modules", error,
 					 "'%s' is not an absolute path", self->grub_modules);
 		return NULL;
 	}
-	if ((self->menu_kernel == NULL) != (self->menu_initrd == NULL)) {
-		pxf_grub_efi_config_fail(section,
-					 self->menu_kernel == NULL ? "menu_initrd" : "menu_kernel",
-					 error, "menu_kernel and menu_initrd go together");
+	if (!pxf_bootloader_config_check_menu_pair(section, self->menu_kernel, self->menu_initrd,
+						   PXF_GRUB_EFI_ERROR, PXF_GRUB_EFI_ERROR_INVALID,
+						   error) ||
+	    !pxf_bootloader_config_check_ks_param(section, "ks_param", self->ks_param,
+						  PXF_GRUB_EFI_ERROR, PXF_GRUB_EFI_ERROR_INVALID,
+						  error))
 		return NULL;
-	}
-	if (self->ks_param == NULL || self->ks_param[0] == '\0' ||
-	    strspn(self->ks_param, "abcdefghijklmnopqrstuvwxyz._") != strlen(self->ks_param)) {
-		pxf_grub_efi_config_fail(
-			section, "ks_param", error,
-			"'%s' is not a kernel parameter name such as ks or inst.ks",
-			self->ks_param != NULL ? self->ks_param : "");
-		return NULL;
-	}
 	/* GRUB searches the disks for it and chainloads it: a plain path */
 	if (self->local_loader == NULL || self->local_loader[0] != '/' ||
 	    strspn(self->local_loader, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 				       "0123456789/._-") != strlen(self->local_loader) ||
 	    strstr(self->local_loader, "..") != NULL || strlen(self->local_loader) > 255) {
-		pxf_grub_efi_config_fail(section, "local_loader", error,
+		PXF_GRUB_EFI_CONFIG_FAIL(section, "local_loader", error,
 					 "'%s' is not a path on the EFI system partition such as "
 					 "/EFI/BOOT/BOOTX64.EFI",
 					 self->local_loader != NULL ? self->local_loader : "");

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "pxf-bootloader.h"
 #include "pxf-grub-efi.h"
 
 void
@@ -17,29 +18,11 @@ pxf_grub_efi_free(PxfGrubEfi *self)
 	g_free(self);
 }
 
-/* A string variable (host or distro), or NULL when absent or empty. */
-static gchar *
-pxf_grub_efi_dup_string(GVariant *value)
-{
-	if (value == NULL || !g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-		return NULL;
-	if (g_variant_get_string(value, NULL)[0] == '\0')
-		return NULL;
-	return g_variant_dup_string(value, NULL);
-}
-
-static gchar *
-pxf_grub_efi_host_string(PxfGrubEfi *self, const PxfHost *host, const gchar *name)
-{
-	g_autoptr(GVariant) value = pxf_plugin_context_get_host_var(self->ctx, host, name);
-	return pxf_grub_efi_dup_string(value);
-}
-
 static gchar *
 pxf_grub_efi_distro_string(PxfGrubEfi *self, const gchar *distro, const gchar *name)
 {
 	g_autoptr(GVariant) value = pxf_plugin_context_get_distro_var(self->ctx, distro, name);
-	return pxf_grub_efi_dup_string(value);
+	return pxf_bootloader_dup_string(value);
 }
 
 /* The vendor chain of an inventory distro, or NULL (logged when a
@@ -87,7 +70,7 @@ pxf_grub_efi_boot_select(PxfBootSelectArgs *args, gpointer user_data)
 	if (args->firmware != PXF_FIRMWARE_UEFI_X64)
 		return PXF_VERDICT_CONTINUE;
 	if (args->client->host != NULL && self->config->secure_boot) {
-		distro = pxf_grub_efi_host_string(self, args->client->host, "distro.name");
+		distro = pxf_bootloader_host_string(self->ctx, args->client->host, "distro.name");
 		chain = pxf_grub_efi_vendor_chain(self, distro);
 	}
 	filename = pxf_grub_efi_select_boot_file(self->config, args->firmware, args->stage,
@@ -131,15 +114,6 @@ pxf_grub_efi_template_vars(PxfTemplateVarsArgs *args, gpointer user_data)
 	return PXF_VERDICT_CONTINUE;
 }
 
-static PxfVerdict
-pxf_grub_efi_serve(PxfFileOpenArgs *args, GString *out)
-{
-	/* set_content() takes its own reference */
-	g_autoptr(GBytes) content = g_string_free_to_bytes(out);
-	pxf_file_open_set_content(args, content);
-	return PXF_VERDICT_SKIP;
-}
-
 /* A file of the chain or the menu: SKIP with it, or CONTINUE (the
  * transport's root may have it) when it is not there. */
 static PxfVerdict
@@ -180,8 +154,10 @@ pxf_grub_efi_open_host_config(PxfGrubEfi *self,
 	}
 	/* the decision the template saw, without a second render */
 	{
-		g_autofree gchar *kernel = pxf_grub_efi_host_string(self, host, "distro.kernel");
-		g_autofree gchar *initrd = pxf_grub_efi_host_string(self, host, "distro.initrd");
+		g_autofree gchar *kernel =
+			pxf_bootloader_host_string(self->ctx, host, "distro.kernel");
+		g_autofree gchar *initrd =
+			pxf_bootloader_host_string(self->ctx, host, "distro.initrd");
 		g_autofree gchar *k = pxf_grub_efi_fetch_location(FALSE, kernel, "boot/x/vmlinuz");
 		g_autofree gchar *i =
 			pxf_grub_efi_fetch_location(FALSE, initrd, "boot/x/initrd.img");
@@ -191,23 +167,9 @@ pxf_grub_efi_open_host_config(PxfGrubEfi *self,
 		g_info("%s: grub configuration: %s%s", mac, localboot ? "local boot, " : "install",
 		       localboot ? reason : "");
 	}
-	/* only the machine itself starts its install, not a request that the
-	 * lease table attributes to someone else */
-	if (!localboot && (args->client->mac == NULL || g_strcmp0(args->client->mac, mac) == 0)) {
-		g_autoptr(GError) error_state = NULL;
-		/* with another DHCP server nobody saw it before */
-		if (state == PXF_HOST_STATE_UNKNOWN &&
-		    !pxf_plugin_context_set_host_state(self->ctx, mac, PXF_HOST_STATE_DISCOVERED,
-						       "grub config requested", &error_state)) {
-			g_debug("%s: staying unknown: %s", mac, error_state->message);
-			g_clear_error(&error_state);
-		}
-		if (!pxf_plugin_context_set_host_state(self->ctx, mac, PXF_HOST_STATE_BOOTING,
-						       "grub config served", &error_state))
-			g_debug("%s: staying %s: %s", mac, pxf_host_state_to_string(state),
-				error_state->message);
-	}
-	return pxf_grub_efi_serve(args, out);
+	if (!localboot)
+		pxf_bootloader_start_booting(self->ctx, args, mac, state, "grub config");
+	return pxf_bootloader_serve(args, out);
 }
 
 /* What machines pxeforge does not know get: the menu or local boot. */
@@ -221,7 +183,7 @@ pxf_grub_efi_open_unknown_config(PxfGrubEfi *self, PxfFileOpenArgs *args, const 
 	if (self->config->unknown_hosts != PXF_GRUB_EFI_UNKNOWN_MENU) {
 		g_autofree gchar *local = pxf_grub_efi_localboot_config(self->config);
 		g_string_append(out, local);
-		return pxf_grub_efi_serve(args, out);
+		return pxf_bootloader_serve(args, out);
 	}
 	if (!pxf_plugin_context_render_template(self->ctx, args->client, NULL,
 						self->config->menu_template, FALSE, out, &error)) {
@@ -232,7 +194,7 @@ pxf_grub_efi_open_unknown_config(PxfGrubEfi *self, PxfFileOpenArgs *args, const 
 		g_string_append(out, prologue);
 		g_string_append(out, local);
 	}
-	return pxf_grub_efi_serve(args, out);
+	return pxf_bootloader_serve(args, out);
 }
 
 /* grub.cfg: GRUB does not say who it is, the request's address does. */
@@ -245,29 +207,6 @@ pxf_grub_efi_open_config(PxfGrubEfi *self, PxfFileOpenArgs *args)
 	 * for grub.cfg-01-<its MAC> before it falls back on the menu */
 	return pxf_grub_efi_open_unknown_config(
 		self, args, args->client->mac == NULL ? pxf_grub_efi_dispatch_prologue() : "");
-}
-
-/* boot/<mac>/vmlinuz, boot/<mac>/initrd.img: the host's distro's files. */
-static PxfVerdict
-pxf_grub_efi_open_host_file(PxfGrubEfi *self,
-			    PxfFileOpenArgs *args,
-			    const gchar *mac,
-			    const gchar *var)
-{
-	const PxfHost *host = pxf_plugin_context_find_host(self->ctx, mac);
-	g_autofree gchar *path = NULL;
-
-	if (host == NULL) {
-		g_debug("%s: not in the inventory", args->path);
-		return PXF_VERDICT_DROP;
-	}
-	path = pxf_grub_efi_host_string(self, host, var);
-	if (path == NULL || !g_path_is_absolute(path)) {
-		g_debug("%s: %s has no local %s", args->path, mac, var);
-		return PXF_VERDICT_DROP;
-	}
-	pxf_file_open_set_local_path(args, path);
-	return PXF_VERDICT_SKIP;
 }
 
 /* grub/x86_64-efi/<file>: the lists normal.mod reads and the modules the
@@ -367,10 +306,10 @@ pxf_grub_efi_file_open(PxfFileOpenArgs *args, gpointer user_data)
 		verdict = pxf_grub_efi_open_module(self, args, info.file);
 		break;
 	case PXF_GRUB_EFI_PATH_HOST_KERNEL:
-		verdict = pxf_grub_efi_open_host_file(self, args, info.mac, "distro.kernel");
+		verdict = pxf_bootloader_open_host_file(self->ctx, args, info.mac, "distro.kernel");
 		break;
 	case PXF_GRUB_EFI_PATH_HOST_INITRD:
-		verdict = pxf_grub_efi_open_host_file(self, args, info.mac, "distro.initrd");
+		verdict = pxf_bootloader_open_host_file(self->ctx, args, info.mac, "distro.initrd");
 		break;
 	case PXF_GRUB_EFI_PATH_MENU_KERNEL:
 		verdict = pxf_grub_efi_open_local(args, "menu_kernel", self->config->menu_kernel);

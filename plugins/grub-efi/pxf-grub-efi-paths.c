@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "pxf-bootloader.h"
 #include "pxf-grub-efi.h"
 
 /* Longer components are not ours and are refused before any look-up. */
@@ -28,47 +29,13 @@ pxf_grub_efi_path_info_clear(PxfGrubEfiPathInfo *info)
 	g_clear_pointer(&info->file, g_free);
 }
 
-gboolean
-pxf_grub_efi_is_plain_name(const gchar *text, gsize max_len)
-{
-	gsize len;
-
-	if (text == NULL)
-		return FALSE;
-	len = strlen(text);
-	if (len == 0 || len > max_len || text[0] == '.')
-		return FALSE;
-	for (gsize i = 0; i < len; i++) {
-		if (!g_ascii_isalnum(text[i]) && text[i] != '.' && text[i] != '_' && text[i] != '-')
-			return FALSE;
-	}
-	return TRUE;
-}
-
 gchar *
 pxf_grub_efi_parse_mac(const gchar *text)
 {
-	guint8 octets[6];
-	gchar separator;
-
-	if (text == NULL || strlen(text) != 17)
+	/* one kind of separator throughout, the first one's */
+	if (text == NULL || strlen(text) != 17 || (text[2] != '-' && text[2] != ':'))
 		return NULL;
-	separator = text[2];
-	if (separator != '-' && separator != ':')
-		return NULL;
-	for (guint i = 0; i < 6; i++) {
-		const gchar *p = text + i * 3;
-		gint hi = g_ascii_xdigit_value(p[0]);
-		gint lo = g_ascii_xdigit_value(p[1]);
-
-		if (hi < 0 || lo < 0)
-			return NULL;
-		if (i < 5 && p[2] != separator)
-			return NULL;
-		octets[i] = (guint8)(hi << 4 | lo);
-	}
-	return g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", octets[0], octets[1], octets[2],
-			       octets[3], octets[4], octets[5]);
+	return pxf_bootloader_parse_mac(text, text[2]);
 }
 
 /* The entries of one of GRUB's configuration directories. */
@@ -104,7 +71,7 @@ pxf_grub_efi_classify_vendor(gchar **parts, guint n, PxfGrubEfiPathInfo *info)
 {
 	PxfGrubEfiPath kind;
 
-	if (n < 3 || !pxf_grub_efi_is_plain_name(parts[1], PXF_GRUB_EFI_MAX_NAME))
+	if (n < 3 || !pxf_bootloader_is_plain_name(parts[1], PXF_GRUB_EFI_MAX_NAME))
 		return PXF_GRUB_EFI_PATH_OTHER;
 	kind = pxf_grub_efi_classify_cfg_dir(parts + 2, n - 2, info);
 	if (kind != PXF_GRUB_EFI_PATH_OTHER || n != 3) {
@@ -112,7 +79,7 @@ pxf_grub_efi_classify_vendor(gchar **parts, guint n, PxfGrubEfiPathInfo *info)
 			info->distro = g_strdup(parts[1]);
 		return kind;
 	}
-	if (!pxf_grub_efi_is_plain_name(parts[2], PXF_GRUB_EFI_MAX_NAME))
+	if (!pxf_bootloader_is_plain_name(parts[2], PXF_GRUB_EFI_MAX_NAME))
 		return PXF_GRUB_EFI_PATH_OTHER;
 	info->distro = g_strdup(parts[1]);
 	info->file = g_strdup(parts[2]);
@@ -181,7 +148,7 @@ pxf_grub_efi_classify_path(const gchar *path, PxfGrubEfiPathInfo *info)
 		/* Debian's GRUB's own modules and lists, which pxeforge serves */
 		if (n == 3 && g_strcmp0(parts[1], "x86_64-efi") == 0 &&
 		    g_strcmp0(parts[2], "grub.cfg") != 0 &&
-		    pxf_grub_efi_is_plain_name(parts[2], PXF_GRUB_EFI_MAX_NAME)) {
+		    pxf_bootloader_is_plain_name(parts[2], PXF_GRUB_EFI_MAX_NAME)) {
 			info->file = g_strdup(parts[2]);
 			return PXF_GRUB_EFI_PATH_MODULE;
 		}
@@ -197,7 +164,7 @@ pxf_grub_efi_classify_path(const gchar *path, PxfGrubEfiPathInfo *info)
 	if (n >= 3 && g_strcmp0(parts[0], "boot") == 0 && g_strcmp0(parts[1], "grub") == 0)
 		return pxf_grub_efi_classify_cfg_dir(parts + 2, n - 2, info);
 	if (n >= 4 && g_strcmp0(parts[0], "debian-installer") == 0 &&
-	    pxf_grub_efi_is_plain_name(parts[1], 16) && g_strcmp0(parts[2], "grub") == 0)
+	    pxf_bootloader_is_plain_name(parts[1], 16) && g_strcmp0(parts[2], "grub") == 0)
 		return pxf_grub_efi_classify_cfg_dir(parts + 3, n - 3, info);
 	if (g_strcmp0(parts[0], PXF_GRUB_EFI_VENDOR_DIR) == 0)
 		return pxf_grub_efi_classify_vendor(parts, n, info);

@@ -120,8 +120,6 @@ PxfGrubEfiPath pxf_grub_efi_classify_path(const gchar *path, PxfGrubEfiPathInfo 
 /* "aa:bb:cc:dd:ee:ff" from 12 hex digits separated by '-' or ':' (one
  * kind throughout), any case; NULL when malformed. */
 gchar *pxf_grub_efi_parse_mac(const gchar *text);
-/* Whether text is a plain file name: [A-Za-z0-9._-], not starting with '.'. */
-gboolean pxf_grub_efi_is_plain_name(const gchar *text, gsize max_len);
 
 /* ---- chains ---------------------------------------------------------------- */
 

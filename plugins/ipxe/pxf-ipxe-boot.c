@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "pxf-bootloader.h"
 #include "pxf-ipxe.h"
 
 void
@@ -37,18 +38,6 @@ pxf_ipxe_image_for_firmware(const PxfIpxeConfig *config, PxfFirmware firmware)
 	default:
 		return NULL;
 	}
-}
-
-/* A copy of base without its trailing slashes. */
-static gchar *
-pxf_ipxe_strip_slashes(const gchar *base)
-{
-	gchar *copy = g_strdup(base);
-	gsize len = strlen(copy);
-
-	while (len > 0 && copy[len - 1] == '/')
-		copy[--len] = '\0';
-	return copy;
 }
 
 /* ipxe/<aa-bb-cc-dd-ee-ff>/<file> */
@@ -117,8 +106,7 @@ pxf_ipxe_select(const PxfIpxeConfig *config,
 		out->filename = g_steal_pointer(&path);
 		out->why = "iPXE: its script over TFTP (this iPXE has no HTTP)";
 	} else {
-		g_autofree gchar *base = pxf_ipxe_strip_slashes(base_url);
-		out->filename = g_strdup_printf("%s/%s", base, path);
+		out->filename = pxf_bootloader_url_join(base_url, path);
 		out->why = "iPXE: its script over HTTP";
 	}
 }
@@ -126,13 +114,8 @@ pxf_ipxe_select(const PxfIpxeConfig *config,
 const gchar *
 pxf_ipxe_localboot_reason(gboolean netboot, PxfHostState state, gboolean has_kernel)
 {
-	if (!netboot)
-		return "netboot is off";
-	if (state == PXF_HOST_STATE_INSTALLED)
-		return "installed";
-	if (!has_kernel)
-		return "no profile with a distro";
-	return NULL;
+	return pxf_bootloader_localboot_reason(netboot, state, has_kernel,
+					       "no profile with a distro");
 }
 
 const gchar *
@@ -170,31 +153,6 @@ pxf_ipxe_localboot_script(const PxfIpxeConfig *config, const gchar *reason)
 			       reason, pxf_ipxe_localboot_commands(config));
 }
 
-/* A string variable of the render, or NULL when absent, empty or not a string. */
-static gchar *
-pxf_ipxe_var_string(PxfVars *vars, const gchar *name)
-{
-	g_autoptr(GVariant) value = pxf_vars_lookup(vars, name);
-
-	while (value != NULL && g_variant_is_of_type(value, G_VARIANT_TYPE_VARIANT)) {
-		GVariant *inner = g_variant_get_variant(value);
-		g_variant_unref(value);
-		value = inner;
-	}
-	if (value == NULL || !g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-		return NULL;
-	if (g_variant_get_string(value, NULL)[0] == '\0')
-		return NULL;
-	return g_variant_dup_string(value, NULL);
-}
-
-static gboolean
-pxf_ipxe_is_url(const gchar *text)
-{
-	return g_str_has_prefix(text, "http://") || g_str_has_prefix(text, "https://") ||
-	       g_str_has_prefix(text, "ftp://") || g_str_has_prefix(text, "tftp://");
-}
-
 /* Where iPXE fetches a file served under path: an URL under the http
  * plugin's base URL, or over TFTP an absolute path, which iPXE resolves
  * against the script's own tftp:// URI. A file configured as an URL is
@@ -205,20 +163,13 @@ pxf_ipxe_fetch_location(const gchar *base_url,
 			const gchar *source,
 			const gchar *path)
 {
-	if (source != NULL && pxf_ipxe_is_url(source))
-		return g_strdup(source);
-	if (!over_tftp && base_url != NULL) {
-		g_autofree gchar *base = pxf_ipxe_strip_slashes(base_url);
-		return g_strdup_printf("%s/%s", base, path);
-	}
-	return g_strdup_printf("/%s", path);
-}
+	const gchar *const schemes[] = {PXF_IPXE_URL_SCHEMES, NULL};
 
-static void
-pxf_ipxe_add_string(GVariantBuilder *b, const gchar *key, const gchar *value)
-{
-	if (value != NULL)
-		g_variant_builder_add(b, "{sv}", key, g_variant_new_string(value));
+	if (pxf_bootloader_has_scheme(source, schemes))
+		return g_strdup(source);
+	if (!over_tftp && base_url != NULL)
+		return pxf_bootloader_url_join(base_url, path);
+	return g_strdup_printf("/%s", path);
 }
 
 /* The menu's parts; only entries with something to boot appear. */
@@ -235,10 +186,10 @@ pxf_ipxe_add_menu(GVariantBuilder *b,
 	if (config->menu_timeout > 0) {
 		g_autofree gchar *ms =
 			g_strdup_printf("%" G_GINT64_FORMAT, config->menu_timeout * 1000);
-		pxf_ipxe_add_string(b, "menu_timeout_ms", ms);
+		pxf_bootloader_add_string(b, "menu_timeout_ms", ms);
 	}
-	pxf_ipxe_add_string(b, "menu_default", config->menu_default);
-	pxf_ipxe_add_string(b, "menu_title", config->menu_title);
+	pxf_bootloader_add_string(b, "menu_default", config->menu_default);
+	pxf_bootloader_add_string(b, "menu_title", config->menu_title);
 	g_variant_builder_init(&is_default, G_VARIANT_TYPE_VARDICT);
 	for (guint i = 0; labels[i] != NULL; i++)
 		g_variant_builder_add(
@@ -250,9 +201,9 @@ pxf_ipxe_add_menu(GVariantBuilder *b,
 			base_url, over_tftp, config->menu_kernel, "ipxe/menu/vmlinuz");
 		g_autofree gchar *initrd = pxf_ipxe_fetch_location(
 			base_url, over_tftp, config->menu_initrd, "ipxe/menu/initrd.img");
-		pxf_ipxe_add_string(b, "menu_kernel", kernel);
-		pxf_ipxe_add_string(b, "menu_initrd", initrd);
-		pxf_ipxe_add_string(b, "menu_append", config->menu_append);
+		pxf_bootloader_add_string(b, "menu_kernel", kernel);
+		pxf_bootloader_add_string(b, "menu_initrd", initrd);
+		pxf_bootloader_add_string(b, "menu_append", config->menu_append);
 	}
 }
 
@@ -273,9 +224,9 @@ pxf_ipxe_add_install(GVariantBuilder *b,
 
 	/* BOOTIF=01-aa-bb-...: anaconda and dracut configure the NIC that booted */
 	g_strdelimit(bootif, ":", '-');
-	pxf_ipxe_add_string(b, "kernel", kernel);
-	pxf_ipxe_add_string(b, "initrd", initrd);
-	pxf_ipxe_add_string(b, "bootif", bootif);
+	pxf_bootloader_add_string(b, "kernel", kernel);
+	pxf_bootloader_add_string(b, "initrd", initrd);
+	pxf_bootloader_add_string(b, "bootif", bootif);
 }
 
 GVariant *
@@ -286,33 +237,33 @@ pxf_ipxe_build_vars(const PxfIpxeConfig *config,
 		    gboolean netboot,
 		    PxfHostState state)
 {
-	g_autofree gchar *base_url = pxf_ipxe_var_string(vars, "http.base_url");
-	g_autofree gchar *mac_text = pxf_ipxe_var_string(vars, "host.mac");
+	g_autofree gchar *base_url = pxf_bootloader_var_string(vars, "http.base_url");
+	g_autofree gchar *mac_text = pxf_bootloader_var_string(vars, "host.mac");
 	g_autofree gchar *mac = pxf_ipxe_parse_mac(mac_text);
-	g_autofree gchar *kernel_src = pxf_ipxe_var_string(vars, "distro.kernel");
-	g_autofree gchar *initrd_src = pxf_ipxe_var_string(vars, "distro.initrd");
-	g_autofree gchar *ks_url = pxf_ipxe_var_string(vars, "ks_url");
+	g_autofree gchar *kernel_src = pxf_bootloader_var_string(vars, "distro.kernel");
+	g_autofree gchar *initrd_src = pxf_bootloader_var_string(vars, "distro.initrd");
+	g_autofree gchar *ks_url = pxf_bootloader_var_string(vars, "ks_url");
 	GVariantBuilder b;
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	pxf_ipxe_add_string(&b, "transport", over_tftp || base_url == NULL ? "tftp" : "http");
-	pxf_ipxe_add_string(&b, "kernel_args", config->kernel_args);
-	pxf_ipxe_add_string(&b, "ks_param", config->ks_param);
-	pxf_ipxe_add_string(&b, "localboot_commands", pxf_ipxe_localboot_commands(config));
+	pxf_bootloader_add_string(&b, "transport", over_tftp || base_url == NULL ? "tftp" : "http");
+	pxf_bootloader_add_string(&b, "kernel_args", config->kernel_args);
+	pxf_bootloader_add_string(&b, "ks_param", config->ks_param);
+	pxf_bootloader_add_string(&b, "localboot_commands", pxf_ipxe_localboot_commands(config));
 	pxf_ipxe_add_menu(&b, config, base_url, over_tftp);
 	if (host_known) {
 		const gchar *reason = pxf_ipxe_localboot_reason(
 			netboot, state, kernel_src != NULL && initrd_src != NULL && mac != NULL);
 		g_variant_builder_add(&b, "{sv}", "localboot",
 				      g_variant_new_boolean(reason != NULL));
-		pxf_ipxe_add_string(&b, "localboot_reason", reason);
-		pxf_ipxe_add_string(&b, "state", pxf_host_state_to_string(state));
+		pxf_bootloader_add_string(&b, "localboot_reason", reason);
+		pxf_bootloader_add_string(&b, "state", pxf_host_state_to_string(state));
 		if (reason == NULL)
 			pxf_ipxe_add_install(&b, mac, base_url, over_tftp, kernel_src, initrd_src);
 		/* an operator's own ks_url wins over the one the http plugin serves */
 		if (ks_url == NULL)
-			ks_url = pxf_ipxe_var_string(vars, "install.ks_url");
-		pxf_ipxe_add_string(&b, "ks_url", ks_url);
+			ks_url = pxf_bootloader_var_string(vars, "install.ks_url");
+		pxf_bootloader_add_string(&b, "ks_url", ks_url);
 	}
 	return g_variant_builder_end(&b);
 }

@@ -3,8 +3,7 @@
  * value refuses the plugin with file:line:column instead of failing a boot. */
 #define G_LOG_DOMAIN "pxf-ipxe"
 
-#include <string.h>
-
+#include "pxf-bootloader.h"
 #include "pxf-ipxe.h"
 
 const PxfConfKey pxf_ipxe_config_keys[] = {
@@ -39,11 +38,7 @@ const PxfConfKey pxf_ipxe_config_keys[] = {
 	 .default_value = "auto",
 	 .description = "how iPXE fetches its script, kernel and initrd: auto (http when the "
 			"http plugin runs), http, or tftp (an iPXE built without HTTP)"},
-	{.key = "unknown_hosts",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "menu",
-	 .description = "machines not in the inventory: menu (local boot after the timeout), "
-			"local, or ignore (no boot file)"},
+	PXF_BOOTLOADER_CONF_KEY_UNKNOWN_HOSTS,
 	{.key = "local_boot",
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "exit",
@@ -67,32 +62,19 @@ const PxfConfKey pxf_ipxe_config_keys[] = {
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "local",
 	 .description = "menu entry chosen after the timeout: local, install or shell"},
-	{.key = "menu_title",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "pxeforge: this machine is not in the inventory",
-	 .description = "title of the menu"},
+	PXF_BOOTLOADER_CONF_KEY_MENU_TITLE,
 	{.key = "menu_kernel",
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "",
 	 .description = "kernel of the menu's install entry (absolute path or URL; empty: no "
 			"such entry)"},
-	{.key = "menu_initrd",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "",
-	 .description = "initrd that goes with menu_kernel"},
+	PXF_BOOTLOADER_CONF_KEY_MENU_INITRD,
 	{.key = "menu_append",
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "",
 	 .description = "extra kernel arguments of the menu's install entry"},
-	{.key = "kernel_args",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "",
-	 .description = "extra kernel arguments for every installer, e.g. console=ttyS0,115200"},
-	{.key = "ks_param",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "ks",
-	 .description = "kernel parameter naming the kickstart URL: ks (EL 6/7) or inst.ks "
-			"(EL 7 and later)"},
+	PXF_BOOTLOADER_CONF_KEY_KERNEL_ARGS,
+	PXF_BOOTLOADER_CONF_KEY_KS_PARAM,
 	PXF_CONF_KEY_END,
 };
 
@@ -118,60 +100,11 @@ pxf_ipxe_config_free(PxfIpxeConfig *self)
 	g_free(self);
 }
 
-/* Prefixes a message with where the offending value was written. */
-G_GNUC_PRINTF(4, 5)
-static gboolean
-pxf_ipxe_config_fail(
-	const PxfConfSection *section, const gchar *key, GError **error, const gchar *format, ...)
-{
-	g_autofree gchar *where = pxf_conf_section_where(section, key);
-	g_autofree gchar *message = NULL;
-	va_list args;
+#define PXF_IPXE_CONFIG_FAIL(section, key, error, ...)                                             \
+	pxf_bootloader_config_fail(section, key, PXF_IPXE_ERROR, PXF_IPXE_ERROR_INVALID, error,    \
+				   __VA_ARGS__)
 
-	va_start(args, format);
-	message = g_strdup_vprintf(format, args);
-	va_end(args);
-	g_set_error(error, PXF_IPXE_ERROR, PXF_IPXE_ERROR_INVALID, "%s: %s: %s", where, key,
-		    message);
-	return FALSE;
-}
-
-/* One of choices (NULL-terminated), as its index. */
-static gboolean
-pxf_ipxe_config_enum(const PxfConfSection *section,
-		     const gchar *key,
-		     const gchar *const *choices,
-		     gint *out,
-		     GError **error)
-{
-	const gchar *value = pxf_conf_section_get_string(section, key);
-	g_autofree gchar *list = NULL;
-
-	for (gint i = 0; choices[i] != NULL; i++) {
-		if (g_strcmp0(value, choices[i]) == 0) {
-			*out = i;
-			return TRUE;
-		}
-	}
-	list = g_strjoinv(", ", (gchar **)choices);
-	return pxf_ipxe_config_fail(section, key, error, "'%s' is not one of %s",
-				    value != NULL ? value : "", list);
-}
-
-/* An empty string means "not set" for the optional values. */
-static gchar *
-pxf_ipxe_config_dup_optional(const PxfConfSection *section, const gchar *key)
-{
-	const gchar *value = pxf_conf_section_get_string(section, key);
-	return value != NULL && value[0] != '\0' ? g_strdup(value) : NULL;
-}
-
-static gboolean
-pxf_ipxe_config_is_url(const gchar *text)
-{
-	return g_str_has_prefix(text, "http://") || g_str_has_prefix(text, "https://") ||
-	       g_str_has_prefix(text, "ftp://") || g_str_has_prefix(text, "tftp://");
-}
+static const gchar *const pxf_ipxe_url_schemes[] = {PXF_IPXE_URL_SCHEMES, NULL};
 
 static gboolean
 pxf_ipxe_config_check_file(const PxfConfSection *section,
@@ -180,18 +113,9 @@ pxf_ipxe_config_check_file(const PxfConfSection *section,
 			   gboolean url_ok,
 			   GError **error)
 {
-	if (path == NULL)
-		return TRUE;
-	/* iPXE fetches it from there itself */
-	if (url_ok && pxf_ipxe_config_is_url(path))
-		return TRUE;
-	if (!g_path_is_absolute(path))
-		return pxf_ipxe_config_fail(section, key, error, "'%s' is not an absolute path",
-					    path);
-	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
-		return pxf_ipxe_config_fail(section, key, error, "'%s' is not a regular file",
-					    path);
-	return TRUE;
+	return pxf_bootloader_config_check_file(section, key, path,
+						url_ok ? pxf_ipxe_url_schemes : NULL,
+						PXF_IPXE_ERROR, PXF_IPXE_ERROR_INVALID, error);
 }
 
 /* Values copied into a script line must stay on that line. iPXE expands
@@ -202,11 +126,8 @@ pxf_ipxe_config_check_line(const PxfConfSection *section,
 			   const gchar *value,
 			   GError **error)
 {
-	if (value == NULL)
-		return TRUE;
-	if (strpbrk(value, "\r\n") != NULL)
-		return pxf_ipxe_config_fail(section, key, error, "must be a single line");
-	return TRUE;
+	return pxf_bootloader_config_check_line(section, key, value, PXF_IPXE_ERROR,
+						PXF_IPXE_ERROR_INVALID, error);
 }
 
 static gboolean
@@ -217,7 +138,7 @@ pxf_ipxe_config_check_image(const PxfConfSection *section,
 {
 	if (name == NULL || pxf_ipxe_is_image_name(name))
 		return TRUE;
-	return pxf_ipxe_config_fail(section, key, error,
+	return PXF_IPXE_CONFIG_FAIL(section, key, error,
 				    "'%s' is not a plain file name such as undionly.kpxe", name);
 }
 
@@ -225,15 +146,13 @@ pxf_ipxe_config_check_image(const PxfConfSection *section,
 static gboolean
 pxf_ipxe_config_check_default(const PxfConfSection *section, PxfIpxeConfig *self, GError **error)
 {
-	const gchar *labels[] = {PXF_IPXE_MENU_LABELS, NULL};
+	const gchar *const labels[] = {PXF_IPXE_MENU_LABELS, NULL};
 
-	if (!g_strv_contains(labels, self->menu_default)) {
-		g_autofree gchar *choices = g_strjoinv(", ", (gchar **)labels);
-		return pxf_ipxe_config_fail(section, "menu_default", error, "'%s' is not one of %s",
-					    self->menu_default, choices);
-	}
+	if (!pxf_bootloader_config_check_label(section, "menu_default", self->menu_default, labels,
+					       PXF_IPXE_ERROR, PXF_IPXE_ERROR_INVALID, error))
+		return FALSE;
 	if (g_strcmp0(self->menu_default, "install") == 0 && self->menu_kernel == NULL)
-		return pxf_ipxe_config_fail(section, "menu_default", error,
+		return PXF_IPXE_CONFIG_FAIL(section, "menu_default", error,
 					    "the menu has no 'install' entry without menu_kernel");
 	return TRUE;
 }
@@ -242,7 +161,7 @@ static gboolean
 pxf_ipxe_config_check(const PxfConfSection *section, PxfIpxeConfig *self, GError **error)
 {
 	if (self->host_template == NULL || self->menu_template == NULL)
-		return pxf_ipxe_config_fail(
+		return PXF_IPXE_CONFIG_FAIL(
 			section, self->host_template == NULL ? "host_template" : "menu_template",
 			error, "must name a template file");
 	if (!pxf_ipxe_config_check_file(section, "host_template", self->host_template, FALSE,
@@ -252,24 +171,20 @@ pxf_ipxe_config_check(const PxfConfSection *section, PxfIpxeConfig *self, GError
 	    !pxf_ipxe_config_check_file(section, "menu_kernel", self->menu_kernel, TRUE, error) ||
 	    !pxf_ipxe_config_check_file(section, "menu_initrd", self->menu_initrd, TRUE, error))
 		return FALSE;
-	if ((self->menu_kernel == NULL) != (self->menu_initrd == NULL))
-		return pxf_ipxe_config_fail(
-			section, self->menu_kernel == NULL ? "menu_initrd" : "menu_kernel", error,
-			"menu_kernel and menu_initrd go together");
+	if (!pxf_bootloader_config_check_menu_pair(section, self->menu_kernel, self->menu_initrd,
+						   PXF_IPXE_ERROR, PXF_IPXE_ERROR_INVALID, error))
+		return FALSE;
 	if (self->bios_image == NULL)
-		return pxf_ipxe_config_fail(section, "bios_image", error,
+		return PXF_IPXE_CONFIG_FAIL(section, "bios_image", error,
 					    "must name an image (disable chainload instead)");
 	if (!pxf_ipxe_config_check_image(section, "bios_image", self->bios_image, error) ||
 	    !pxf_ipxe_config_check_image(section, "efi_x64_image", self->efi_x64_image, error) ||
 	    !pxf_ipxe_config_check_image(section, "efi_ia32_image", self->efi_ia32_image, error) ||
 	    !pxf_ipxe_config_check_image(section, "efi_arm64_image", self->efi_arm64_image, error))
 		return FALSE;
-	if (self->ks_param == NULL || self->ks_param[0] == '\0' ||
-	    strspn(self->ks_param, "abcdefghijklmnopqrstuvwxyz._") != strlen(self->ks_param))
-		return pxf_ipxe_config_fail(section, "ks_param", error,
-					    "'%s' is not a kernel parameter name such as ks or "
-					    "inst.ks",
-					    self->ks_param != NULL ? self->ks_param : "");
+	if (!pxf_bootloader_config_check_ks_param(section, "ks_param", self->ks_param,
+						  PXF_IPXE_ERROR, PXF_IPXE_ERROR_INVALID, error))
+		return FALSE;
 	if (!pxf_ipxe_config_check_line(section, "menu_title", self->menu_title, error) ||
 	    !pxf_ipxe_config_check_line(section, "menu_append", self->menu_append, error) ||
 	    !pxf_ipxe_config_check_line(section, "kernel_args", self->kernel_args, error))
@@ -287,31 +202,34 @@ pxf_ipxe_config_new(const PxfConfSection *section, GError **error)
 	gint index = 0;
 
 	/* the enums' values follow these lists' order */
-	if (!pxf_ipxe_config_enum(section, "unknown_hosts", unknown_hosts, &index, error))
+	if (!pxf_bootloader_config_choice(section, "unknown_hosts", unknown_hosts, &index,
+					  PXF_IPXE_ERROR, PXF_IPXE_ERROR_INVALID, error))
 		return NULL;
 	self->unknown_hosts = (PxfIpxeUnknownHosts)index;
-	if (!pxf_ipxe_config_enum(section, "script_transport", transports, &index, error))
+	if (!pxf_bootloader_config_choice(section, "script_transport", transports, &index,
+					  PXF_IPXE_ERROR, PXF_IPXE_ERROR_INVALID, error))
 		return NULL;
 	self->script_transport = (PxfIpxeTransport)index;
-	if (!pxf_ipxe_config_enum(section, "local_boot", local_boot, &index, error))
+	if (!pxf_bootloader_config_choice(section, "local_boot", local_boot, &index, PXF_IPXE_ERROR,
+					  PXF_IPXE_ERROR_INVALID, error))
 		return NULL;
 	self->local_boot = (PxfIpxeLocalBoot)index;
 
 	self->chainload = pxf_conf_section_get_bool(section, "chainload");
 	self->ipxe_dirs = g_strdupv((gchar **)pxf_conf_section_get_strv(section, "ipxe_dirs"));
-	self->bios_image = pxf_ipxe_config_dup_optional(section, "bios_image");
-	self->efi_x64_image = pxf_ipxe_config_dup_optional(section, "efi_x64_image");
-	self->efi_ia32_image = pxf_ipxe_config_dup_optional(section, "efi_ia32_image");
-	self->efi_arm64_image = pxf_ipxe_config_dup_optional(section, "efi_arm64_image");
-	self->host_template = pxf_ipxe_config_dup_optional(section, "host_template");
-	self->menu_template = pxf_ipxe_config_dup_optional(section, "menu_template");
+	self->bios_image = pxf_bootloader_config_dup_optional(section, "bios_image");
+	self->efi_x64_image = pxf_bootloader_config_dup_optional(section, "efi_x64_image");
+	self->efi_ia32_image = pxf_bootloader_config_dup_optional(section, "efi_ia32_image");
+	self->efi_arm64_image = pxf_bootloader_config_dup_optional(section, "efi_arm64_image");
+	self->host_template = pxf_bootloader_config_dup_optional(section, "host_template");
+	self->menu_template = pxf_bootloader_config_dup_optional(section, "menu_template");
 	self->menu_timeout = pxf_conf_section_get_int(section, "menu_timeout");
 	self->menu_default = g_strdup(pxf_conf_section_get_string(section, "menu_default"));
 	self->menu_title = g_strdup(pxf_conf_section_get_string(section, "menu_title"));
-	self->menu_kernel = pxf_ipxe_config_dup_optional(section, "menu_kernel");
-	self->menu_initrd = pxf_ipxe_config_dup_optional(section, "menu_initrd");
-	self->menu_append = pxf_ipxe_config_dup_optional(section, "menu_append");
-	self->kernel_args = pxf_ipxe_config_dup_optional(section, "kernel_args");
+	self->menu_kernel = pxf_bootloader_config_dup_optional(section, "menu_kernel");
+	self->menu_initrd = pxf_bootloader_config_dup_optional(section, "menu_initrd");
+	self->menu_append = pxf_bootloader_config_dup_optional(section, "menu_append");
+	self->kernel_args = pxf_bootloader_config_dup_optional(section, "kernel_args");
 	self->ks_param = g_strdup(pxf_conf_section_get_string(section, "ks_param"));
 	if (!pxf_ipxe_config_check(section, self, error))
 		return NULL;

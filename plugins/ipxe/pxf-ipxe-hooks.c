@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "pxf-bootloader.h"
 #include "pxf-ipxe.h"
 
 void
@@ -96,19 +97,6 @@ pxf_ipxe_template_vars(PxfTemplateVarsArgs *args, gpointer user_data)
 	return PXF_VERDICT_CONTINUE;
 }
 
-/* A non-empty string variable of the host, or NULL. */
-static gchar *
-pxf_ipxe_host_string(PxfIpxe *self, const PxfHost *host, const gchar *name)
-{
-	g_autoptr(GVariant) value = pxf_plugin_context_get_host_var(self->ctx, host, name);
-
-	if (value == NULL || !g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-		return NULL;
-	if (g_variant_get_string(value, NULL)[0] == '\0')
-		return NULL;
-	return g_variant_dup_string(value, NULL);
-}
-
 static PxfVerdict
 pxf_ipxe_serve_text(PxfFileOpenArgs *args, gchar *text)
 {
@@ -116,35 +104,6 @@ pxf_ipxe_serve_text(PxfFileOpenArgs *args, gchar *text)
 	g_autoptr(GBytes) content = g_bytes_new_take(text, strlen(text));
 	pxf_file_open_set_content(args, content);
 	return PXF_VERDICT_SKIP;
-}
-
-static PxfVerdict
-pxf_ipxe_serve_render(PxfFileOpenArgs *args, GString *out)
-{
-	return pxf_ipxe_serve_text(args, g_string_free(out, FALSE));
-}
-
-/* A script that installs moves its host to booting; only a request from
- * the machine itself does, not one the lease table attributes to another. */
-static void
-pxf_ipxe_start_booting(PxfIpxe *self, PxfFileOpenArgs *args, const gchar *mac, PxfHostState state)
-{
-	g_autoptr(GError) error = NULL;
-
-	if (args->client->mac != NULL && g_strcmp0(args->client->mac, mac) != 0) {
-		g_debug("%s: script fetched by %s: state unchanged", mac, args->client->mac);
-		return;
-	}
-	/* with another DHCP server nobody saw it before */
-	if (state == PXF_HOST_STATE_UNKNOWN &&
-	    !pxf_plugin_context_set_host_state(self->ctx, mac, PXF_HOST_STATE_DISCOVERED,
-					       "iPXE script requested", &error)) {
-		g_debug("%s: staying unknown: %s", mac, error->message);
-		g_clear_error(&error);
-	}
-	if (!pxf_plugin_context_set_host_state(self->ctx, mac, PXF_HOST_STATE_BOOTING,
-					       "iPXE script served", &error))
-		g_debug("%s: staying %s: %s", mac, pxf_host_state_to_string(state), error->message);
 }
 
 /* The menu (or local boot) for a machine that is not in the inventory. */
@@ -170,7 +129,7 @@ pxf_ipxe_open_unknown(PxfIpxe *self, PxfFileOpenArgs *args, const gchar *mac)
 			args, pxf_ipxe_localboot_script(self->config, "the menu failed"));
 	}
 	g_info("%s: not in the inventory: the menu", mac != NULL ? mac : "?");
-	return pxf_ipxe_serve_render(args, out);
+	return pxf_bootloader_serve(args, out);
 }
 
 /* ipxe/<mac>/boot.ipxe: the host's own script, or the menu. */
@@ -188,8 +147,8 @@ pxf_ipxe_open_script(PxfIpxe *self, PxfFileOpenArgs *args, const gchar *mac)
 	if (host == NULL)
 		return pxf_ipxe_open_unknown(self, args, mac);
 	state = pxf_plugin_context_get_host_state(self->ctx, mac);
-	kernel = pxf_ipxe_host_string(self, host, "distro.kernel");
-	initrd = pxf_ipxe_host_string(self, host, "distro.initrd");
+	kernel = pxf_bootloader_host_string(self->ctx, host, "distro.kernel");
+	initrd = pxf_bootloader_host_string(self->ctx, host, "distro.initrd");
 	reason = pxf_ipxe_localboot_reason(pxf_host_get_netboot(host), state,
 					   kernel != NULL && initrd != NULL);
 	out = g_string_new(NULL);
@@ -203,38 +162,8 @@ pxf_ipxe_open_script(PxfIpxe *self, PxfFileOpenArgs *args, const gchar *mac)
 	g_info("%s: iPXE script over %s: %s%s", mac, args->client->transport,
 	       reason != NULL ? "local boot, " : "install", reason != NULL ? reason : "");
 	if (reason == NULL)
-		pxf_ipxe_start_booting(self, args, mac, state);
-	return pxf_ipxe_serve_render(args, out);
-}
-
-/* ipxe/<mac>/vmlinuz, ipxe/<mac>/initrd.img: the host's distro's files. */
-static PxfVerdict
-pxf_ipxe_open_host_file(PxfIpxe *self, PxfFileOpenArgs *args, const gchar *mac, const gchar *var)
-{
-	const PxfHost *host = pxf_plugin_context_find_host(self->ctx, mac);
-	g_autofree gchar *path = NULL;
-
-	if (host == NULL) {
-		g_debug("%s: not in the inventory", args->path);
-		return PXF_VERDICT_DROP;
-	}
-	path = pxf_ipxe_host_string(self, host, var);
-	if (path == NULL || !g_path_is_absolute(path)) {
-		g_debug("%s: %s has no local %s", args->path, mac, var);
-		return PXF_VERDICT_DROP;
-	}
-	pxf_file_open_set_local_path(args, path);
-	return PXF_VERDICT_SKIP;
-}
-
-static PxfVerdict
-pxf_ipxe_open_local(PxfFileOpenArgs *args, const gchar *path)
-{
-	/* unset, or an URL that the script hands to iPXE directly */
-	if (path == NULL || !g_path_is_absolute(path))
-		return PXF_VERDICT_DROP;
-	pxf_file_open_set_local_path(args, path);
-	return PXF_VERDICT_SKIP;
+		pxf_bootloader_start_booting(self->ctx, args, mac, state, "iPXE script");
+	return pxf_bootloader_serve(args, out);
 }
 
 static PxfVerdict
@@ -269,13 +198,13 @@ pxf_ipxe_file_open(PxfFileOpenArgs *args, gpointer user_data)
 	case PXF_IPXE_PATH_SCRIPT:
 		return pxf_ipxe_open_script(self, args, mac);
 	case PXF_IPXE_PATH_HOST_KERNEL:
-		return pxf_ipxe_open_host_file(self, args, mac, "distro.kernel");
+		return pxf_bootloader_open_host_file(self->ctx, args, mac, "distro.kernel");
 	case PXF_IPXE_PATH_HOST_INITRD:
-		return pxf_ipxe_open_host_file(self, args, mac, "distro.initrd");
+		return pxf_bootloader_open_host_file(self->ctx, args, mac, "distro.initrd");
 	case PXF_IPXE_PATH_MENU_KERNEL:
-		return pxf_ipxe_open_local(args, self->config->menu_kernel);
+		return pxf_bootloader_open_local(args, self->config->menu_kernel, PXF_VERDICT_DROP);
 	case PXF_IPXE_PATH_MENU_INITRD:
-		return pxf_ipxe_open_local(args, self->config->menu_initrd);
+		return pxf_bootloader_open_local(args, self->config->menu_initrd, PXF_VERDICT_DROP);
 	case PXF_IPXE_PATH_OTHER:
 	default:
 		return PXF_VERDICT_CONTINUE;

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "pxf-bootloader.h"
 #include "pxf-ipxe.h"
 
 #define PXF_IPXE_DIR	     "ipxe/"
@@ -27,23 +28,13 @@ G_DEFINE_QUARK(pxf - ipxe - error - quark, pxf_ipxe_error)
 gboolean
 pxf_ipxe_is_image_name(const gchar *name)
 {
-	gsize len;
-
-	if (name == NULL)
-		return FALSE;
-	len = strlen(name);
-	if (len == 0 || len > PXF_IPXE_MAX_NAME || name[0] == '.')
-		return FALSE;
-	for (gsize i = 0; i < len; i++) {
-		if (!g_ascii_isalnum(name[i]) && name[i] != '.' && name[i] != '_' && name[i] != '-')
-			return FALSE;
-	}
-	return TRUE;
+	return pxf_bootloader_is_plain_name(name, PXF_IPXE_MAX_NAME);
 }
 
 gchar *
 pxf_ipxe_find_image(const gchar *const *dirs, const gchar *name, GError **error)
 {
+	g_autofree gchar *path = NULL;
 	g_autofree gchar *searched = NULL;
 
 	if (!pxf_ipxe_is_image_name(name)) {
@@ -51,17 +42,10 @@ pxf_ipxe_find_image(const gchar *const *dirs, const gchar *name, GError **error)
 			    "'%s' is not an iPXE image name", name != NULL ? name : "");
 		return NULL;
 	}
-	for (guint i = 0; dirs != NULL && dirs[i] != NULL; i++) {
-		g_autofree gchar *path = NULL;
-
-		if (dirs[i][0] == '\0')
-			continue;
-		path = g_build_filename(dirs[i], name, NULL);
-		/* follows symlinks: Debian links /usr/lib/ipxe/ipxe.efi to /boot */
-		if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
-			return g_steal_pointer(&path);
-	}
-	searched = dirs != NULL ? g_strjoinv(", ", (gchar **)dirs) : g_strdup("");
+	path = pxf_bootloader_find_file(dirs, name);
+	if (path != NULL)
+		return g_steal_pointer(&path);
+	searched = pxf_bootloader_dirs_to_string(dirs);
 	g_set_error(error, PXF_IPXE_ERROR, PXF_IPXE_ERROR_NOT_FOUND,
 		    "%s not found in ipxe_dirs (%s); install the ipxe package", name, searched);
 	return NULL;

@@ -37,6 +37,9 @@ typedef enum {
 	PXF_IPXE_LOCAL_SANBOOT,	 /* `sanboot --drive 0x80` on BIOS, `exit` on UEFI */
 } PxfIpxeLocalBoot;
 
+/* URLs iPXE fetches itself. */
+#define PXF_IPXE_URL_SCHEMES "http://", "https://", "ftp://", "tftp://"
+
 /* Labels of the unknown-host menu, in menu order. */
 #define PXF_IPXE_MENU_LABELS "install", "local", "shell"
 

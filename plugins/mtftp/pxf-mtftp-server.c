@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pxf-mtftp-listen.h"
 #include "pxf-mtftp-packet.h"
 #include "pxf-mtftp-server-private.h"
 #include "pxf-mtftp-source.h"
+#include "pxf-tftp-listen.h"
 #include "pxf-tftp-path.h"
 #include "pxf-tftp-transfer.h"
 
@@ -312,24 +312,24 @@ pxf_mtftp_server_handle_request(PxfMtftpListener *listener,
 }
 
 static gboolean
+pxf_mtftp_listener_datagram(const guint8 *buf,
+			    gsize len,
+			    const struct sockaddr *peer,
+			    socklen_t peer_len,
+			    gpointer user_data)
+{
+	pxf_mtftp_server_handle_request(user_data, buf, len, peer, peer_len);
+	return TRUE;
+}
+
+static gboolean
 pxf_mtftp_listener_ready(GSocket *socket, GIOCondition condition, gpointer user_data)
 {
 	PxfMtftpListener *listener = user_data;
-	guint8 *buf = listener->server->recv_buf;
-	gint fd = g_socket_get_fd(socket);
 
-	for (guint i = 0; i < PXF_MTFTP_LISTEN_BURST; i++) {
-		struct sockaddr_storage peer;
-		socklen_t peer_len = sizeof(peer);
-		gssize n = recvfrom(fd, buf, PXF_MTFTP_RECV_MAX, MSG_DONTWAIT,
-				    (struct sockaddr *)&peer, &peer_len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		pxf_mtftp_server_handle_request(listener, buf, (gsize)n,
-						(const struct sockaddr *)&peer, peer_len);
-	}
+	pxf_tftp_receive_burst(g_socket_get_fd(socket), listener->server->recv_buf,
+			       PXF_MTFTP_RECV_MAX, PXF_MTFTP_LISTEN_BURST,
+			       pxf_mtftp_listener_datagram, listener);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -384,7 +384,7 @@ pxf_mtftp_server_new(PxfPluginContext *ctx, GError **error)
 	config = self->config;
 	self->slots = g_new0(gboolean, config->rfc2090_sessions);
 
-	addresses = pxf_mtftp_listen_get_addresses(ctx, section, error);
+	addresses = pxf_tftp_listen_get_addresses(ctx, section, TRUE, "MTFTP", error);
 	if (addresses == NULL)
 		return NULL;
 	for (guint i = 0; i < addresses->len; i++) {

@@ -197,23 +197,22 @@ pxf_mtftp_session_receive(PxfMtftpSession *self,
 }
 
 static gboolean
+pxf_mtftp_session_datagram(const guint8 *buf,
+			   gsize len,
+			   const struct sockaddr *from,
+			   socklen_t from_len,
+			   gpointer user_data)
+{
+	return pxf_mtftp_session_receive(user_data, buf, len, from, from_len);
+}
+
+static gboolean
 pxf_mtftp_session_dispatch(PxfMtftpSession *self, GIOCondition condition)
 {
-	if (condition & (G_IO_IN | G_IO_ERR)) {
-		for (guint i = 0; i < PXF_MTFTP_SESSION_BURST; i++) {
-			struct sockaddr_storage from;
-			socklen_t from_len = sizeof(from);
-			gssize n = recvfrom(self->fd, self->recv_buf, self->recv_buf_size,
-					    MSG_DONTWAIT, (struct sockaddr *)&from, &from_len);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				break;
-			if (!pxf_mtftp_session_receive(self, self->recv_buf, (gsize)n,
-						       (const struct sockaddr *)&from, from_len))
-				return G_SOURCE_REMOVE;
-		}
-	}
+	if ((condition & (G_IO_IN | G_IO_ERR)) &&
+	    !pxf_tftp_receive_burst(self->fd, self->recv_buf, self->recv_buf_size,
+				    PXF_MTFTP_SESSION_BURST, pxf_mtftp_session_datagram, self))
+		return G_SOURCE_REMOVE;
 	if (self->stream != NULL && pxf_mtftp_stream_is_waiting(self->stream) &&
 	    g_source_get_ready_time(self->source) >= 0 &&
 	    g_get_monotonic_time() >= g_source_get_ready_time(self->source)) {

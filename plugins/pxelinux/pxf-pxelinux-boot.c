@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "pxf-bootloader.h"
 #include "pxf-pxelinux.h"
 
 const gchar *
@@ -37,13 +38,8 @@ pxf_pxelinux_select_boot_file(const PxfPxelinuxConfig *config,
 const gchar *
 pxf_pxelinux_localboot_reason(gboolean netboot, PxfHostState state, gboolean has_kernel)
 {
-	if (!netboot)
-		return "netboot is off";
-	if (state == PXF_HOST_STATE_INSTALLED)
-		return "installed";
-	if (!has_kernel)
-		return "no profile with a distro";
-	return NULL;
+	return pxf_bootloader_localboot_reason(netboot, state, has_kernel,
+					       "no profile with a distro");
 }
 
 const gchar *
@@ -57,31 +53,6 @@ pxf_pxelinux_localboot_config(void)
 	       "  LOCALBOOT 0\n";
 }
 
-/* A string variable of the render, or NULL when absent, empty or not a string. */
-static gchar *
-pxf_pxelinux_var_string(PxfVars *vars, const gchar *name)
-{
-	g_autoptr(GVariant) value = pxf_vars_lookup(vars, name);
-
-	while (value != NULL && g_variant_is_of_type(value, G_VARIANT_TYPE_VARIANT)) {
-		GVariant *inner = g_variant_get_variant(value);
-		g_variant_unref(value);
-		value = inner;
-	}
-	if (value == NULL || !g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-		return NULL;
-	if (g_variant_get_string(value, NULL)[0] == '\0')
-		return NULL;
-	return g_variant_dup_string(value, NULL);
-}
-
-static gboolean
-pxf_pxelinux_is_url(const gchar *text)
-{
-	return g_str_has_prefix(text, "http://") || g_str_has_prefix(text, "https://") ||
-	       g_str_has_prefix(text, "ftp://");
-}
-
 /* Where pxelinux fetches a file served under path: a TFTP path relative to
  * pxelinux.0, or with HTTP an URL under the http plugin's base URL (falling
  * back to TFTP when no http plugin provides one). A file configured as an
@@ -92,23 +63,13 @@ pxf_pxelinux_fetch_location(const PxfPxelinuxConfig *config,
 			    const gchar *source,
 			    const gchar *path)
 {
-	if (pxf_pxelinux_is_url(source))
-		return g_strdup(source);
-	if (config->kernel_transport == PXF_PXELINUX_TRANSPORT_HTTP && base_url != NULL) {
-		g_autofree gchar *base = g_strdup(base_url);
-		gsize len = strlen(base);
-		while (len > 0 && base[len - 1] == '/')
-			base[--len] = '\0';
-		return g_strdup_printf("%s/%s", base, path);
-	}
-	return g_strdup(path);
-}
+	const gchar *const schemes[] = {PXF_PXELINUX_URL_SCHEMES, NULL};
 
-static void
-pxf_pxelinux_add_string(GVariantBuilder *b, const gchar *key, const gchar *value)
-{
-	if (value != NULL)
-		g_variant_builder_add(b, "{sv}", key, g_variant_new_string(value));
+	if (pxf_bootloader_has_scheme(source, schemes))
+		return g_strdup(source);
+	if (config->kernel_transport == PXF_PXELINUX_TRANSPORT_HTTP && base_url != NULL)
+		return pxf_bootloader_url_join(base_url, path);
+	return g_strdup(path);
 }
 
 /* The menu's parts; only labels with something to boot appear. */
@@ -119,9 +80,9 @@ pxf_pxelinux_add_menu(GVariantBuilder *b, const PxfPxelinuxConfig *config, const
 	GVariantBuilder is_default;
 
 	g_variant_builder_add(b, "{sv}", "menu_timeout", g_variant_new_int64(config->menu_timeout));
-	pxf_pxelinux_add_string(b, "menu_default", config->menu_default);
-	pxf_pxelinux_add_string(b, "menu_title", config->menu_title);
-	pxf_pxelinux_add_string(b, "menu_ui", config->menu_ui);
+	pxf_bootloader_add_string(b, "menu_default", config->menu_default);
+	pxf_bootloader_add_string(b, "menu_title", config->menu_title);
+	pxf_bootloader_add_string(b, "menu_ui", config->menu_ui);
 	g_variant_builder_init(&is_default, G_VARIANT_TYPE_VARDICT);
 	for (guint i = 0; labels[i] != NULL; i++)
 		g_variant_builder_add(
@@ -133,12 +94,12 @@ pxf_pxelinux_add_menu(GVariantBuilder *b, const PxfPxelinuxConfig *config, const
 			config, base_url, config->menu_kernel, "boot/menu/vmlinuz");
 		g_autofree gchar *initrd = pxf_pxelinux_fetch_location(
 			config, base_url, config->menu_initrd, "boot/menu/initrd.img");
-		pxf_pxelinux_add_string(b, "menu_kernel", kernel);
-		pxf_pxelinux_add_string(b, "menu_initrd", initrd);
-		pxf_pxelinux_add_string(b, "menu_append", config->menu_append);
+		pxf_bootloader_add_string(b, "menu_kernel", kernel);
+		pxf_bootloader_add_string(b, "menu_initrd", initrd);
+		pxf_bootloader_add_string(b, "menu_append", config->menu_append);
 	}
 	if (config->memtest != NULL)
-		pxf_pxelinux_add_string(b, "memtest", "memtest");
+		pxf_bootloader_add_string(b, "memtest", "memtest");
 }
 
 GVariant *
@@ -148,19 +109,19 @@ pxf_pxelinux_build_vars(const PxfPxelinuxConfig *config,
 			gboolean netboot,
 			PxfHostState state)
 {
-	g_autofree gchar *base_url = pxf_pxelinux_var_string(vars, "http.base_url");
-	g_autofree gchar *mac_dashes = pxf_pxelinux_var_string(vars, "host.mac_dashes");
-	g_autofree gchar *kernel_src = pxf_pxelinux_var_string(vars, "distro.kernel");
-	g_autofree gchar *initrd_src = pxf_pxelinux_var_string(vars, "distro.initrd");
-	g_autofree gchar *ks_url = pxf_pxelinux_var_string(vars, "ks_url");
+	g_autofree gchar *base_url = pxf_bootloader_var_string(vars, "http.base_url");
+	g_autofree gchar *mac_dashes = pxf_bootloader_var_string(vars, "host.mac_dashes");
+	g_autofree gchar *kernel_src = pxf_bootloader_var_string(vars, "distro.kernel");
+	g_autofree gchar *initrd_src = pxf_bootloader_var_string(vars, "distro.initrd");
+	g_autofree gchar *ks_url = pxf_bootloader_var_string(vars, "ks_url");
 	GVariantBuilder b;
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	pxf_pxelinux_add_string(&b, "transport",
-				config->kernel_transport == PXF_PXELINUX_TRANSPORT_HTTP ? "http"
-											: "tftp");
-	pxf_pxelinux_add_string(&b, "kernel_args", config->kernel_args);
-	pxf_pxelinux_add_string(&b, "ks_param", config->ks_param);
+	pxf_bootloader_add_string(&b, "transport",
+				  config->kernel_transport == PXF_PXELINUX_TRANSPORT_HTTP ? "http"
+											  : "tftp");
+	pxf_bootloader_add_string(&b, "kernel_args", config->kernel_args);
+	pxf_bootloader_add_string(&b, "ks_param", config->ks_param);
 	pxf_pxelinux_add_menu(&b, config, base_url);
 	if (host_known) {
 		const gchar *reason = pxf_pxelinux_localboot_reason(
@@ -168,8 +129,8 @@ pxf_pxelinux_build_vars(const PxfPxelinuxConfig *config,
 			kernel_src != NULL && initrd_src != NULL && mac_dashes != NULL);
 		g_variant_builder_add(&b, "{sv}", "localboot",
 				      g_variant_new_boolean(reason != NULL));
-		pxf_pxelinux_add_string(&b, "localboot_reason", reason);
-		pxf_pxelinux_add_string(&b, "state", pxf_host_state_to_string(state));
+		pxf_bootloader_add_string(&b, "localboot_reason", reason);
+		pxf_bootloader_add_string(&b, "state", pxf_host_state_to_string(state));
 		if (reason == NULL) {
 			g_autofree gchar *kpath = g_strdup_printf("boot/%s/vmlinuz", mac_dashes);
 			g_autofree gchar *ipath = g_strdup_printf("boot/%s/initrd.img", mac_dashes);
@@ -177,13 +138,13 @@ pxf_pxelinux_build_vars(const PxfPxelinuxConfig *config,
 				pxf_pxelinux_fetch_location(config, base_url, kernel_src, kpath);
 			g_autofree gchar *initrd =
 				pxf_pxelinux_fetch_location(config, base_url, initrd_src, ipath);
-			pxf_pxelinux_add_string(&b, "kernel", kernel);
-			pxf_pxelinux_add_string(&b, "initrd", initrd);
+			pxf_bootloader_add_string(&b, "kernel", kernel);
+			pxf_bootloader_add_string(&b, "initrd", initrd);
 		}
 		/* an operator's own ks_url wins over the one the http plugin serves */
 		if (ks_url == NULL)
-			ks_url = pxf_pxelinux_var_string(vars, "install.ks_url");
-		pxf_pxelinux_add_string(&b, "ks_url", ks_url);
+			ks_url = pxf_bootloader_var_string(vars, "install.ks_url");
+		pxf_bootloader_add_string(&b, "ks_url", ks_url);
 	}
 	return g_variant_builder_end(&b);
 }

@@ -3,16 +3,11 @@
  * value refuses the plugin with file:line:column instead of failing a boot. */
 #define G_LOG_DOMAIN "pxf-pxelinux"
 
-#include <string.h>
-
+#include "pxf-bootloader.h"
 #include "pxf-pxelinux.h"
 
 const PxfConfKey pxf_pxelinux_config_keys[] = {
-	{.key = "unknown_hosts",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "menu",
-	 .description = "machines not in the inventory: menu (local boot after the timeout), "
-			"local, or ignore (no boot file)"},
+	PXF_BOOTLOADER_CONF_KEY_UNKNOWN_HOSTS,
 	{.key = "kernel_transport",
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "auto",
@@ -43,10 +38,7 @@ const PxfConfKey pxf_pxelinux_config_keys[] = {
 	 .default_value = "local",
 	 .description = "label the menu boots after the timeout: local, install, vesa, rescue "
 			"or memtest"},
-	{.key = "menu_title",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "pxeforge: this machine is not in the inventory",
-	 .description = "title of the menu"},
+	PXF_BOOTLOADER_CONF_KEY_MENU_TITLE,
 	{.key = "menu_ui",
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "menu.c32",
@@ -56,10 +48,7 @@ const PxfConfKey pxf_pxelinux_config_keys[] = {
 	 .default_value = "",
 	 .description = "kernel of the menu's install, basic-video and rescue entries "
 			"(absolute path or URL; empty: no such entries)"},
-	{.key = "menu_initrd",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "",
-	 .description = "initrd that goes with menu_kernel"},
+	PXF_BOOTLOADER_CONF_KEY_MENU_INITRD,
 	{.key = "menu_append",
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "",
@@ -70,15 +59,8 @@ const PxfConfKey pxf_pxelinux_config_keys[] = {
 	 .default_value = "",
 	 .description = "memory tester image (e.g. /boot/memtest86+x64.bin) served as "
 			"'memtest' with a menu entry; empty: none"},
-	{.key = "kernel_args",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "",
-	 .description = "extra kernel arguments for every installer, e.g. console=ttyS0,115200"},
-	{.key = "ks_param",
-	 .type = PXF_CONF_TYPE_STRING,
-	 .default_value = "ks",
-	 .description = "kernel parameter naming the kickstart URL: ks (EL 6/7) or inst.ks "
-			"(EL 7 and later)"},
+	PXF_BOOTLOADER_CONF_KEY_KERNEL_ARGS,
+	PXF_BOOTLOADER_CONF_KEY_KS_PARAM,
 	PXF_CONF_KEY_END,
 };
 
@@ -144,27 +126,11 @@ pxf_pxelinux_config_free(PxfPxelinuxConfig *self)
 	g_free(self);
 }
 
-/* Prefixes an error with where the offending value was written. */
-static gboolean
-pxf_pxelinux_config_fail(const PxfConfSection *section,
-			 const gchar *key,
-			 GError **error,
-			 GError *cause)
-{
-	g_autofree gchar *where = pxf_conf_section_where(section, key);
-	g_set_error(error, PXF_PXELINUX_ERROR, PXF_PXELINUX_ERROR_INVALID, "%s: %s: %s", where, key,
-		    cause->message);
-	g_error_free(cause);
-	return FALSE;
-}
+#define PXF_PXELINUX_FAIL(section, key, error, ...)                                                \
+	pxf_bootloader_config_fail(section, key, PXF_PXELINUX_ERROR, PXF_PXELINUX_ERROR_INVALID,   \
+				   error, __VA_ARGS__)
 
-/* An empty string means "not set" for the optional paths. */
-static gchar *
-pxf_pxelinux_config_dup_optional(const PxfConfSection *section, const gchar *key)
-{
-	const gchar *value = pxf_conf_section_get_string(section, key);
-	return value != NULL && value[0] != '\0' ? g_strdup(value) : NULL;
-}
+static const gchar *const pxf_pxelinux_url_schemes[] = {PXF_PXELINUX_URL_SCHEMES, NULL};
 
 static gboolean
 pxf_pxelinux_config_check_file(const PxfConfSection *section,
@@ -173,23 +139,9 @@ pxf_pxelinux_config_check_file(const PxfConfSection *section,
 			       gboolean url_ok,
 			       GError **error)
 {
-	if (path == NULL)
-		return TRUE;
-	/* pxelinux fetches it from there itself (lpxelinux.0, or iPXE underneath) */
-	if (url_ok && (g_str_has_prefix(path, "http://") || g_str_has_prefix(path, "https://") ||
-		       g_str_has_prefix(path, "ftp://")))
-		return TRUE;
-	if (!g_path_is_absolute(path))
-		return pxf_pxelinux_config_fail(section, key, error,
-						g_error_new(PXF_PXELINUX_ERROR,
-							    PXF_PXELINUX_ERROR_INVALID,
-							    "'%s' is not an absolute path", path));
-	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
-		return pxf_pxelinux_config_fail(section, key, error,
-						g_error_new(PXF_PXELINUX_ERROR,
-							    PXF_PXELINUX_ERROR_NOT_FOUND,
-							    "'%s' is not a regular file", path));
-	return TRUE;
+	return pxf_bootloader_config_check_file(
+		section, key, path, url_ok ? pxf_pxelinux_url_schemes : NULL, PXF_PXELINUX_ERROR,
+		PXF_PXELINUX_ERROR_INVALID, error);
 }
 
 /* Values copied into a configuration line must stay on that line. */
@@ -199,11 +151,8 @@ pxf_pxelinux_config_check_line(const PxfConfSection *section,
 			       const gchar *value,
 			       GError **error)
 {
-	if (value == NULL || strpbrk(value, "\r\n") == NULL)
-		return TRUE;
-	return pxf_pxelinux_config_fail(section, key, error,
-					g_error_new(PXF_PXELINUX_ERROR, PXF_PXELINUX_ERROR_INVALID,
-						    "must be a single line"));
+	return pxf_bootloader_config_check_line(section, key, value, PXF_PXELINUX_ERROR,
+						PXF_PXELINUX_ERROR_INVALID, error);
 }
 
 /* A menu default must be a label the menu actually has. */
@@ -212,30 +161,23 @@ pxf_pxelinux_config_check_default(const PxfConfSection *section,
 				  PxfPxelinuxConfig *self,
 				  GError **error)
 {
-	const gchar *labels[] = {PXF_PXELINUX_MENU_LABELS, NULL};
+	const gchar *const labels[] = {PXF_PXELINUX_MENU_LABELS, NULL};
 	gboolean needs_kernel;
 
-	if (!g_strv_contains(labels, self->menu_default)) {
-		g_autofree gchar *choices = g_strjoinv(", ", (gchar **)labels);
-		return pxf_pxelinux_config_fail(
-			section, "menu_default", error,
-			g_error_new(PXF_PXELINUX_ERROR, PXF_PXELINUX_ERROR_INVALID,
-				    "'%s' is not one of %s", self->menu_default, choices));
-	}
+	if (!pxf_bootloader_config_check_label(section, "menu_default", self->menu_default, labels,
+					       PXF_PXELINUX_ERROR, PXF_PXELINUX_ERROR_INVALID,
+					       error))
+		return FALSE;
 	needs_kernel = g_strcmp0(self->menu_default, "install") == 0 ||
 		       g_strcmp0(self->menu_default, "vesa") == 0 ||
 		       g_strcmp0(self->menu_default, "rescue") == 0;
 	if (needs_kernel && self->menu_kernel == NULL)
-		return pxf_pxelinux_config_fail(
-			section, "menu_default", error,
-			g_error_new(PXF_PXELINUX_ERROR, PXF_PXELINUX_ERROR_INVALID,
-				    "the menu has no '%s' entry without menu_kernel",
-				    self->menu_default));
+		return PXF_PXELINUX_FAIL(section, "menu_default", error,
+					 "the menu has no '%s' entry without menu_kernel",
+					 self->menu_default);
 	if (g_strcmp0(self->menu_default, "memtest") == 0 && self->memtest == NULL)
-		return pxf_pxelinux_config_fail(
-			section, "menu_default", error,
-			g_error_new(PXF_PXELINUX_ERROR, PXF_PXELINUX_ERROR_INVALID,
-				    "the menu has no 'memtest' entry without memtest"));
+		return PXF_PXELINUX_FAIL(section, "menu_default", error,
+					 "the menu has no 'memtest' entry without memtest");
 	return TRUE;
 }
 
@@ -249,27 +191,29 @@ pxf_pxelinux_config_new(const PxfConfSection *section, GError **error)
 	if (!pxf_pxelinux_unknown_hosts_from_string(
 		    pxf_conf_section_get_string(section, "unknown_hosts"), &self->unknown_hosts,
 		    &cause)) {
-		pxf_pxelinux_config_fail(section, "unknown_hosts", error, cause);
+		PXF_PXELINUX_FAIL(section, "unknown_hosts", error, "%s", cause->message);
+		g_error_free(cause);
 		return NULL;
 	}
 	if (!pxf_pxelinux_transport_from_string(
 		    pxf_conf_section_get_string(section, "kernel_transport"),
 		    &self->kernel_transport, &cause)) {
-		pxf_pxelinux_config_fail(section, "kernel_transport", error, cause);
+		PXF_PXELINUX_FAIL(section, "kernel_transport", error, "%s", cause->message);
+		g_error_free(cause);
 		return NULL;
 	}
 	self->syslinux_dirs = g_strdupv((gchar **)dirs);
-	self->host_template = pxf_pxelinux_config_dup_optional(section, "host_template");
-	self->menu_template = pxf_pxelinux_config_dup_optional(section, "menu_template");
+	self->host_template = pxf_bootloader_config_dup_optional(section, "host_template");
+	self->menu_template = pxf_bootloader_config_dup_optional(section, "menu_template");
 	self->menu_timeout = pxf_conf_section_get_int(section, "menu_timeout");
 	self->menu_default = g_strdup(pxf_conf_section_get_string(section, "menu_default"));
 	self->menu_title = g_strdup(pxf_conf_section_get_string(section, "menu_title"));
 	self->menu_ui = g_strdup(pxf_conf_section_get_string(section, "menu_ui"));
-	self->menu_kernel = pxf_pxelinux_config_dup_optional(section, "menu_kernel");
-	self->menu_initrd = pxf_pxelinux_config_dup_optional(section, "menu_initrd");
-	self->menu_append = pxf_pxelinux_config_dup_optional(section, "menu_append");
-	self->memtest = pxf_pxelinux_config_dup_optional(section, "memtest");
-	self->kernel_args = pxf_pxelinux_config_dup_optional(section, "kernel_args");
+	self->menu_kernel = pxf_bootloader_config_dup_optional(section, "menu_kernel");
+	self->menu_initrd = pxf_bootloader_config_dup_optional(section, "menu_initrd");
+	self->menu_append = pxf_bootloader_config_dup_optional(section, "menu_append");
+	self->memtest = pxf_bootloader_config_dup_optional(section, "memtest");
+	self->kernel_args = pxf_bootloader_config_dup_optional(section, "kernel_args");
 	self->ks_param = g_strdup(pxf_conf_section_get_string(section, "ks_param"));
 
 	if (self->host_template == NULL || self->menu_template == NULL) {
@@ -297,8 +241,7 @@ pxf_pxelinux_config_new(const PxfConfSection *section, GError **error)
 			    "%s: menu_kernel and menu_initrd go together", where);
 		return NULL;
 	}
-	if (self->ks_param == NULL || self->ks_param[0] == '\0' ||
-	    strspn(self->ks_param, "abcdefghijklmnopqrstuvwxyz._") != strlen(self->ks_param)) {
+	if (!pxf_bootloader_is_kernel_param_name(self->ks_param)) {
 		g_autofree gchar *where = pxf_conf_section_where(section, "ks_param");
 		g_set_error(
 			error, PXF_PXELINUX_ERROR, PXF_PXELINUX_ERROR_INVALID,

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "pxf-bootloader.h"
 #include "pxf-pxelinux.h"
 
 void
@@ -51,28 +52,6 @@ pxf_pxelinux_template_vars(PxfTemplateVarsArgs *args, gpointer user_data)
 	return PXF_VERDICT_CONTINUE;
 }
 
-/* A string variable of the host, or NULL. */
-static gchar *
-pxf_pxelinux_host_string(PxfPxelinux *self, const PxfHost *host, const gchar *name)
-{
-	g_autoptr(GVariant) value = pxf_plugin_context_get_host_var(self->ctx, host, name);
-
-	if (value == NULL || !g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-		return NULL;
-	if (g_variant_get_string(value, NULL)[0] == '\0')
-		return NULL;
-	return g_variant_dup_string(value, NULL);
-}
-
-static PxfVerdict
-pxf_pxelinux_serve_render(PxfFileOpenArgs *args, GString *out)
-{
-	/* set_content() takes its own reference */
-	g_autoptr(GBytes) content = g_string_free_to_bytes(out);
-	pxf_file_open_set_content(args, content);
-	return PXF_VERDICT_SKIP;
-}
-
 /* pxelinux.cfg/01-<mac>: the host's own configuration. */
 static PxfVerdict
 pxf_pxelinux_open_host_config(PxfPxelinux *self, PxfFileOpenArgs *args, const gchar *mac)
@@ -91,8 +70,8 @@ pxf_pxelinux_open_host_config(PxfPxelinux *self, PxfFileOpenArgs *args, const gc
 		return PXF_VERDICT_DROP;
 	}
 	state = pxf_plugin_context_get_host_state(self->ctx, mac);
-	kernel = pxf_pxelinux_host_string(self, host, "distro.kernel");
-	initrd = pxf_pxelinux_host_string(self, host, "distro.initrd");
+	kernel = pxf_bootloader_host_string(self->ctx, host, "distro.kernel");
+	initrd = pxf_bootloader_host_string(self->ctx, host, "distro.initrd");
 	reason = pxf_pxelinux_localboot_reason(pxf_host_get_netboot(host), state,
 					       kernel != NULL && initrd != NULL);
 	out = g_string_new(NULL);
@@ -105,24 +84,9 @@ pxf_pxelinux_open_host_config(PxfPxelinux *self, PxfFileOpenArgs *args, const gc
 	}
 	g_info("%s: pxelinux configuration: %s%s", mac, reason != NULL ? "local boot, " : "install",
 	       reason != NULL ? reason : "");
-	/* only the machine itself starts its install, not a request that the
-	 * lease table attributes to someone else */
-	if (reason == NULL &&
-	    (args->client->mac == NULL || g_strcmp0(args->client->mac, mac) == 0)) {
-		g_autoptr(GError) error_state = NULL;
-		/* with another DHCP server (the how-to's dhcpd) nobody saw it before */
-		if (state == PXF_HOST_STATE_UNKNOWN &&
-		    !pxf_plugin_context_set_host_state(self->ctx, mac, PXF_HOST_STATE_DISCOVERED,
-						       "pxelinux config requested", &error_state)) {
-			g_debug("%s: staying unknown: %s", mac, error_state->message);
-			g_clear_error(&error_state);
-		}
-		if (!pxf_plugin_context_set_host_state(self->ctx, mac, PXF_HOST_STATE_BOOTING,
-						       "pxelinux config served", &error_state))
-			g_debug("%s: staying %s: %s", mac, pxf_host_state_to_string(state),
-				error_state->message);
-	}
-	return pxf_pxelinux_serve_render(args, out);
+	if (reason == NULL)
+		pxf_bootloader_start_booting(self->ctx, args, mac, state, "pxelinux config");
+	return pxf_bootloader_serve(args, out);
 }
 
 /* pxelinux.cfg/default: what machines pxeforge does not know get. */
@@ -147,40 +111,7 @@ pxf_pxelinux_open_default(PxfPxelinux *self, PxfFileOpenArgs *args)
 		g_string_truncate(out, 0);
 		g_string_append(out, pxf_pxelinux_localboot_config());
 	}
-	return pxf_pxelinux_serve_render(args, out);
-}
-
-/* boot/<mac>/vmlinuz, boot/<mac>/initrd.img: the host's distro's files. */
-static PxfVerdict
-pxf_pxelinux_open_host_file(PxfPxelinux *self,
-			    PxfFileOpenArgs *args,
-			    const gchar *mac,
-			    const gchar *var)
-{
-	const PxfHost *host = pxf_plugin_context_find_host(self->ctx, mac);
-	g_autofree gchar *path = NULL;
-
-	if (host == NULL) {
-		g_debug("%s: not in the inventory", args->path);
-		return PXF_VERDICT_DROP;
-	}
-	path = pxf_pxelinux_host_string(self, host, var);
-	if (path == NULL || !g_path_is_absolute(path)) {
-		g_debug("%s: %s has no local %s", args->path, mac, var);
-		return PXF_VERDICT_DROP;
-	}
-	pxf_file_open_set_local_path(args, path);
-	return PXF_VERDICT_SKIP;
-}
-
-static PxfVerdict
-pxf_pxelinux_open_local(PxfFileOpenArgs *args, const gchar *path)
-{
-	/* unset, or an URL that the configuration hands to pxelinux directly */
-	if (path == NULL || !g_path_is_absolute(path))
-		return PXF_VERDICT_CONTINUE;
-	pxf_file_open_set_local_path(args, path);
-	return PXF_VERDICT_SKIP;
+	return pxf_bootloader_serve(args, out);
 }
 
 static PxfVerdict
@@ -200,9 +131,9 @@ pxf_pxelinux_file_open(PxfFileOpenArgs *args, gpointer user_data)
 			g_warning("%s", error->message);
 			return PXF_VERDICT_CONTINUE;
 		}
-		return pxf_pxelinux_open_local(args, path);
+		return pxf_bootloader_open_local(args, path, PXF_VERDICT_CONTINUE);
 	case PXF_PXELINUX_PATH_MEMTEST:
-		return pxf_pxelinux_open_local(args, self->config->memtest);
+		return pxf_bootloader_open_local(args, self->config->memtest, PXF_VERDICT_CONTINUE);
 	case PXF_PXELINUX_PATH_CFG_MAC:
 		return pxf_pxelinux_open_host_config(self, args, mac);
 	case PXF_PXELINUX_PATH_CFG_PROBE:
@@ -210,13 +141,15 @@ pxf_pxelinux_file_open(PxfFileOpenArgs *args, gpointer user_data)
 	case PXF_PXELINUX_PATH_CFG_DEFAULT:
 		return pxf_pxelinux_open_default(self, args);
 	case PXF_PXELINUX_PATH_HOST_KERNEL:
-		return pxf_pxelinux_open_host_file(self, args, mac, "distro.kernel");
+		return pxf_bootloader_open_host_file(self->ctx, args, mac, "distro.kernel");
 	case PXF_PXELINUX_PATH_HOST_INITRD:
-		return pxf_pxelinux_open_host_file(self, args, mac, "distro.initrd");
+		return pxf_bootloader_open_host_file(self->ctx, args, mac, "distro.initrd");
 	case PXF_PXELINUX_PATH_MENU_KERNEL:
-		return pxf_pxelinux_open_local(args, self->config->menu_kernel);
+		return pxf_bootloader_open_local(args, self->config->menu_kernel,
+						 PXF_VERDICT_CONTINUE);
 	case PXF_PXELINUX_PATH_MENU_INITRD:
-		return pxf_pxelinux_open_local(args, self->config->menu_initrd);
+		return pxf_bootloader_open_local(args, self->config->menu_initrd,
+						 PXF_VERDICT_CONTINUE);
 	case PXF_PXELINUX_PATH_OTHER:
 	default:
 		return PXF_VERDICT_CONTINUE;

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "pxf-bootloader.h"
 #include "pxf-pxelinux.h"
 
 #define PXF_PXELINUX_CFG_DIR  "pxelinux.cfg/"
@@ -15,23 +16,7 @@
 gchar *
 pxf_pxelinux_parse_mac(const gchar *text, gchar separator)
 {
-	guint8 octets[6];
-
-	if (text == NULL || strlen(text) != 17)
-		return NULL;
-	for (guint i = 0; i < 6; i++) {
-		const gchar *p = text + i * 3;
-		gint hi = g_ascii_xdigit_value(p[0]);
-		gint lo = g_ascii_xdigit_value(p[1]);
-
-		if (hi < 0 || lo < 0)
-			return NULL;
-		if (i < 5 && p[2] != separator)
-			return NULL;
-		octets[i] = (guint8)(hi << 4 | lo);
-	}
-	return g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", octets[0], octets[1], octets[2],
-			       octets[3], octets[4], octets[5]);
+	return pxf_bootloader_parse_mac(text, separator);
 }
 
 /* 8-4-4-4-12 hex digits. */

@@ -31,6 +31,9 @@ typedef enum {
 	PXF_PXELINUX_TRANSPORT_HTTP,	 /* lpxelinux.0, URLs under http.base_url */
 } PxfPxelinuxTransport;
 
+/* URLs pxelinux fetches itself (lpxelinux.0, or iPXE underneath). */
+#define PXF_PXELINUX_URL_SCHEMES "http://", "https://", "ftp://"
+
 /* Labels of the unknown-host menu, in menu order. */
 #define PXF_PXELINUX_MENU_LABELS "install", "vesa", "rescue", "local", "memtest"
 

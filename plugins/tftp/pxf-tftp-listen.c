@@ -12,8 +12,26 @@ pxf_tftp_listen_add(GPtrArray *result, const gchar *address)
 		g_ptr_array_add(result, g_strdup(address));
 }
 
+/* Why a configured address cannot be listened on, or NULL. */
+static const gchar *
+pxf_tftp_listen_refuse(GInetAddress *inet, gboolean ipv4_only)
+{
+	if (inet == NULL)
+		return "is not an IP address";
+	if (ipv4_only && g_inet_address_get_family(inet) != G_SOCKET_FAMILY_IPV4)
+		return "is not an IPv4 address (multicast TFTP is IPv4 only)";
+	/* a reply must leave from the address the client asked */
+	if (g_inet_address_get_is_any(inet))
+		return "is the wildcard address; name the addresses or interfaces to serve on";
+	return NULL;
+}
+
 GPtrArray *
-pxf_tftp_listen_get_addresses(PxfPluginContext *ctx, const PxfConfSection *config, GError **error)
+pxf_tftp_listen_get_addresses(PxfPluginContext *ctx,
+			      const PxfConfSection *config,
+			      gboolean ipv4_only,
+			      const gchar *service,
+			      GError **error)
 {
 	const gchar *const *interfaces = pxf_conf_section_get_strv(config, "interfaces");
 	const gchar *const *addresses = pxf_conf_section_get_strv(config, "addresses");
@@ -21,24 +39,16 @@ pxf_tftp_listen_get_addresses(PxfPluginContext *ctx, const PxfConfSection *confi
 
 	for (guint i = 0; addresses[i] != NULL; i++) {
 		g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(addresses[i]);
+		const gchar *why = pxf_tftp_listen_refuse(inet, ipv4_only);
 		g_autofree gchar *where = NULL;
 
-		if (inet != NULL && !g_inet_address_get_is_any(inet)) {
+		if (why == NULL) {
 			pxf_tftp_listen_add(result, addresses[i]);
 			continue;
 		}
 		where = pxf_conf_section_where(config, "addresses");
-		if (inet == NULL) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "%s: addresses: '%s' is not an IP address", where,
-				    addresses[i]);
-		} else {
-			/* a reply must leave from the address the client asked */
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "%s: addresses: '%s' is the wildcard address; name the "
-				    "addresses or interfaces to serve on",
-				    where, addresses[i]);
-		}
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "%s: addresses: '%s' %s", where, addresses[i], why);
 		return NULL;
 	}
 	if (interfaces[0] == NULL && addresses[0] == NULL)
@@ -48,8 +58,8 @@ pxf_tftp_listen_get_addresses(PxfPluginContext *ctx, const PxfConfSection *confi
 			pxf_plugin_context_get_interface_addresses(ctx, interfaces[i]);
 
 		if (found->len == 0)
-			g_warning("interface %s has no IPv4 address; not serving TFTP there",
-				  interfaces[i]);
+			g_warning("interface %s has no IPv4 address; not serving %s there",
+				  interfaces[i], service);
 		for (guint j = 0; j < found->len; j++) {
 			const PxfInterfaceAddress *entry = g_ptr_array_index(found, j);
 			g_autofree gchar *text = g_inet_address_to_string(entry->address);

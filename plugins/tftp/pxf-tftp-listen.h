@@ -11,9 +11,14 @@ G_BEGIN_DECLS
 
 /* Element type gchar*, textual IP addresses without duplicates, addresses
  * first; empty when there is nothing to listen on. NULL with error for an
- * address that does not parse or is the wildcard (the error names the
- * configuration file, line and column). */
-GPtrArray *
-pxf_tftp_listen_get_addresses(PxfPluginContext *ctx, const PxfConfSection *config, GError **error);
+ * address that does not parse, is the wildcard or, with ipv4_only (the mtftp
+ * plugin: PXE MTFTP and IPv4 multicast groups are IPv4 only), is not IPv4;
+ * the error names the configuration file, line and column. service names
+ * the server in the warning about an interface without an address. */
+GPtrArray *pxf_tftp_listen_get_addresses(PxfPluginContext *ctx,
+					 const PxfConfSection *config,
+					 gboolean ipv4_only,
+					 const gchar *service,
+					 GError **error);
 
 G_END_DECLS

@@ -349,24 +349,24 @@ pxf_tftp_server_handle_request(PxfTftpListener *listener,
 }
 
 static gboolean
+pxf_tftp_listener_datagram(const guint8 *buf,
+			   gsize len,
+			   const struct sockaddr *peer,
+			   socklen_t peer_len,
+			   gpointer user_data)
+{
+	pxf_tftp_server_handle_request(user_data, buf, len, peer, peer_len);
+	return TRUE;
+}
+
+static gboolean
 pxf_tftp_listener_ready(GSocket *socket, GIOCondition condition, gpointer user_data)
 {
 	PxfTftpListener *listener = user_data;
-	guint8 *buf = listener->server->recv_buf;
-	gint fd = g_socket_get_fd(socket);
 
-	for (guint i = 0; i < PXF_TFTP_LISTEN_BURST; i++) {
-		struct sockaddr_storage peer;
-		socklen_t peer_len = sizeof(peer);
-		gssize n = recvfrom(fd, buf, PXF_TFTP_RECV_MAX, MSG_DONTWAIT,
-				    (struct sockaddr *)&peer, &peer_len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		pxf_tftp_server_handle_request(listener, buf, (gsize)n,
-					       (const struct sockaddr *)&peer, peer_len);
-	}
+	pxf_tftp_receive_burst(g_socket_get_fd(socket), listener->server->recv_buf,
+			       PXF_TFTP_RECV_MAX, PXF_TFTP_LISTEN_BURST, pxf_tftp_listener_datagram,
+			       listener);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -456,7 +456,7 @@ pxf_tftp_server_new(PxfPluginContext *ctx, GError **error)
 		return NULL;
 	}
 
-	addresses = pxf_tftp_listen_get_addresses(ctx, config, error);
+	addresses = pxf_tftp_listen_get_addresses(ctx, config, FALSE, "TFTP", error);
 	if (addresses == NULL)
 		return NULL;
 	for (guint i = 0; i < addresses->len; i++) {

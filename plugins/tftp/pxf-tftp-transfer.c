@@ -35,6 +35,25 @@ struct _PxfTftpTransfer {
 };
 
 gboolean
+pxf_tftp_receive_burst(
+	gint fd, guint8 *buf, gsize size, guint burst, PxfTftpDatagramFunc func, gpointer user_data)
+{
+	for (guint i = 0; i < burst; i++) {
+		struct sockaddr_storage from;
+		socklen_t from_len = sizeof(from);
+		gssize n =
+			recvfrom(fd, buf, size, MSG_DONTWAIT, (struct sockaddr *)&from, &from_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break; /* EAGAIN, or an ICMP error we learn nothing from */
+		if (!func(buf, (gsize)n, (const struct sockaddr *)&from, from_len, user_data))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
 pxf_tftp_sockaddr_equal(const struct sockaddr *a,
 			socklen_t a_len,
 			const struct sockaddr *b,
@@ -137,45 +156,43 @@ pxf_tftp_transfer_act(PxfTftpTransfer *self, PxfTftpXferAction action)
 }
 
 static gboolean
-pxf_tftp_transfer_dispatch(PxfTftpTransfer *self, GIOCondition condition)
+pxf_tftp_transfer_datagram(const guint8 *buf,
+			   gsize len,
+			   const struct sockaddr *from,
+			   socklen_t from_len,
+			   gpointer user_data)
 {
+	PxfTftpTransfer *self = user_data;
 	PxfTftpXferAction action;
 
-	if (condition & (G_IO_IN | G_IO_ERR)) {
-		for (guint i = 0; i < PXF_TFTP_TRANSFER_BURST; i++) {
-			struct sockaddr_storage from;
-			socklen_t from_len = sizeof(from);
-			gssize n = recvfrom(self->fd, self->recv_buf, self->recv_buf_size,
-					    MSG_DONTWAIT, (struct sockaddr *)&from, &from_len);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				break; /* EAGAIN, or an ICMP error we learn nothing from */
-			if (!pxf_tftp_sockaddr_equal((const struct sockaddr *)&from, from_len,
-						     (const struct sockaddr *)&self->peer,
-						     self->peer_len)) {
-				/* RFC 1350: answer a stranger, do not disturb the
-				 * transfer; but never answer an ERROR with one */
-				g_autofree gchar *who = pxf_tftp_sockaddr_to_string(
-					(const struct sockaddr *)&from, from_len);
-				g_debug("packet from %s on a transfer that is not its own", who);
-				if (pxf_tftp_packet_get_opcode(self->recv_buf, (gsize)n) !=
-				    PXF_TFTP_OP_ERROR)
-					pxf_tftp_send_error(
-						self->fd, (const struct sockaddr *)&from, from_len,
-						PXF_TFTP_ERROR_UNKNOWN_TID, NULL);
-				continue;
-			}
-			action = pxf_tftp_xfer_receive(self->xfer, self->recv_buf, (gsize)n);
-			if (action == PXF_TFTP_XFER_SEND && self->progress != NULL &&
-			    pxf_tftp_xfer_get_bytes(self->xfer) != self->reported) {
-				self->reported = pxf_tftp_xfer_get_bytes(self->xfer);
-				self->progress(self, self->user_data);
-			}
-			if (!pxf_tftp_transfer_act(self, action))
-				return G_SOURCE_REMOVE;
-		}
+	if (!pxf_tftp_sockaddr_equal(from, from_len, (const struct sockaddr *)&self->peer,
+				     self->peer_len)) {
+		/* RFC 1350: answer a stranger, do not disturb the transfer; but
+		 * never answer an ERROR with one */
+		g_autofree gchar *who = pxf_tftp_sockaddr_to_string(from, from_len);
+		g_debug("packet from %s on a transfer that is not its own", who);
+		if (pxf_tftp_packet_get_opcode(buf, len) != PXF_TFTP_OP_ERROR)
+			pxf_tftp_send_error(self->fd, from, from_len, PXF_TFTP_ERROR_UNKNOWN_TID,
+					    NULL);
+		return TRUE;
 	}
+	action = pxf_tftp_xfer_receive(self->xfer, buf, len);
+	if (action == PXF_TFTP_XFER_SEND && self->progress != NULL &&
+	    pxf_tftp_xfer_get_bytes(self->xfer) != self->reported) {
+		self->reported = pxf_tftp_xfer_get_bytes(self->xfer);
+		self->progress(self, self->user_data);
+	}
+	/* FALSE: the transfer is over and may be freed */
+	return pxf_tftp_transfer_act(self, action);
+}
+
+static gboolean
+pxf_tftp_transfer_dispatch(PxfTftpTransfer *self, GIOCondition condition)
+{
+	if ((condition & (G_IO_IN | G_IO_ERR)) &&
+	    !pxf_tftp_receive_burst(self->fd, self->recv_buf, self->recv_buf_size,
+				    PXF_TFTP_TRANSFER_BURST, pxf_tftp_transfer_datagram, self))
+		return G_SOURCE_REMOVE;
 	if (g_get_monotonic_time() >= self->deadline) {
 		if (!pxf_tftp_transfer_act(self, pxf_tftp_xfer_timeout(self->xfer)))
 			return G_SOURCE_REMOVE;

@@ -58,6 +58,22 @@ void pxf_tftp_send_error(gint fd,
 			 guint16 code,
 			 const gchar *message);
 
+/* One datagram received from peer; FALSE stops the burst. */
+typedef gboolean (*PxfTftpDatagramFunc)(const guint8 *buf,
+					gsize len,
+					const struct sockaddr *peer,
+					socklen_t peer_len,
+					gpointer user_data);
+/* Hands each datagram waiting on fd (non-blocking; at most burst of them,
+ * so that one busy socket cannot starve the main loop) to func, received
+ * into buf of size bytes. FALSE when func stopped the burst. */
+gboolean pxf_tftp_receive_burst(gint fd,
+				guint8 *buf,
+				gsize size,
+				guint burst,
+				PxfTftpDatagramFunc func,
+				gpointer user_data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfTftpTransfer, pxf_tftp_transfer_free)
 
 G_END_DECLS

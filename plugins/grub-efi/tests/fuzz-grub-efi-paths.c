@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../pxf-grub-efi.h"
+#include "pxf-bootloader.h"
 
 int LLVMFuzzerTestOneInput(const guint8 *data, gsize size);
 
@@ -32,9 +33,9 @@ LLVMFuzzerTestOneInput(const guint8 *data, gsize size)
 		      (info.file != NULL));
 	/* what is looked up in a directory is a plain name, never a path */
 	if (info.file != NULL)
-		g_assert_true(pxf_grub_efi_is_plain_name(info.file, 128));
+		g_assert_true(pxf_bootloader_is_plain_name(info.file, 128));
 	if (kind == PXF_GRUB_EFI_PATH_VENDOR)
-		g_assert_true(pxf_grub_efi_is_plain_name(info.distro, 128));
+		g_assert_true(pxf_bootloader_is_plain_name(info.distro, 128));
 	pxf_grub_efi_path_info_clear(&info);
 	return 0;
 }

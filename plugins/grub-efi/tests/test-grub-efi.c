@@ -7,12 +7,19 @@
 
 #include <glib/gstdio.h>
 
+#include "pxf-bootloader-test.h"
 #include "pxf-config.h"
 #include "pxf-diag.h"
 #include "pxf-grub-efi.h"
 #include "pxf-template.h"
 #include "pxf-test-paths.h"
 #include "pxf-vars.h"
+
+/* the shared fixtures under their short names */
+#define assert_contains pxf_bootloader_test_assert_contains
+#define assert_lacks	pxf_bootloader_test_assert_lacks
+#define write_file	pxf_bootloader_test_write_file
+#define rm_rf		pxf_bootloader_test_rm_rf
 
 #define MAC "52:54:00:12:34:56"
 
@@ -24,49 +31,6 @@ template_path(const gchar *name)
 }
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static void
-write_file(const gchar *dir, const gchar *relative, const gchar *text)
-{
-	g_autofree gchar *path = g_build_filename(dir, relative, NULL);
-	g_autofree gchar *parent = g_path_get_dirname(path);
-	g_autoptr(GError) error = NULL;
-
-	g_assert_cmpint(g_mkdir_with_parents(parent, 0755), ==, 0);
-	g_assert_true(g_file_set_contents(path, text, -1, &error));
-	g_assert_no_error(error);
-}
-
-static void
-rm_rf(const gchar *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const gchar *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *child = g_build_filename(path, name, NULL);
-		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
-		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-			rm_rf(child);
-		else
-			g_assert_cmpint(g_unlink(child), ==, 0);
-	}
-	g_assert_cmpint(g_rmdir(path), ==, 0);
-}
-
-static void
-assert_contains(const gchar *text, const gchar *needle)
-{
-	if (strstr(text, needle) == NULL)
-		g_error("'%s' not in:\n%s", needle, text);
-}
-
-static void
-assert_lacks(const gchar *text, const gchar *needle)
-{
-	if (strstr(text, needle) != NULL)
-		g_error("'%s' unexpectedly in:\n%s", needle, text);
-}
 
 /* ---- paths ---------------------------------------------------------------- */
 
@@ -370,21 +334,12 @@ test_select(void)
 
 /* ---- configuration --------------------------------------------------------- */
 
-static PxfGrubEfiConfig *
+static gpointer
 config_from_yaml(const gchar *yaml, GError **error)
 {
-	g_autoptr(GPtrArray) diags = pxf_diags_new();
-	g_autoptr(PxfConfNode) root =
-		pxf_conf_parse_data("55-grub-efi.yaml", yaml, strlen(yaml), diags);
-	g_autoptr(PxfConfSection) section = NULL;
-
-	g_assert_nonnull(root);
-	section = pxf_conf_section_new(pxf_conf_node_lookup(root, "grub-efi", NULL),
-				       pxf_grub_efi_config_keys, "plugins.grub-efi", diags);
-	if (diags->len != 0) {
-		g_autofree gchar *text = pxf_diag_to_string(g_ptr_array_index(diags, 0));
-		g_error("the schema refused\n%s\n%s", yaml, text);
-	}
+	g_autoptr(PxfConfNode) root = NULL;
+	g_autoptr(PxfConfSection) section = pxf_bootloader_test_section(
+		"55-grub-efi.yaml", yaml, "grub-efi", pxf_grub_efi_config_keys, &root);
 	return pxf_grub_efi_config_new(section, error);
 }
 
@@ -400,10 +355,7 @@ test_config(void)
 						"  menu_template: %s\n",
 						host_tpl, menu_tpl);
 	g_autofree gchar *menu_kernel = g_strdup_printf("  menu_kernel: %s\n", host_tpl);
-	struct {
-		const gchar *extra;
-		const gchar *message;
-	} bad[] = {
+	const PxfBootloaderTestBad bad[] = {
 		{"  unknown_hosts: wipe\n",
 		 "55-grub-efi.yaml:4:18: unknown_hosts: 'wipe' is not one of menu, local, ignore"},
 		{"  kernel_transport: nfs\n",
@@ -480,18 +432,9 @@ test_config(void)
 					"'/nonexistent.mustache' is not a regular file");
 	g_clear_error(&error);
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autofree gchar *yaml = g_strconcat(tpl, bad[i].extra, NULL);
-		config = config_from_yaml(yaml, &error);
-		g_assert_null(config);
-		g_assert_error(error, PXF_GRUB_EFI_ERROR, PXF_GRUB_EFI_ERROR_INVALID);
-		if (strstr(error->message, bad[i].message) == NULL)
-			g_error("'%s': got '%s', expected '%s'", bad[i].extra, error->message,
-				bad[i].message);
-		/* every error says where */
-		g_assert_true(g_str_has_prefix(error->message, "55-grub-efi.yaml:"));
-		g_clear_error(&error);
-	}
+	pxf_bootloader_test_refuses(config_from_yaml, tpl, bad, G_N_ELEMENTS(bad),
+				    PXF_GRUB_EFI_ERROR, PXF_GRUB_EFI_ERROR_INVALID,
+				    "55-grub-efi.yaml:");
 }
 
 /* ---- quoting and locations ------------------------------------------------ */
@@ -559,29 +502,10 @@ test_quote(void)
 static PxfVars *
 host_vars(gboolean with_distro)
 {
-	PxfVars *vars = pxf_vars_new();
-	GVariantDict host;
-
-	g_variant_dict_init(&host, NULL);
-	g_variant_dict_insert(&host, "mac", "s", MAC);
-	g_variant_dict_insert(&host, "mac_dashes", "s", "52-54-00-12-34-56");
-	g_variant_dict_insert(&host, "hostname", "s", "web01");
-	pxf_vars_set(vars, "host", g_variant_dict_end(&host));
-	if (with_distro) {
-		GVariantDict distro;
-		GVariantDict profile;
-
-		g_variant_dict_init(&distro, NULL);
-		g_variant_dict_insert(&distro, "name", "s", "debian12");
-		g_variant_dict_insert(&distro, "kernel", "s", "/boot/vmlinuz-6.1.0-amd64");
-		g_variant_dict_insert(&distro, "initrd", "s", "/srv/d12/initrd.gz");
-		pxf_vars_set(vars, "distro", g_variant_dict_end(&distro));
-		g_variant_dict_init(&profile, NULL);
-		g_variant_dict_insert(&profile, "name", "s", "web");
-		g_variant_dict_insert(&profile, "os", "s", "kickstart");
-		pxf_vars_set(vars, "profile", g_variant_dict_end(&profile));
-	}
-	return vars;
+	const PxfBootloaderTestDistro distro = {"debian12", "/boot/vmlinuz-6.1.0-amd64",
+						"/srv/d12/initrd.gz", "kickstart"};
+	return pxf_bootloader_test_host_vars(MAC, "52-54-00-12-34-56",
+					     with_distro ? &distro : NULL);
 }
 
 static PxfGrubEfiConfig
@@ -607,19 +531,14 @@ render(const PxfGrubEfiConfig *config,
        PxfHostState state)
 {
 	g_autofree gchar *path = template_path(template);
-	g_autoptr(PxfTemplate) tpl = NULL;
-	g_autoptr(GError) error = NULL;
-	GString *out = g_string_new(NULL);
+	gchar *out;
 
 	pxf_vars_set(vars, "grub_efi",
 		     pxf_grub_efi_build_vars(config, vars, known, netboot, state));
-	tpl = pxf_template_new_from_file(path, &error);
-	g_assert_no_error(error);
-	g_assert_true(pxf_template_render(tpl, vars, NULL, NULL, out, &error));
-	g_assert_no_error(error);
+	out = pxf_bootloader_test_render_file(path, vars);
 	/* no blank lines left by the template's sections */
-	assert_lacks(out->str, "\n\n");
-	return g_string_free(out, FALSE);
+	assert_lacks(out, "\n\n");
+	return out;
 }
 
 /* The braces of GRUB's script blocks balance and every if has its fi. */

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "pxf-bootloader-test.h"
 #include "pxf-config.h"
 #include "pxf-core.h"
 #include "pxf-diag.h"
@@ -16,6 +17,12 @@
 #include "pxf-template.h"
 #include "pxf-test-paths.h"
 #include "pxf-vars.h"
+
+/* the shared fixtures under their short names */
+#define assert_contains pxf_bootloader_test_assert_contains
+#define assert_lacks	pxf_bootloader_test_assert_lacks
+#define write_file	pxf_bootloader_test_write_file
+#define rm_rf		pxf_bootloader_test_rm_rf
 
 #define MAC "52:54:00:12:34:56"
 
@@ -108,32 +115,6 @@ test_parse_mac(void)
 }
 
 /* ---- images ---------------------------------------------------------------- */
-
-static void
-write_file(const gchar *dir, const gchar *name, const gchar *text)
-{
-	g_autofree gchar *path = g_build_filename(dir, name, NULL);
-	g_autoptr(GError) error = NULL;
-	g_assert_true(g_file_set_contents(path, text, -1, &error));
-	g_assert_no_error(error);
-}
-
-static void
-rm_rf(const gchar *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const gchar *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *child = g_build_filename(path, name, NULL);
-		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
-		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-			rm_rf(child);
-		else
-			g_assert_cmpint(g_unlink(child), ==, 0);
-	}
-	g_assert_cmpint(g_rmdir(path), ==, 0);
-}
 
 static void
 test_images(void)
@@ -434,22 +415,12 @@ test_no_chainload_loop(void)
 
 /* ---- configuration ----------------------------------------------------------- */
 
-static PxfIpxeConfig *
+static gpointer
 config_from_yaml(const gchar *yaml, GError **error)
 {
-	g_autoptr(GPtrArray) diags = pxf_diags_new();
-	g_autoptr(PxfConfNode) root =
-		pxf_conf_parse_data("45-ipxe.yaml", yaml, strlen(yaml), diags);
-	g_autoptr(PxfConfSection) section = NULL;
-
-	g_assert_nonnull(root);
-	section = pxf_conf_section_new(pxf_conf_node_lookup(root, "ipxe", NULL),
-				       pxf_ipxe_config_keys, "plugins.ipxe", diags);
-	for (guint i = 0; i < diags->len; i++) {
-		g_autofree gchar *line = pxf_diag_to_string(g_ptr_array_index(diags, i));
-		g_test_message("%s", line);
-	}
-	g_assert_cmpuint(diags->len, ==, 0);
+	g_autoptr(PxfConfNode) root = NULL;
+	g_autoptr(PxfConfSection) section = pxf_bootloader_test_section(
+		"45-ipxe.yaml", yaml, "ipxe", pxf_ipxe_config_keys, &root);
 	return pxf_ipxe_config_new(section, error);
 }
 
@@ -465,10 +436,7 @@ test_config(void)
 						"  menu_template: %s\n",
 						host_tpl, menu_tpl);
 	g_autofree gchar *menu_kernel = g_strdup_printf("  menu_kernel: %s\n", host_tpl);
-	struct {
-		const gchar *extra;
-		const gchar *message;
-	} bad[] = {
+	const PxfBootloaderTestBad bad[] = {
 		{"  unknown_hosts: wipe\n",
 		 "45-ipxe.yaml:4:18: unknown_hosts: 'wipe' is not one of menu, local, ignore"},
 		{"  script_transport: nfs\n", "script_transport: 'nfs' is not one of auto, http, "
@@ -539,18 +507,8 @@ test_config(void)
 			"45-ipxe.yaml:2:18: host_template: must name a template file");
 	g_clear_error(&error);
 
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autofree gchar *yaml = g_strconcat(tpl, bad[i].extra, NULL);
-		config = config_from_yaml(yaml, &error);
-		g_assert_null(config);
-		g_assert_error(error, PXF_IPXE_ERROR, PXF_IPXE_ERROR_INVALID);
-		if (strstr(error->message, bad[i].message) == NULL)
-			g_error("'%s': got '%s', expected '%s'", bad[i].extra, error->message,
-				bad[i].message);
-		/* every error says where */
-		g_assert_true(g_str_has_prefix(error->message, "45-ipxe.yaml:"));
-		g_clear_error(&error);
-	}
+	pxf_bootloader_test_refuses(config_from_yaml, tpl, bad, G_N_ELEMENTS(bad), PXF_IPXE_ERROR,
+				    PXF_IPXE_ERROR_INVALID, "45-ipxe.yaml:");
 }
 
 /* ---- scripts ----------------------------------------------------------------- */
@@ -558,27 +516,9 @@ test_config(void)
 static PxfVars *
 host_vars(gboolean with_distro)
 {
-	PxfVars *vars = pxf_vars_new();
-	GVariantDict host;
-
-	g_variant_dict_init(&host, NULL);
-	g_variant_dict_insert(&host, "mac", "s", MAC);
-	g_variant_dict_insert(&host, "hostname", "s", "web01");
-	pxf_vars_set(vars, "host", g_variant_dict_end(&host));
-	if (with_distro) {
-		GVariantDict distro;
-		GVariantDict profile;
-
-		g_variant_dict_init(&distro, NULL);
-		g_variant_dict_insert(&distro, "name", "s", "rocky9");
-		g_variant_dict_insert(&distro, "kernel", "s", "/srv/rocky9/vmlinuz");
-		g_variant_dict_insert(&distro, "initrd", "s", "/srv/rocky9/initrd.img");
-		pxf_vars_set(vars, "distro", g_variant_dict_end(&distro));
-		g_variant_dict_init(&profile, NULL);
-		g_variant_dict_insert(&profile, "name", "s", "web");
-		pxf_vars_set(vars, "profile", g_variant_dict_end(&profile));
-	}
-	return vars;
+	const PxfBootloaderTestDistro distro = {"rocky9", "/srv/rocky9/vmlinuz",
+						"/srv/rocky9/initrd.img", NULL};
+	return pxf_bootloader_test_host_vars(MAC, NULL, with_distro ? &distro : NULL);
 }
 
 /* What the daemon does: template.vars adds "ipxe", then the core renders. */
@@ -592,33 +532,14 @@ render(const PxfIpxeConfig *config,
        PxfHostState state)
 {
 	g_autofree gchar *path = template_path(template);
-	g_autoptr(PxfTemplate) tpl = NULL;
-	g_autoptr(GError) error = NULL;
-	GString *out = g_string_new(NULL);
+	gchar *out;
 
 	pxf_vars_set(vars, "ipxe",
 		     pxf_ipxe_build_vars(config, vars, over_tftp, known, netboot, state));
-	tpl = pxf_template_new_from_file(path, &error);
-	g_assert_no_error(error);
-	g_assert_true(pxf_template_render(tpl, vars, NULL, NULL, out, &error));
-	g_assert_no_error(error);
+	out = pxf_bootloader_test_render_file(path, vars);
 	/* iPXE runs a script only when it starts with its magic */
-	g_assert_true(g_str_has_prefix(out->str, "#!ipxe\n"));
-	return g_string_free(out, FALSE);
-}
-
-static void
-assert_contains(const gchar *text, const gchar *needle)
-{
-	if (strstr(text, needle) == NULL)
-		g_error("'%s' not in:\n%s", needle, text);
-}
-
-static void
-assert_lacks(const gchar *text, const gchar *needle)
-{
-	if (strstr(text, needle) != NULL)
-		g_error("'%s' unexpectedly in:\n%s", needle, text);
+	g_assert_true(g_str_has_prefix(out, "#!ipxe\n"));
+	return out;
 }
 
 static void

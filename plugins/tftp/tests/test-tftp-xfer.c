@@ -3,10 +3,13 @@
  * repeats, loses and errors, without sockets or clocks. */
 #define G_LOG_DOMAIN "test-tftp"
 
+#include <arpa/inet.h>
 #include <glib/gstdio.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "pxf-tftp-transfer.h"
 #include "pxf-tftp-xfer.h"
 
 static PxfTftpNegotiation
@@ -418,6 +421,81 @@ test_fd_source(void)
 	g_unlink(path);
 }
 
+typedef struct {
+	guint seen;
+	guint stop_at; /* 0: never */
+	struct sockaddr_in sender;
+	GString *payloads;
+} BurstCounter;
+
+static gboolean
+burst_datagram(const guint8 *buf,
+	       gsize len,
+	       const struct sockaddr *peer,
+	       socklen_t peer_len,
+	       gpointer user_data)
+{
+	BurstCounter *c = user_data;
+
+	/* the peer is the socket that sent it */
+	g_assert_true(pxf_tftp_sockaddr_equal(peer, peer_len, (const struct sockaddr *)&c->sender,
+					      sizeof(c->sender)));
+	g_string_append_len(c->payloads, (const gchar *)buf, (gssize)len);
+	c->seen++;
+	return c->stop_at == 0 || c->seen < c->stop_at;
+}
+
+/* At most burst datagrams per call, each with its sender; the callback can
+ * stop the burst; an empty socket returns at once. Loopback only. */
+static void
+test_receive_burst(void)
+{
+	gint rx = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	gint tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in addr = {.sin_family = AF_INET};
+	socklen_t addr_len = sizeof(addr);
+	BurstCounter c = {.payloads = g_string_new(NULL)};
+	guint8 buf[16];
+
+	g_assert_cmpint(rx, >=, 0);
+	g_assert_cmpint(tx, >=, 0);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	g_assert_cmpint(bind(rx, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+	g_assert_cmpint(getsockname(rx, (struct sockaddr *)&addr, &addr_len), ==, 0);
+	c.sender.sin_family = AF_INET;
+	c.sender.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	g_assert_cmpint(bind(tx, (struct sockaddr *)&c.sender, sizeof(c.sender)), ==, 0);
+	addr_len = sizeof(c.sender);
+	g_assert_cmpint(getsockname(tx, (struct sockaddr *)&c.sender, &addr_len), ==, 0);
+
+	/* nothing waiting */
+	g_assert_true(pxf_tftp_receive_burst(rx, buf, sizeof(buf), 4, burst_datagram, &c));
+	g_assert_cmpuint(c.seen, ==, 0);
+
+	for (guint i = 0; i < 5; i++) {
+		gchar payload = (gchar)('a' + i);
+		g_assert_cmpint(sendto(tx, &payload, 1, 0, (struct sockaddr *)&addr, sizeof(addr)),
+				==, 1);
+	}
+	/* loopback delivers at once; two per burst */
+	g_assert_true(pxf_tftp_receive_burst(rx, buf, sizeof(buf), 2, burst_datagram, &c));
+	g_assert_cmpuint(c.seen, ==, 2);
+	g_assert_cmpstr(c.payloads->str, ==, "ab");
+	/* the callback stops it after the next one */
+	c.stop_at = 3;
+	g_assert_false(pxf_tftp_receive_burst(rx, buf, sizeof(buf), 2, burst_datagram, &c));
+	g_assert_cmpuint(c.seen, ==, 3);
+	/* the rest, then the socket is empty */
+	c.stop_at = 0;
+	g_assert_true(pxf_tftp_receive_burst(rx, buf, sizeof(buf), 8, burst_datagram, &c));
+	g_assert_cmpuint(c.seen, ==, 5);
+	g_assert_cmpstr(c.payloads->str, ==, "abcde");
+
+	g_string_free(c.payloads, TRUE);
+	close(rx);
+	close(tx);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -432,5 +510,6 @@ main(int argc, char **argv)
 	g_test_add_func("/plugin/tftp/xfer/rollover", test_rollover);
 	g_test_add_func("/plugin/tftp/xfer/read-error", test_read_error);
 	g_test_add_func("/plugin/tftp/xfer/fd-source", test_fd_source);
+	g_test_add_func("/plugin/tftp/xfer/receive-burst", test_receive_burst);
 	return g_test_run();
 }
