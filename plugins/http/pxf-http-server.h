@@ -24,9 +24,11 @@ typedef void (*PxfHttpProgressFunc)(PxfHttpRequest *request,
 typedef void (*PxfHttpFinishedFunc)(PxfHttpRequest *request, gboolean complete, gpointer user_data);
 
 typedef struct {
-	guint max_connections;	  /* per listening socket */
-	guint connection_timeout; /* seconds, 0 for none */
-	gsize max_body;		  /* larger request bodies get 413 */
+	guint max_connections;		   /* per listening socket */
+	guint max_connections_per_address; /* per listening socket and client address */
+	guint connection_timeout;	   /* seconds without traffic, 0 for none */
+	guint request_timeout;		   /* seconds to send a whole request, 0 for none */
+	gsize max_body;			   /* larger request bodies get 413 */
 } PxfHttpServerLimits;
 
 PxfHttpServer *pxf_http_server_new(const PxfHttpServerLimits *limits,
