@@ -12,7 +12,6 @@ import ftplib
 import hashlib
 import os
 import re
-import resource
 import select
 import shutil
 import socket
@@ -426,21 +425,9 @@ def case_flood(e):
     127.0.0.1 still fetches its kernel; those never logged in are closed at
     login_timeout."""
     e.configure("    login_timeout: 2\n")
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 1200 and hard > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
     e.start()
-    flood = []
+    flood = pxftest.flood("127.0.0.2", e.port, 500)
     try:
-        for _ in range(500):
-            s = socket.socket()
-            s.setblocking(False)
-            s.bind(("127.0.0.2", 0))
-            try:
-                s.connect(("127.0.0.1", e.port))
-            except BlockingIOError:
-                pass  # past the listen backlog: waits for an accept
-            flood.append(s)
         # most of the flood answered (220 or 421: the rest still retry their
         # SYN past the listen backlog), more than max_sessions, before the
         # kernel is asked for

@@ -11,7 +11,6 @@ usage: http-integration.py BUILDDIR CASE
 import hashlib
 import os
 import re
-import resource
 import select
 import socket
 import subprocess
@@ -309,21 +308,9 @@ def case_malformed(e):
 def case_flood(e):
     """500 sockets from 127.0.0.2 do not keep 127.0.0.3 from its kernel."""
     e.configure("    max_connections_per_address: 8\n")
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 1200 and hard > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
     e.start()
-    flood = []
+    flood = pxftest.flood("127.0.0.2", e.port, 500)
     try:
-        for _ in range(500):
-            s = socket.socket()
-            s.setblocking(False)
-            s.bind(("127.0.0.2", 0))
-            try:
-                s.connect(("127.0.0.1", e.port))
-            except BlockingIOError:
-                pass  # past the listen backlog: waits for an accept
-            flood.append(s)
         # until every connect is through (those past the listen backlog
         # retry their SYN after 1 and 3 s): the flood is all in before the
         # kernel is asked for
