@@ -4,9 +4,9 @@
 
 #include "pxf-http-deadline.h"
 
-#include <gio/gio.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
+
+#include "pxf-http-server.h"
 
 struct _PxfHttpDeadline {
 	guint seconds;
@@ -84,17 +84,12 @@ pxf_http_deadline_peer_ip(struct MHD_Connection *connection)
 {
 	const union MHD_ConnectionInfo *info =
 		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
-	g_autoptr(GSocketAddress) addr = NULL;
+	g_autoptr(GInetSocketAddress) addr =
+		info != NULL ? pxf_http_sockaddr_to_gio(info->client_addr) : NULL;
 
-	if (sa != NULL && sa->sa_family == AF_INET)
-		addr = g_socket_address_new_from_native((gpointer)sa, sizeof(struct sockaddr_in));
-	else if (sa != NULL && sa->sa_family == AF_INET6)
-		addr = g_socket_address_new_from_native((gpointer)sa, sizeof(struct sockaddr_in6));
-	if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS(addr))
+	if (addr == NULL)
 		return g_strdup("?");
-	return g_inet_address_to_string(
-		g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
+	return g_inet_address_to_string(g_inet_socket_address_get_address(addr));
 }
 
 void

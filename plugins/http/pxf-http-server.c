@@ -127,7 +127,7 @@ static GSourceFuncs pxf_http_source_funcs = {
 
 /* ---- requests ---------------------------------------------------------------- */
 
-static GInetSocketAddress *
+GInetSocketAddress *
 pxf_http_sockaddr_to_gio(const struct sockaddr *sa)
 {
 	gsize len;

@@ -43,6 +43,10 @@ guint pxf_http_server_get_n_sockets(PxfHttpServer *self);
 /* Closes every connection; requests in flight are finished as incomplete. */
 void pxf_http_server_free(PxfHttpServer *self);
 
+/* An IPv4 or IPv6 sockaddr as a GInetSocketAddress; NULL for other families. */
+struct sockaddr;
+GInetSocketAddress *pxf_http_sockaddr_to_gio(const struct sockaddr *sa);
+
 const gchar *pxf_http_request_get_method(PxfHttpRequest *self);
 gboolean pxf_http_request_is_head(PxfHttpRequest *self);
 /* Normalised (see pxf_http_path_normalise()). */
