@@ -20,6 +20,7 @@ typedef struct {
 	gchar *peer_ip;
 	gint64 since;	  /* monotonic µs the clock started, for the request awaited */
 	gboolean waiting; /* for a request (not all in yet) */
+	guint n_over;	  /* requests it had before */
 } PxfHttpDeadlineConn;
 
 static void
@@ -66,10 +67,17 @@ pxf_http_deadline_sweep_cb(gpointer user_data)
 		if (!conn->waiting || conn->since > limit)
 			continue;
 		/* not closed here: the descriptor is libmicrohttpd's. After the
-		 * shutdown it reads the end of the stream and closes it itself. */
-		g_warning("closing the connection of %s: no whole request in %u s "
-			  "(request_timeout)",
-			  conn->peer_ip, self->seconds);
+		 * shutdown it reads the end of the stream and closes it itself.
+		 * A kept-alive connection that stays quiet after its requests is
+		 * no attack (and cannot be told from a slow one): info only. */
+		if (conn->n_over == 0)
+			g_warning("closing the connection of %s: no whole request in %u s "
+				  "(request_timeout)",
+				  conn->peer_ip, self->seconds);
+		else
+			g_info("closing the connection of %s: no whole request in %u s after "
+			       "its last one (request_timeout)",
+			       conn->peer_ip, self->seconds);
 		conn->waiting = FALSE;
 		(void)shutdown(conn->fd, SHUT_RDWR);
 	}
@@ -152,4 +160,5 @@ pxf_http_deadline_request_over(struct MHD_Connection *connection)
 		return;
 	conn->since = g_get_monotonic_time();
 	conn->waiting = TRUE;
+	conn->n_over++;
 }

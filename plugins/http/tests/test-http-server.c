@@ -615,6 +615,36 @@ trickle_thread(gpointer data)
 		g_autoptr(Reply) r = get(ctx, "GET", "/hello", NULL);
 		g_assert_cmpuint(r->status, ==, 200);
 	}
+	/* kept alive: the clock runs again once a request is over */
+	{
+		static const gchar again[] = "GET /hello HTTP/1.1\r\nHost: h\r\n\r\n";
+		g_autoptr(GString) in = g_string_new(NULL);
+		gint64 over;
+		gssize n = 0;
+
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		g_assert_cmpint(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), ==, 0);
+		g_assert_cmpint(send(fd, again, sizeof(again) - 1, MSG_NOSIGNAL), ==,
+				sizeof(again) - 1);
+		while (!g_str_has_suffix(in->str, "\r\n\r\nhello\n")) {
+			struct pollfd pfd = {.fd = fd, .events = POLLIN};
+			gchar buf[256];
+			g_assert_cmpint(poll(&pfd, 1, 5000), ==, 1);
+			n = recv(fd, buf, sizeof(buf), 0);
+			g_assert_cmpint(n, >, 0);
+			g_string_append_len(in, buf, n);
+		}
+		over = g_get_monotonic_time();
+		{
+			struct pollfd pfd = {.fd = fd, .events = POLLIN};
+			gchar buf[16];
+			g_assert_cmpint(poll(&pfd, 1, 6000), ==, 1);
+			g_assert_cmpint(recv(fd, buf, sizeof(buf), 0), <=, 0);
+		}
+		g_assert_cmpint(g_get_monotonic_time() - over, >=, G_USEC_PER_SEC);
+		g_assert_cmpint(g_get_monotonic_time() - over, <, 5 * G_USEC_PER_SEC);
+		close(fd);
+	}
 	g_main_loop_quit(ctx->loop);
 	return NULL;
 }
@@ -633,6 +663,8 @@ test_server_request_timeout(void)
 	limited_run(&l, trickle_thread);
 	g_assert_nonnull(strstr(log_warnings->str, "closing the connection of 127.0.0.1: no "
 						   "whole request in 2 s (request_timeout)"));
+	g_assert_nonnull(strstr(log_infos->str, "closing the connection of 127.0.0.1: no whole "
+						"request in 2 s after its last one"));
 }
 
 int
