@@ -31,6 +31,7 @@ pxf_confined_error_from_errno(gint saved)
 	switch (saved) {
 	case ENOENT:
 	case ENOTDIR:
+	case ENAMETOOLONG: /* no file can have that name */
 		return PXF_CONFINED_ERROR_NOT_FOUND;
 	case EXDEV: /* openat2: RESOLVE_BENEATH refused the path */
 	case EACCES:

@@ -18,7 +18,7 @@ GQuark pxf_confined_error_quark(void);
 
 typedef enum {
 	PXF_CONFINED_ERROR_FAILED,
-	PXF_CONFINED_ERROR_NOT_FOUND, /* ENOENT, ENOTDIR */
+	PXF_CONFINED_ERROR_NOT_FOUND, /* ENOENT, ENOTDIR, ENAMETOOLONG */
 	PXF_CONFINED_ERROR_DENIED,    /* leaves the directory, EACCES, EPERM, ELOOP */
 } PxfConfinedError;
 

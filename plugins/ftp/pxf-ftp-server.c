@@ -32,6 +32,35 @@ pxf_ftp_server_remove_session(PxfFtpServer *self, PxfFtpSession *session)
 	g_hash_table_remove(self->sessions, session);
 }
 
+/* Sessions open from the address peer_ip. */
+static guint
+pxf_ftp_server_count_from(PxfFtpServer *self, const gchar *peer_ip)
+{
+	GHashTableIter iter;
+	gpointer key;
+	guint n = 0;
+
+	g_hash_table_iter_init(&iter, self->sessions);
+	while (g_hash_table_iter_next(&iter, &key, NULL)) {
+		PxfFtpSession *session = key;
+		if (g_strcmp0(session->peer_ip, peer_ip) == 0)
+			n++;
+	}
+	return n;
+}
+
+static void
+pxf_ftp_server_refuse(GSocketConnection *connection, const gchar *who, const gchar *why)
+{
+	static const gchar busy[] = "421 Too many sessions; try again later.\r\n";
+	GSocket *socket = g_socket_connection_get_socket(connection);
+
+	g_warning("refusing a session from %s: %s", who, why);
+	g_socket_set_blocking(socket, FALSE);
+	(void)g_socket_send(socket, busy, sizeof(busy) - 1, NULL, NULL);
+	g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);
+}
+
 static gboolean
 pxf_ftp_server_incoming(GSocketService *service,
 			GSocketConnection *connection,
@@ -39,24 +68,28 @@ pxf_ftp_server_incoming(GSocketService *service,
 			gpointer user_data)
 {
 	PxfFtpServer *self = user_data;
+	g_autoptr(GSocketAddress) peer = g_socket_connection_get_remote_address(connection, NULL);
+	g_autofree gchar *who =
+		G_IS_INET_SOCKET_ADDRESS(peer)
+			? g_inet_address_to_string(
+				  g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(peer)))
+			: g_strdup("an unknown address");
 	PxfFtpSession *session;
+	guint n_from;
 
 	if (g_hash_table_size(self->sessions) >= self->limits.max_sessions) {
-		static const gchar busy[] = "421 Too many sessions; try again later.\r\n";
-		GSocket *socket = g_socket_connection_get_socket(connection);
-		g_autoptr(GSocketAddress) peer =
-			g_socket_connection_get_remote_address(connection, NULL);
-		g_autofree gchar *who =
-			G_IS_INET_SOCKET_ADDRESS(peer)
-				? g_inet_address_to_string(g_inet_socket_address_get_address(
-					  G_INET_SOCKET_ADDRESS(peer)))
-				: g_strdup("an unknown address");
-
-		g_warning("refusing a session from %s: %u sessions are open (max_sessions)", who,
-			  g_hash_table_size(self->sessions));
-		g_socket_set_blocking(socket, FALSE);
-		(void)g_socket_send(socket, busy, sizeof(busy) - 1, NULL, NULL);
-		g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);
+		g_autofree gchar *why = g_strdup_printf("%u sessions are open (max_sessions)",
+							g_hash_table_size(self->sessions));
+		pxf_ftp_server_refuse(connection, who, why);
+		return TRUE;
+	}
+	/* so that one client cannot take every slot */
+	n_from = pxf_ftp_server_count_from(self, who);
+	if (self->limits.max_sessions_per_address > 0 &&
+	    n_from >= self->limits.max_sessions_per_address) {
+		g_autofree gchar *why = g_strdup_printf(
+			"%u sessions are open from it (max_sessions_per_address)", n_from);
+		pxf_ftp_server_refuse(connection, who, why);
 		return TRUE;
 	}
 	session = pxf_ftp_session_new(self, connection);

@@ -15,10 +15,12 @@ typedef struct _PxfFtpServer PxfFtpServer;
 typedef struct _PxfFtpSession PxfFtpSession;
 
 typedef struct {
-	guint max_sessions;  /* more connections get 421 and are closed */
-	guint idle_timeout;  /* seconds without a command before 421 */
-	guint data_timeout;  /* seconds to connect to a data port, or without progress */
-	guint16 passive_min; /* data ports; 0 and 0: any the kernel picks */
+	guint max_sessions;		/* more connections get 421 and are closed */
+	guint max_sessions_per_address; /* the same, from one client address; 0: none */
+	guint idle_timeout;		/* seconds without a command before 421 */
+	guint login_timeout;		/* seconds from connecting to logging in; 0: none */
+	guint data_timeout;		/* seconds to connect to a data port, or without progress */
+	guint16 passive_min;		/* data ports; 0 and 0: any the kernel picks */
 	guint16 passive_max;
 	const gchar *passive_address; /* IPv4 announced by PASV, NULL: the control's */
 	guint max_list;		      /* entries of one listing */

@@ -334,6 +334,16 @@ pxf_ftp_session_tick(PxfFtpSession *self, gint64 now)
 		pxf_ftp_session_close(self, "the client did not take its last reply");
 		return FALSE;
 	}
+	/* logging in takes one USER and one PASS: a session that never does
+	 * holds a slot for nothing */
+	if (!self->logged_in && !self->closing && limits->login_timeout > 0 &&
+	    now - self->connected > (gint64)limits->login_timeout * G_USEC_PER_SEC) {
+		g_info("session %s: not logged in after %u s; closing it", self->who,
+		       limits->login_timeout);
+		pxf_ftp_session_close_with(self, "421 Timeout: not logged in in time.\r\n",
+					   "login timeout");
+		return FALSE;
+	}
 	if (!self->busy && !self->closing && limits->idle_timeout > 0 &&
 	    now - self->last_activity > (gint64)limits->idle_timeout * G_USEC_PER_SEC) {
 		g_info("session %s: idle for %u s; closing it", self->who, limits->idle_timeout);
@@ -368,6 +378,7 @@ pxf_ftp_session_new(PxfFtpServer *server, GSocketConnection *connection)
 	self->cwd = g_strdup("/");
 	self->facts = PXF_FTP_FACT_ALL;
 	self->last_activity = g_get_monotonic_time();
+	self->connected = self->last_activity;
 	g_queue_init(&self->pending);
 	pxf_ftp_line_reader_init(&self->reader);
 	pxf_ftp_session_reply(self, 220, "pxeforge FTP server ready: read-only, anonymous.");

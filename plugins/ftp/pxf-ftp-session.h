@@ -53,6 +53,7 @@ struct _PxfFtpSession {
 	PxfFtpLineReader reader;
 	GByteArray *out;
 	GQueue pending; /* PxfFtpCommand*, received while busy */
+	gint64 connected;
 	gint64 last_activity;
 	gint64 closing_since;
 	gboolean closing;

@@ -125,7 +125,10 @@ pxf_http_init(PxfPluginContext *ctx, GError **error)
 	PxfHttp *self = pxf_http_new(ctx);
 	PxfHttpServerLimits limits = {
 		.max_connections = (guint)pxf_conf_section_get_int(config, "max_connections"),
+		.max_connections_per_address =
+			(guint)pxf_conf_section_get_int(config, "max_connections_per_address"),
 		.connection_timeout = (guint)pxf_conf_section_get_int(config, "connection_timeout"),
+		.request_timeout = (guint)pxf_conf_section_get_int(config, "request_timeout"),
 		.max_body = 8192,
 	};
 
@@ -195,12 +198,25 @@ static const PxfConfKey pxf_http_keys[] = {
 	 .min = 1,
 	 .max = 65536,
 	 .description = "concurrent connections per listening socket"},
+	{.key = "max_connections_per_address",
+	 .type = PXF_CONF_TYPE_INT,
+	 .default_value = "32",
+	 .min = 1,
+	 .max = 65536,
+	 .description = "concurrent connections per listening socket from one client address"},
 	{.key = "connection_timeout",
 	 .type = PXF_CONF_TYPE_INT,
 	 .default_value = "30",
 	 .min = 0,
 	 .max = 3600,
 	 .description = "seconds an idle connection is kept; 0 for no limit"},
+	{.key = "request_timeout",
+	 .type = PXF_CONF_TYPE_INT,
+	 .default_value = "15",
+	 .min = 0,
+	 .max = 3600,
+	 .description = "seconds a client has to send a whole request (line, headers, body), "
+			"however slowly it trickles in; 0 for no limit"},
 	PXF_CONF_KEY_END,
 };
 

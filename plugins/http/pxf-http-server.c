@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "pxf-http-deadline.h"
 #include "pxf-http-path.h"
 #include "pxf-http-route.h"
 
@@ -38,6 +39,7 @@ struct _PxfHttpServer {
 	PxfHttpFinishedFunc finished;
 	gpointer user_data;
 	GPtrArray *sources; /* PxfHttpSource*, one per listening socket */
+	PxfHttpDeadline *deadline;
 };
 
 typedef struct _PxfHttpReader PxfHttpReader;
@@ -46,7 +48,8 @@ struct _PxfHttpRequest {
 	PxfHttpServer *server;
 	PxfHttpReader *reader; /* of the file being sent; they point at each other */
 	struct MHD_Connection *connection;
-	gchar *target; /* the raw request target, for parsing only: it may hold a token */
+	gchar *target;		 /* the raw request target, for parsing only: it may hold a token */
+	const gchar *raw_target; /* libmicrohttpd's: see pxf_http_request_line_has_nul() */
 	gchar *method;
 	gchar *path;
 	GHashTable *query;
@@ -124,7 +127,7 @@ static GSourceFuncs pxf_http_source_funcs = {
 
 /* ---- requests ---------------------------------------------------------------- */
 
-static GInetSocketAddress *
+GInetSocketAddress *
 pxf_http_sockaddr_to_gio(const struct sockaddr *sa)
 {
 	gsize len;
@@ -225,6 +228,7 @@ pxf_http_server_uri_cb(void *cls, const char *uri, struct MHD_Connection *connec
 	self->server = cls;
 	self->connection = connection;
 	self->target = g_strdup(uri != NULL ? uri : "");
+	self->raw_target = uri;
 	info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (info != NULL)
 		self->peer = pxf_http_sockaddr_to_gio(info->client_addr);
@@ -253,6 +257,7 @@ pxf_http_server_completed_cb(void *cls,
 	PxfHttpRequest *self = *con_cls;
 	gboolean complete = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
 
+	pxf_http_deadline_request_over(connection);
 	if (self == NULL)
 		return;
 	*con_cls = NULL;
@@ -283,6 +288,7 @@ pxf_http_server_dispatch(PxfHttpServer *server, PxfHttpRequest *self)
 	const gchar *query = strchr(self->target, '?');
 	gsize path_len = query != NULL ? (gsize)(query - self->target) : strlen(self->target);
 
+	pxf_http_deadline_request_in(self->connection);
 	if (self->body_too_large) {
 		g_warning("refusing %s from %s: request body larger than %" G_GSIZE_FORMAT " bytes",
 			  self->method, self->peer_ip, server->limits.max_body);
@@ -323,6 +329,67 @@ pxf_http_server_dispatch(PxfHttpServer *server, PxfHttpRequest *self)
 	}
 }
 
+/* libmicrohttpd keeps the request line in its read buffer and hands out
+ * pointers into it: the method ends where the first space was (now a NUL),
+ * the target where the space before the version was (now a NUL too). A raw
+ * NUL inside either shortens the C string it passes on, whose prefix would
+ * then be served; so the C strings' lengths are compared with the spans
+ * between the pointers. Only when the pointers have that layout (the URI
+ * callback saw this very target): else nothing can be compared. */
+static gboolean
+pxf_http_request_line_has_nul(PxfHttpRequest *self,
+			      const gchar *method,
+			      const gchar *url,
+			      const gchar *version)
+{
+	guintptr m = (guintptr)method;
+	guintptr u = (guintptr)url;
+	guintptr v = (guintptr)version;
+	gsize method_len;
+
+	if (url == NULL || url != self->raw_target || m == 0 || u <= m ||
+	    u - m > PXF_HTTP_CONNECTION_MEMORY)
+		return FALSE;
+	method_len = strlen(method);
+	/* between the method and the target: its ending NUL, then spaces only */
+	for (const gchar *p = method + method_len + 1; p < url; p++) {
+		if (*p != ' ')
+			return TRUE;
+	}
+	if (version == NULL || version[0] == '\0' || v <= u || v - u > PXF_HTTP_CONNECTION_MEMORY)
+		return FALSE;
+	return v - 1 - u != strlen(self->target);
+}
+
+/* The request head is in: refusals that need no body, answered at once (a
+ * body announced too large is never waited for). */
+static void
+pxf_http_server_check_head(PxfHttpServer *server,
+			   PxfHttpRequest *self,
+			   const gchar *method,
+			   const gchar *url,
+			   const gchar *version)
+{
+	const gchar *length = pxf_http_request_get_header(self, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	if (pxf_http_request_line_has_nul(self, method, url, version)) {
+		g_autofree gchar *shown = pxf_http_path_for_log(self->target, strlen(self->target));
+		pxf_http_deadline_request_in(self->connection);
+		g_warning("refusing %s \"%s\" from %s: a NUL byte in the request line",
+			  self->method, shown, self->peer_ip);
+		pxf_http_request_respond_text(self, 400, "bad request\n");
+		return;
+	}
+	/* libmicrohttpd answers one that is not a number, or past 64 bits */
+	if (length != NULL && g_ascii_strtoull(length, NULL, 10) > server->limits.max_body) {
+		pxf_http_deadline_request_in(self->connection);
+		g_warning("refusing %s from %s: request body larger than %" G_GSIZE_FORMAT
+			  " bytes (Content-Length: %s)",
+			  self->method, self->peer_ip, server->limits.max_body, length);
+		pxf_http_request_respond_text(self, 413, "request body too large\n");
+	}
+}
+
 static enum MHD_Result
 pxf_http_server_access_cb(void *cls,
 			  struct MHD_Connection *connection,
@@ -342,6 +409,7 @@ pxf_http_server_access_cb(void *cls,
 		/* headers are in; the body (if any) comes in the next calls */
 		self->started = TRUE;
 		self->method = g_strdup(method);
+		pxf_http_server_check_head(server, self, method, url, version);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -389,6 +457,7 @@ pxf_http_server_new(const PxfHttpServerLimits *limits,
 	self->finished = finished;
 	self->user_data = user_data;
 	self->sources = g_ptr_array_new();
+	self->deadline = pxf_http_deadline_new(limits->request_timeout);
 	return self;
 }
 
@@ -425,11 +494,13 @@ pxf_http_server_add_socket(PxfHttpServer *self, GSocket *socket, GError **error)
 		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, pxf_http_server_access_cb, self,
 		MHD_OPTION_EXTERNAL_LOGGER, pxf_http_server_mhd_log, self, MHD_OPTION_LISTEN_SOCKET,
 		(MHD_socket)fd, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)self->limits.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)self->limits.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)PXF_HTTP_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-		pxf_http_server_completed_cb, self, MHD_OPTION_URI_LOG_CALLBACK,
-		pxf_http_server_uri_cb, self, MHD_OPTION_END);
+		(unsigned int)self->limits.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)self->limits.max_connections_per_address,
+		MHD_OPTION_NOTIFY_CONNECTION, pxf_http_deadline_notify_cb, self->deadline,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)self->limits.connection_timeout,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PXF_HTTP_CONNECTION_MEMORY,
+		MHD_OPTION_NOTIFY_COMPLETED, pxf_http_server_completed_cb, self,
+		MHD_OPTION_URI_LOG_CALLBACK, pxf_http_server_uri_cb, self, MHD_OPTION_END);
 	if (daemon == NULL) {
 		/* not closed here: MHD owns fd from the start and closes it on
 		 * most failures; a leaked descriptor beats closing a stranger's */
@@ -472,6 +543,7 @@ pxf_http_server_free(PxfHttpServer *self)
 		g_source_unref(source); /* finalize stops the daemon */
 	}
 	g_ptr_array_unref(self->sources);
+	pxf_http_deadline_free(self->deadline);
 	g_free(self);
 }
 

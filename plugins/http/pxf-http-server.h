@@ -24,9 +24,11 @@ typedef void (*PxfHttpProgressFunc)(PxfHttpRequest *request,
 typedef void (*PxfHttpFinishedFunc)(PxfHttpRequest *request, gboolean complete, gpointer user_data);
 
 typedef struct {
-	guint max_connections;	  /* per listening socket */
-	guint connection_timeout; /* seconds, 0 for none */
-	gsize max_body;		  /* larger request bodies get 413 */
+	guint max_connections;		   /* per listening socket */
+	guint max_connections_per_address; /* per listening socket and client address */
+	guint connection_timeout;	   /* seconds without traffic, 0 for none */
+	guint request_timeout;		   /* seconds to send a whole request, 0 for none */
+	gsize max_body;			   /* larger request bodies get 413 */
 } PxfHttpServerLimits;
 
 PxfHttpServer *pxf_http_server_new(const PxfHttpServerLimits *limits,
@@ -40,6 +42,10 @@ gboolean pxf_http_server_add_socket(PxfHttpServer *self, GSocket *socket, GError
 guint pxf_http_server_get_n_sockets(PxfHttpServer *self);
 /* Closes every connection; requests in flight are finished as incomplete. */
 void pxf_http_server_free(PxfHttpServer *self);
+
+/* An IPv4 or IPv6 sockaddr as a GInetSocketAddress; NULL for other families. */
+struct sockaddr;
+GInetSocketAddress *pxf_http_sockaddr_to_gio(const struct sockaddr *sa);
 
 const gchar *pxf_http_request_get_method(PxfHttpRequest *self);
 gboolean pxf_http_request_is_head(PxfHttpRequest *self);

@@ -200,6 +200,19 @@ test_refused(Fixture *f, gconstpointer data)
 	refused(f, "sub/nope/deeper", PXF_CONFINED_ERROR_NOT_FOUND, "sub/nope/deeper: ");
 	refused(f, "a.txt/x", PXF_CONFINED_ERROR_NOT_FOUND, "a.txt/x: ");
 	refused(f, "dangling", PXF_CONFINED_ERROR_NOT_FOUND, "dangling: ");
+	/* a component longer than NAME_MAX, a path longer than PATH_MAX: no
+	 * such file can exist (ENAMETOOLONG), so not found, not a failure */
+	{
+		g_autofree gchar *name = g_strnfill(300, 'n');
+		g_autofree gchar *deep = g_strdup_printf("sub/%s/x", name);
+		g_autoptr(GString) longpath = g_string_new(NULL);
+		refused(f, name, PXF_CONFINED_ERROR_NOT_FOUND, "File name too long");
+		refused(f, deep, PXF_CONFINED_ERROR_NOT_FOUND, "File name too long");
+		while (longpath->len < 5000)
+			g_string_append(longpath, "sub/");
+		g_string_append(longpath, "b.txt");
+		refused(f, longpath->str, PXF_CONFINED_ERROR_NOT_FOUND, ": ");
+	}
 	/* an absolute symlink, even into the tree: the kernel's RESOLVE_BENEATH
 	 * refuses it (the fallback of kernels before 5.6 cannot tell) */
 	if (have_openat2())
@@ -252,6 +265,8 @@ test_errno(void)
 
 	g_assert_cmpint(pxf_confined_error_from_errno(ENOENT), ==, PXF_CONFINED_ERROR_NOT_FOUND);
 	g_assert_cmpint(pxf_confined_error_from_errno(ENOTDIR), ==, PXF_CONFINED_ERROR_NOT_FOUND);
+	g_assert_cmpint(pxf_confined_error_from_errno(ENAMETOOLONG), ==,
+			PXF_CONFINED_ERROR_NOT_FOUND);
 	g_assert_cmpint(pxf_confined_error_from_errno(EXDEV), ==, PXF_CONFINED_ERROR_DENIED);
 	g_assert_cmpint(pxf_confined_error_from_errno(ELOOP), ==, PXF_CONFINED_ERROR_DENIED);
 	g_assert_cmpint(pxf_confined_error_from_errno(EACCES), ==, PXF_CONFINED_ERROR_DENIED);

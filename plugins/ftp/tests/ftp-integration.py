@@ -12,6 +12,7 @@ import ftplib
 import hashlib
 import os
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -419,6 +420,52 @@ def case_limits(e):
           "no warning about the stranger:\n" + log)
 
 
+def case_flood(e):
+    """500 sockets from 127.0.0.2 get max_sessions_per_address sessions, and
+    127.0.0.1 still fetches its kernel; those never logged in are closed at
+    login_timeout."""
+    e.configure("    login_timeout: 2\n")
+    e.start()
+    flood = pxftest.flood("127.0.0.2", e.port, 500)
+    try:
+        # most of the flood answered (220 or 421: the rest still retry their
+        # SYN past the listen backlog), more than max_sessions, before the
+        # kernel is asked for
+        greetings = {}
+        deadline = time.monotonic() + 15
+        while len(greetings) < 300 and time.monotonic() < deadline:
+            waiting = [s for s in flood if s not in greetings][:200]
+            for s in select.select(waiting, [], [], 1.0)[0]:
+                try:
+                    greetings[s] = s.recv(4096)
+                except OSError:
+                    greetings[s] = b""
+        held = [s for s, g in greetings.items() if g.startswith(b"220 ")]
+        print("%d flood sockets answered, %d of them hold a session"
+              % (len(greetings), len(held)))
+        check(len(held) == 16, "127.0.0.2 holds %d sessions" % len(held))
+        _, body = e.curl("/distros/rocky9/images/pxeboot/vmlinuz")
+        check(body == e.tree_files["images/pxeboot/vmlinuz"], "no kernel for 127.0.0.1")
+        # login_timeout 2: the held sessions, never logged in, get 421 and go
+        deadline = time.monotonic() + 10
+        closed = {}
+        while len(closed) < len(held) and time.monotonic() < deadline:
+            for s in select.select([s for s in held if s not in closed], [], [], 1.0)[0]:
+                try:
+                    closed[s] = s.recv(4096)
+                except OSError:
+                    closed[s] = b""
+        check(len(closed) == len(held) and
+              all(r.startswith(b"421 Timeout: not logged in") for r in closed.values()),
+              "sessions that never logged in stay: %r" % list(closed.values())[:3])
+    finally:
+        for s in flood:
+            s.close()
+    log = e.wait_log("(max_sessions_per_address)", "not logged in after 2 s")
+    check("refusing a session from 127.0.0.2: 16 sessions are open from it "
+          "(max_sessions_per_address)" in log, "no per-address refusal logged")
+
+
 def case_reload(e):
     """A reload with new settings restarts the plugin on the same socket and
     closes the old sessions."""
@@ -486,6 +533,7 @@ plugins:
 
 
 CASES = {
+    "flood": case_flood,
     "files": case_files,
     "mirror": case_mirror,
     "refusals": case_refusals,

@@ -642,6 +642,83 @@ scenario_limits(gpointer data)
 	conn_close(c);
 }
 
+#define FLOOD 40
+
+/* One address takes no more than its share; sessions that never log in go */
+static void
+scenario_per_address(gpointer data)
+{
+	Ctx *ctx = data;
+	gint flood[FLOOD];
+	Conn held[2];
+	guint n_held = 0;
+	guint n_refused = 0;
+	gint64 start = g_get_monotonic_time();
+	g_autofree gchar *name = g_strnfill(300, 'n');
+	g_autofree gchar *line = NULL;
+	g_autoptr(GBytes) got = NULL;
+	guint final = 0;
+	Conn *c;
+
+	/* max_sessions 8, max_sessions_per_address 2: the flood from 127.0.0.2
+	 * gets two sessions, the rest 421 */
+	for (guint i = 0; i < FLOOD; i++)
+		flood[i] = tcp_connect(ctx->port, "127.0.0.2");
+	for (guint i = 0; i < FLOOD; i++) {
+		Conn t = {.fd = flood[i], .in = g_string_new(NULL)};
+		g_autofree gchar *greeting = conn_reply(&t);
+		if (reply_code(greeting) == 220) {
+			g_assert_cmpuint(n_held, <, 2);
+			held[n_held++] = t;
+			continue;
+		}
+		g_assert_cmpuint(reply_code(greeting), ==, 421);
+		n_refused++;
+		g_string_free(t.in, TRUE);
+		close(flood[i]);
+	}
+	g_assert_cmpuint(n_held, ==, 2);
+	g_assert_cmpuint(n_refused, ==, FLOOD - 2);
+	g_assert_true(warned("refusing a session from 127.0.0.2: 2 sessions are open from it "
+			     "(max_sessions_per_address)"));
+
+	/* another address is served */
+	c = conn_open(ctx);
+	login(c);
+	got = transfer(ctx, c, "RETR big.bin", &final);
+	g_assert_cmpuint(final, ==, 226);
+	g_assert_true(g_bytes_equal(got, ctx->big));
+
+	/* a name past NAME_MAX: not found, like any other missing file */
+	line = g_strdup_printf("SIZE %s", name);
+	g_assert_cmpuint(cmd(c, line, NULL), ==, 550);
+	g_clear_pointer(&line, g_free);
+	line = g_strdup_printf("CWD /%s/x", name);
+	g_assert_cmpuint(cmd(c, line, NULL), ==, 550);
+	g_clear_pointer(&line, g_free);
+	line = g_strdup_printf("MLST %s", name);
+	g_assert_cmpuint(cmd(c, line, NULL), ==, 550);
+	g_clear_pointer(&line, g_free);
+	line = g_strdup_printf("RETR /%s", name);
+	g_assert_null(transfer(ctx, c, line, &final));
+	g_assert_cmpuint(final, ==, 550);
+
+	/* login_timeout 2 s: the flood's sessions, never logged in, are closed */
+	for (guint i = 0; i < n_held; i++) {
+		g_autofree gchar *reply = conn_reply(&held[i]);
+		g_assert_cmpuint(reply_code(reply), ==, 421);
+		assert_contains(reply, "not logged in");
+		g_assert_null(conn_reply(&held[i]));
+		g_string_free(held[i].in, TRUE);
+		close(held[i].fd);
+	}
+	g_assert_cmpint(g_get_monotonic_time() - start, >=, G_USEC_PER_SEC);
+	g_assert_cmpint(g_get_monotonic_time() - start, <, 8 * G_USEC_PER_SEC);
+	/* the logged-in session stays */
+	g_assert_cmpuint(cmd(c, "NOOP", NULL), ==, 200);
+	conn_close(c);
+}
+
 /* ---- the harness ------------------------------------------------------------------- */
 
 static gpointer
@@ -776,6 +853,17 @@ test_limits(void)
 	run(scenario_limits, &limits);
 }
 
+static void
+test_per_address(void)
+{
+	PxfFtpLimits limits = {.max_sessions = 8,
+			       .max_sessions_per_address = 2,
+			       .idle_timeout = 60,
+			       .login_timeout = 2,
+			       .data_timeout = 10};
+	run(scenario_per_address, &limits);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -786,5 +874,6 @@ main(int argc, char **argv)
 	g_test_add_func("/plugin/ftp/server/session", test_session);
 	g_test_add_func("/plugin/ftp/server/pasv", test_pasv);
 	g_test_add_func("/plugin/ftp/server/limits", test_limits);
+	g_test_add_func("/plugin/ftp/server/per-address", test_per_address);
 	return g_test_run();
 }

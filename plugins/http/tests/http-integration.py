@@ -11,6 +11,7 @@ usage: http-integration.py BUILDDIR CASE
 import hashlib
 import os
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -64,6 +65,8 @@ class Env(pxftest.Env):
         os.symlink("big.bin", os.path.join(self.www, "alias.bin"))
         self.install_img = os.urandom(200000)
         self.put(self.distro, "images/install.img", self.install_img)
+        self.kernel = os.urandom(300000)
+        self.put(self.distro, "images/pxeboot/vmlinuz", self.kernel)
         self.put(self.distro, ".treeinfo", b"[general]\nname = Rocky\n")
         os.symlink("../secret.txt", os.path.join(self.distro, "escape"))
         self.put(self.extra, "readme.txt", b"extra tree\n")
@@ -258,6 +261,115 @@ def case_refusals(e):
         check(needle in log, "no log line %r:\n%s" % (needle, log))
 
 
+def raw_request(e, data, timeout=TIMEOUT):
+    """The status of a raw request (0: closed without an answer)."""
+    with socket.create_connection(("127.0.0.1", e.port), timeout=timeout) as s:
+        s.sendall(data)
+        reply = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            reply += chunk
+    m = re.match(rb"HTTP/1\.[01] (\d{3}) ", reply)
+    print("raw %r -> %s" % (data[:60], m.group(1).decode() if m else "(no answer)"))
+    return int(m.group(1)) if m else 0
+
+
+def case_malformed(e):
+    """A name past NAME_MAX is 404, a raw NUL in the request line 400 (not
+    the prefix served), a body announced too large 413 at once."""
+    e.configure()
+    e.start()
+    status, _, _ = e.curl("/" + "n" * 300)
+    check(status == 404, "a 300-byte name answered %d" % status)
+    status, _, _ = e.curl("/distros/rocky9/" + "n" * 300 + "/vmlinuz")
+    check(status == 404, "a 300-byte directory answered %d" % status)
+    status, _, _ = e.curl("/" + "/".join(["d" * 250] * 20))
+    check(status in (400, 404), "a 5000-byte path answered %d" % status)
+    for req in [b"GET /big.bin\0.txt HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+                b"GET\0X /big.bin HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"]:
+        check(raw_request(e, req) == 400, "a raw NUL was not refused with 400")
+    started = time.monotonic()
+    status = raw_request(e, b"POST /api/v1/hosts/%s/done HTTP/1.1\r\nHost: h\r\n"
+                         b"Content-Length: 99999999999\r\nConnection: close\r\n\r\nx"
+                         % HOST1.encode())
+    check(status == 413, "Content-Length 99999999999 answered %d" % status)
+    check(time.monotonic() - started < 5, "the 413 waited for the body")
+    log = e.wait_log("a NUL byte in the request line", "(Content-Length: 99999999999)")
+    check("refusing GET \"/big.bin\" from 127.0.0.1: a NUL byte in the request line" in log,
+          "no NUL refusal logged:\n" + log)
+    check(e.state_of(HOST1) != "installed", "the refused report moved the host")
+
+
+def case_flood(e):
+    """500 sockets from 127.0.0.2 do not keep 127.0.0.3 from its kernel."""
+    e.configure("    max_connections_per_address: 8\n")
+    e.start()
+    flood = pxftest.flood("127.0.0.2", e.port, 500)
+    try:
+        # until every connect is through (those past the listen backlog
+        # retry their SYN after 1 and 3 s): the flood is all in before the
+        # kernel is asked for
+        pending = list(flood)
+        deadline = time.monotonic() + 15
+        while pending and time.monotonic() < deadline:
+            _, ready, _ = select.select([], pending[:200], [], 1.0)
+            pending = [s for s in pending if s not in ready]
+        print("%d of %d flood connections through" % (len(flood) - len(pending), len(flood)))
+        started = time.monotonic()
+        status, _, body = e.curl("/distros/rocky9/images/pxeboot/vmlinuz", source="127.0.0.3")
+        took = time.monotonic() - started
+        check(status == 200 and sha256(body) == sha256(e.kernel), "no kernel for 127.0.0.3")
+        # well before request_timeout (15 s) could have freed any slot
+        check(took < 5, "the kernel took %.1f s" % took)
+    finally:
+        for s in flood:
+            s.close()
+    log = e.wait_log("connection limit")
+    check("libmicrohttpd: Server reached connection limit" in log,
+          "no per-address refusal logged")
+
+
+def case_trickle(e):
+    """A request head trickled one byte a second is cut at request_timeout."""
+    e.configure("    request_timeout: 2\n")
+    e.start()
+    req = b"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 20 + b"\r\n\r\n"
+    started = time.monotonic()
+    sent = 0
+    closed = False
+    with socket.create_connection(("127.0.0.1", e.port), timeout=TIMEOUT) as s:
+        while sent < len(req) and time.monotonic() - started < TIMEOUT:
+            try:
+                s.send(req[sent:sent + 1])
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            sent += 1
+            if select.select([s], [], [], 1.0)[0]:
+                try:
+                    data = s.recv(4096)
+                except ConnectionResetError:
+                    data = b""
+                check(data == b"", "the trickled request was answered: %r" % data[:80])
+                closed = True
+                break
+    took = time.monotonic() - started
+    print("closed after %.1f s and %d of %d bytes" % (took, sent, len(req)))
+    check(closed and sent < len(req), "the trickled request was not cut")
+    check(2 <= took < 6, "cut after %.1f s, request_timeout is 2" % took)
+    log = e.wait_log("no whole request in 2 s")
+    check("closing the connection of 127.0.0.1: no whole request in 2 s (request_timeout)"
+          in log, "no deadline warning:\n" + log)
+    # a request sent whole is served as before
+    status, _, body = e.curl("/big.bin")
+    check(status == 200 and body == e.big, "big.bin after the trickle")
+
+
 def case_ks(e):
     """Answer files only to the host's own address."""
     e.configure()
@@ -448,6 +560,9 @@ CASES = {
     "ks": case_ks,
     "ks-any": case_ks_any,
     "report": case_report,
+    "malformed": case_malformed,
+    "flood": case_flood,
+    "trickle": case_trickle,
 }
 
 

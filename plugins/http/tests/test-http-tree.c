@@ -163,6 +163,13 @@ test_tree_open(Fixture *f, gconstpointer data)
 
 	assert_refused(f, "missing", PXF_HTTP_ERROR_NOT_FOUND);
 	assert_refused(f, "images/install.img/x", PXF_HTTP_ERROR_NOT_FOUND);
+	/* a name past NAME_MAX cannot exist: 404, not 500 (ENAMETOOLONG) */
+	{
+		g_autofree gchar *name = g_strnfill(300, 'n');
+		g_autofree gchar *deep = g_strdup_printf("images/%s/x", name);
+		assert_refused(f, name, PXF_HTTP_ERROR_NOT_FOUND);
+		assert_refused(f, deep, PXF_HTTP_ERROR_NOT_FOUND);
+	}
 	assert_refused(f, "", PXF_HTTP_ERROR_FORBIDDEN); /* the top, without index */
 	assert_refused(f, "empty", PXF_HTTP_ERROR_FORBIDDEN);
 	assert_refused(f, "fifo", PXF_HTTP_ERROR_FORBIDDEN);
