@@ -49,9 +49,12 @@ pxf_cli_check(PxfCli *cli, gint argc, gchar **argv)
 	g_autoptr(PxfPluginLoader) loader = pxf_plugin_loader_new(NULL);
 	g_autoptr(GPtrArray) diags = pxf_diags_new();
 	g_autoptr(PxfSetup) setup = pxf_setup_load(cli->config_dir, loader, diags);
-	guint n_errors = pxf_diags_count_errors(diags);
+	guint n_errors;
 	g_autoptr(GString) names = g_string_new(NULL);
 
+	/* what each OS profile plugin says of its hosts' variables */
+	pxf_setup_check_hosts(setup, diags);
+	n_errors = pxf_diags_count_errors(diags);
 	pxf_setup_print_diags(diags);
 	if (n_errors > 0) {
 		g_printerr("%s: %u error%s, %u warning%s\n", cli->config_dir, n_errors,

@@ -101,6 +101,14 @@ pxf_cli_render(PxfCli *cli, gint argc, gchar **argv)
 			   mac == NULL ? error->message : "no host with this MAC in the inventory");
 		return EXIT_FAILURE;
 	}
+	/* what a check of this host refuses, render refuses as well */
+	pxf_setup_check_host(setup, host, diags);
+	if (pxf_diags_count_errors(diags) > 0) {
+		pxf_setup_print_diags(diags);
+		g_printerr("pxeforge render: host %s cannot be rendered (see pxeforge check)\n",
+			   host->mac);
+		return EXIT_FAILURE;
+	}
 	if (rest != NULL && rest[0] != NULL) {
 		template_path = rest[0];
 	}

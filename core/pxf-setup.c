@@ -236,6 +236,94 @@ pxf_setup_load(const gchar *config_dir, PxfPluginLoader *loader, GPtrArray *diag
 	return self;
 }
 
+/* Where VARIABLE of @problem ("VARIABLE: why") is set for @host, in the
+ * order the inventory resolves it: host, profile, distro, globals. */
+static PxfConfNode *
+pxf_setup_variable_node(PxfSetup *self,
+			const PxfHost *host,
+			const PxfProfile *profile,
+			const gchar *problem)
+{
+	const PxfDistro *distro = pxf_inventory_get_distro(self->inventory, profile->distro);
+	PxfConfNode *scopes[] = {
+		host->variables,
+		profile->variables,
+		distro != NULL ? distro->variables : NULL,
+		pxf_conf_node_lookup(self->root, "variables", NULL),
+	};
+	g_autofree gchar *name = g_strndup(problem, strcspn(problem, ":"));
+
+	for (guint i = 0; i < G_N_ELEMENTS(scopes); i++) {
+		PxfConfNode *node = NULL;
+		if (scopes[i] != NULL && scopes[i]->kind == PXF_CONF_NODE_MAP)
+			node = pxf_conf_node_lookup(scopes[i], name, NULL);
+		if (node != NULL)
+			return node;
+	}
+	return NULL;
+}
+
+void
+pxf_setup_check_host(PxfSetup *self, const PxfHost *host, GPtrArray *diags)
+{
+	const PxfProfile *profile =
+		host->profile != NULL ? pxf_inventory_get_profile(self->inventory, host->profile)
+				      : NULL;
+	g_autoptr(GPtrArray) plugins = g_ptr_array_new();
+	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) scratch = pxf_diags_new();
+	g_autoptr(PxfConfSection) section = NULL;
+	g_autoptr(PxfVars) vars = NULL;
+	PxfSetupPlugin *os_plugin = NULL;
+	const PxfPluginDesc *desc = NULL;
+	PxfCheckHostArgs args = {0};
+
+	if (profile == NULL || profile->os == NULL)
+		return;
+	for (guint i = 0; i < self->plugins->len; i++) {
+		PxfSetupPlugin *plugin = g_ptr_array_index(self->plugins, i);
+		g_ptr_array_add(plugins, plugin->name);
+		if (plugin->plugin != NULL && g_strcmp0(plugin->name, profile->os) == 0)
+			os_plugin = plugin;
+	}
+	g_ptr_array_add(plugins, NULL);
+	if (os_plugin != NULL)
+		desc = pxf_plugin_get_desc(os_plugin->plugin);
+	if (desc == NULL || desc->check_host == NULL)
+		return;
+	/* its errors are already in diags, from pxf_setup_load() */
+	section = pxf_setup_plugin_section(os_plugin, scratch);
+	vars = pxf_inventory_resolve_vars(self->inventory, host);
+	args.host = host;
+	args.profile = profile->name;
+	args.vars = vars;
+	args.plugins = (const gchar *const *)plugins->pdata;
+	args.problems = problems;
+	desc->check_host(section, &args);
+	for (guint i = 0; i < problems->len; i++) {
+		const gchar *problem = g_ptr_array_index(problems, i);
+		PxfConfNode *node = pxf_setup_variable_node(self, host, profile, problem);
+		g_autofree gchar *path = g_strdup_printf("profiles.%s", profile->name);
+
+		if (node != NULL)
+			pxf_diags_add(diags, FALSE, node->file, node->line, node->column, path,
+				      "host %s: %s", host->mac, problem);
+		else
+			pxf_diags_add(diags, FALSE, profile->file, profile->line, 0, path,
+				      "host %s: %s", host->mac, problem);
+	}
+}
+
+void
+pxf_setup_check_hosts(PxfSetup *self, GPtrArray *diags)
+{
+	GPtrArray *hosts = pxf_inventory_get_hosts(self->inventory);
+
+	for (guint i = 0; i < hosts->len; i++)
+		pxf_setup_check_host(self, g_ptr_array_index(hosts, i), diags);
+	pxf_diags_sort(diags);
+}
+
 void
 pxf_setup_print_diags(GPtrArray *diags)
 {

@@ -36,6 +36,14 @@ PxfSetup *pxf_setup_load(const gchar *config_dir, PxfPluginLoader *loader, GPtrA
 void pxf_setup_free(PxfSetup *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfSetup, pxf_setup_free)
 
+/* What the OS profile plugin of @host's profile says of it
+ * (PxfPluginDesc.check_host): each problem an error in @diags at the
+ * variable's file:line:column (else the profile's), naming the profile and
+ * the host. Nothing when the plugin is not enabled or has no check_host. */
+void pxf_setup_check_host(PxfSetup *self, const PxfHost *host, GPtrArray *diags);
+/* pxf_setup_check_host() for every inventory host, then sorts @diags. */
+void pxf_setup_check_hosts(PxfSetup *self, GPtrArray *diags);
+
 /* The validated section of an enabled plugin (a new object, owned by the caller). */
 PxfConfSection *pxf_setup_plugin_section(PxfSetupPlugin *plugin, GPtrArray *diags);
 

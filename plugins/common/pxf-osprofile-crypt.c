@@ -25,6 +25,18 @@ pxf_osprofile_is_salt_char(gchar c)
 	return c != '\0' && strchr(pxf_osprofile_salt_alphabet, c) != NULL;
 }
 
+gboolean
+pxf_osprofile_is_crypt_token(const gchar *text)
+{
+	if (text == NULL || text[0] == '\0')
+		return FALSE;
+	for (const gchar *p = text; *p != '\0'; p++) {
+		if (!pxf_osprofile_is_salt_char(*p) && strchr("$=,!*", *p) == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 pxf_osprofile_random(guint8 *buf, gsize len, GError **error)
 {

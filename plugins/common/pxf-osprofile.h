@@ -28,6 +28,11 @@ typedef enum {
 gchar *pxf_osprofile_crypt_sha512(const gchar *password, guint rounds, GError **error);
 /* The salt alphabet of crypt(3): ./0-9A-Za-z. */
 gboolean pxf_osprofile_is_salt_char(gchar c);
+/* Whether text is one crypt(3) hash as a line of an answer file takes it:
+ * non-empty, only the salt alphabet, '$' and the ',' and '=' of parameters
+ * ("$6$rounds=N$..."), and the '!' or '*' of a locked password; no white
+ * space or line break, which would split or end the line it is written in. */
+gboolean pxf_osprofile_is_crypt_token(const gchar *text);
 
 /* A non-empty string variable (variants unwrapped), or NULL. */
 gchar *pxf_osprofile_var_string(PxfVars *vars, const gchar *name);

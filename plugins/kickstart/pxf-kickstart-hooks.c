@@ -46,7 +46,7 @@ pxf_kickstart_template_vars(PxfTemplateVarsArgs *args, gpointer user_data)
 
 /* install_source: url (the default), nfs or ftp, which need those plugins. */
 static void
-pxf_kickstart_check_source(PxfProfileRenderArgs *args)
+pxf_kickstart_warn_source(PxfProfileRenderArgs *args)
 {
 	g_autoptr(GVariant) value = pxf_vars_lookup(args->vars, "install_source");
 	const gchar *source = NULL;
@@ -81,18 +81,30 @@ pxf_kickstart_check_source(PxfProfileRenderArgs *args)
 static PxfVerdict
 pxf_kickstart_profile_render(PxfProfileRenderArgs *args, gpointer user_data)
 {
+	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+
 	if (g_strcmp0(args->os, "kickstart") != 0)
 		return PXF_VERDICT_CONTINUE;
 	/* whatever ran after our template.vars, the plaintext never reaches the template */
 	if (pxf_kickstart_scrub_plaintext(args->vars))
 		g_debug("%s: blanked a rootpw set after template.vars",
 			pxf_kickstart_host_name(args->host));
-	pxf_kickstart_check_source(args);
+	pxf_kickstart_warn_source(args);
 	if (!pxf_kickstart_has_string(args->vars, "install_url") &&
 	    !pxf_kickstart_install_nfs(args->vars))
-		g_warning("%s: no install source: set install_url, a distro tree URL, or enable "
-			  "the http plugin",
-			  pxf_kickstart_host_name(args->host));
+		g_ptr_array_add(
+			problems,
+			g_strdup("install_url: no install source: set install_url, a distro "
+				 "tree URL, or enable the http plugin"));
+	else
+		pxf_kickstart_check_vars(args->vars, problems);
+	/* what pxeforge check refuses is never served: the first problem says why */
+	if (problems->len > 0) {
+		g_warning("%s: refusing to render the kickstart: %s",
+			  pxf_kickstart_host_name(args->host),
+			  (const gchar *)g_ptr_array_index(problems, 0));
+		return PXF_VERDICT_DROP;
+	}
 	return PXF_VERDICT_CONTINUE;
 }
 

@@ -28,4 +28,5 @@ PXF_PLUGIN_DEFINE(.name = "kickstart",
 		  .description = "anaconda kickstart profiles: hashed root passwords, install "
 				 "source, report of the finished install",
 		  .config_keys = pxf_kickstart_config_keys,
+		  .check_host = pxf_kickstart_check_host,
 		  .init = pxf_kickstart_init);

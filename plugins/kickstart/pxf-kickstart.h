@@ -49,6 +49,22 @@ gchar *pxf_kickstart_install_url(const PxfKickstartConfig *config, PxfVars *vars
  * with which the shipped template writes `nfs --server=… --dir=…`. */
 gboolean pxf_kickstart_install_nfs(PxfVars *vars);
 
+/* ---- what the variables must be (pxf-kickstart-check.c) ----------------- */
+
+/* Appends a "VARIABLE: why" string to @problems for each variable a kickstart
+ * cannot take as it is: a line break in one the shipped templates write into
+ * a command line (it would start a command, or a %pre, of its own), white
+ * space in one that is one argument, an empty install_url, a rootpw_hash that
+ * is not one crypt(3) hash. Never shows the hash. */
+void pxf_kickstart_check_vars(PxfVars *vars, GPtrArray *problems);
+/* At `pxeforge check`, before any plugin ran: a problem for install_url when
+ * nothing will give the kickstart an install source: no install_url, no
+ * distro tree URL, and no enabled plugin in @plugins (http; nfs or ftp with
+ * that install_source) to serve a local tree. */
+void pxf_kickstart_check_source(PxfVars *vars, const gchar *const *plugins, GPtrArray *problems);
+/* The descriptor's check_host: both of the above. */
+void pxf_kickstart_check_host(const PxfConfSection *config, PxfCheckHostArgs *args);
+
 /* ---- the plugin (pxf-kickstart-hooks.c; needs the daemon) --------------- */
 
 typedef struct {

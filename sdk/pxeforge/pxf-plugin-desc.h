@@ -8,13 +8,14 @@
 #include <glib.h>
 
 #include "pxf-conf.h"
+#include "pxf-host.h"
 
 G_BEGIN_DECLS
 
 /* Bump PXF_ABI_MAJOR on any incompatible change to the descriptor, the hook
  * argument structs or a function's signature; PXF_ABI_MINOR when only adding. */
 #define PXF_ABI_MAJOR 1
-#define PXF_ABI_MINOR 0
+#define PXF_ABI_MINOR 1
 
 /* The one symbol a plugin module exports. */
 #define PXF_PLUGIN_SYMBOL      pxf_plugin_descriptor
@@ -42,6 +43,23 @@ typedef struct _PxfPluginContext PxfPluginContext;
 typedef gboolean (*PxfPluginInitFunc)(PxfPluginContext *ctx, GError **error);
 typedef void (*PxfPluginFiniFunc)(PxfPluginContext *ctx);
 
+/* check_host: what `pxeforge check` (and `pxeforge render`) asks an OS
+ * profile plugin about each inventory host whose profile's `os` names it,
+ * without running the plugin (no init, no hook, no other plugin's
+ * template.vars). Since ABI 1.1. */
+typedef struct {
+	const PxfHost *host;	     /* in */
+	const gchar *profile;	     /* in: the host's profile name */
+	PxfVars *vars;		     /* in: the host's variables as the inventory resolves them */
+	const gchar *const *plugins; /* in: the enabled plugins, NULL-terminated */
+	GPtrArray *problems;	     /* out: append g_strdup()ed "VARIABLE: why" messages */
+} PxfCheckHostArgs;
+
+/* @config is the plugin's validated section. The core reports each problem
+ * as an error at the file, line and column of VARIABLE's value (or of the
+ * profile when no file sets it), naming the profile and the host. */
+typedef void (*PxfPluginCheckHostFunc)(const PxfConfSection *config, PxfCheckHostArgs *args);
+
 typedef struct {
 	guint32 abi_major;
 	guint32 abi_minor;
@@ -55,7 +73,8 @@ typedef struct {
 	guint32 capabilities;	       /* PxfPluginCaps */
 	PxfPluginInitFunc init;
 	PxfPluginFiniFunc fini;
-	gpointer reserved[8];
+	PxfPluginCheckHostFunc check_host; /* or NULL; since ABI 1.1 */
+	gpointer reserved[7];
 } PxfPluginDesc;
 
 /* Usage:

@@ -593,6 +593,15 @@ def case_loopback(e):
     check(hashes[0] != hashes[1] and HOWTO_HASH.replace(" ", "") not in hashes,
           "plaintext rootpw: no fresh salt")
     check(PASSWORD not in e.daemon_log(), "plaintext rootpw in the daemon log")
+
+    # the hash exactly as the how-to prints it, stray space and all, is
+    # refused by check, at its place, naming the profile and the variable
+    e.write(main_yaml, original.replace(hash_line, "      rootpw_hash: %s\n" % HOWTO_HASH))
+    p = e.cli("check", expect=1)
+    line = original[:original.index(hash_line)].count("\n") + 1
+    check("%s:%d:20: error: profiles.c6: host %s: rootpw_hash: is not one crypt(3) hash"
+          % (main_yaml, line, HOST) in p.stderr and HOWTO_HASH not in p.stderr,
+          "the how-to's hash with its space is not refused at its place: " + p.stderr)
     e.write(main_yaml, original)
 
     # the how-to's subnet as written, 172.16.100.0 netmask 255.255.0.0, is

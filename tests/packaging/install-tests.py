@@ -7,6 +7,7 @@
 #   LIBEXECDIR/installed-tests/pxeforge/run             the runner
 #   DATADIR/pxeforge/installed-tests/tests.json         what to run, and how
 #   DATADIR/pxeforge/installed-tests/source/...         the fixtures they read
+#     (tests/data, plugins/*/templates, plugins/*/tests/data)
 #
 # The list comes from meson's own test list (meson-info/intro-tests.json,
 # suite "unit"), so a new unit suite is installed without touching this.
@@ -75,8 +76,9 @@ def main():
     # the fixtures the suites read from the source tree
     trees = [os.path.join('tests', 'data')]
     for name in sorted(os.listdir(os.path.join(source_root, 'plugins'))):
-        if os.path.isdir(os.path.join(source_root, 'plugins', name, 'templates')):
-            trees.append(os.path.join('plugins', name, 'templates'))
+        for sub in ('templates', os.path.join('tests', 'data')):
+            if os.path.isdir(os.path.join(source_root, 'plugins', name, sub)):
+                trees.append(os.path.join('plugins', name, sub))
     for tree in trees:
         dest = destdir_path(os.path.join(srcdir, tree))
         if os.path.exists(dest):

@@ -5,6 +5,10 @@ runs its template.vars (root password hashed, install source) and the
 shipped template; the plaintext password appears nowhere, neither in the
 answer file, nor in the variables listed, nor in the daemon's log.
 
+`bad-vars`: `pxeforge check` and `render` refuse a root hash that is not
+one crypt(3) token, a line break in a variable of a command line, and a
+profile without an install source.
+
 usage: kickstart-daemon.py BUILDDIR SRCDIR CASE
 """
 import os
@@ -118,9 +122,91 @@ def case_bad_config(e):
           "bad rootpw_rounds not reported with its place")
 
 
+# the how-to's hash of its root password as it prints it, with a stray space
+# (docs/howto-centos.md)
+HOWTO_HASH = ("$6$.vc1q3MIhm7CdPfU$PDrzE3WQEURV7Dp2XxM3DtOhWZqmGcNMUpsVhnxDq6."
+              "yPLWaVcoRNU667cDdUWTxALh3zRyS Vsf8uN76lnHhd/")
+
+
+def line_of(text, needle):
+    """The 1-based line of text where needle is."""
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def case_bad_vars(e):
+    """Variables a kickstart line cannot take, and a profile without an
+    install source: `check` refuses each with the file and line of the
+    value (or of the profile), the profile, the host and the variable;
+    `render` refuses the host; the hash is never printed."""
+    base = CONFIG % dict(mac=MAC, ks=KS_TEMPLATE, plain=PLAIN)
+    config = os.path.join(e.config, "pxeforge.yaml")
+
+    # the how-to's hash, stray space and all
+    text = base.replace("      rootpw: %s\n" % PLAIN, "      rootpw_hash: %s\n" % HOWTO_HASH)
+    e.write("pxeforge.yaml", text)
+    p = e.cli("check", expect=1)
+    where = "%s:%d:20: error: profiles.web: host %s: rootpw_hash: " % (
+        config, line_of(text, "rootpw_hash:"), MAC)
+    check(where in p.stderr and "one crypt(3) hash" in p.stderr,
+          "the how-to's hash with its space is not refused with its place: " + p.stderr)
+    check("Vsf8uN76lnHhd" not in p.stdout + p.stderr, "check printed the hash")
+    p = e.cli("render", "--mac", MAC, expect=1)
+    check(where in p.stderr and "rootpw --iscrypted" not in p.stdout,
+          "render did not refuse the hash: " + p.stdout + p.stderr)
+    # the daemon itself (which check does not stop) refuses to render it
+    e.start()
+    p = e.cli("explain", "--mac", MAC)
+    check("plugin kickstart refused to render" in p.stdout and "rootpw --iscrypted" not in p.stdout,
+          "the daemon rendered the hash with a space")
+    log = e.daemon_log()
+    check("%s: refusing to render the kickstart: rootpw_hash: " % MAC in log,
+          "the daemon's refusal is not logged")
+    check("Vsf8uN76lnHhd" not in log, "the daemon logged the hash")
+    e.stop()
+
+    # a line break in a hash (or anything on a command line) injects a %pre
+    text = base.replace("      rootpw: %s\n" % PLAIN,
+                        '      rootpw_hash: "$6$abc$def\\n%pre\\nreboot\\n%end"\n')
+    text = text.replace("      gateway: 192.0.2.1\n",
+                        '      gateway: 192.0.2.1\n      lang: "en_US\\n%pre"\n')
+    e.write("pxeforge.yaml", text)
+    p = e.cli("check", expect=1)
+    check("%s:%d:20: error: profiles.web: host %s: rootpw_hash: " % (
+        config, line_of(text, "rootpw_hash:"), MAC) in p.stderr,
+        "a hash with a line break is not refused: " + p.stderr)
+    check("%s:%d:13: error: profiles.web: host %s: lang: has a line break" % (
+        config, line_of(text, "lang:"), MAC) in p.stderr,
+        "a line break in lang is not refused: " + p.stderr)
+    check("2 errors" in p.stderr, "not exactly the two errors: " + p.stderr)
+
+    # no install source: a local tree, no install_url, no http plugin
+    text = base.replace("tree: http://192.0.2.1/distros/centos7/", "tree: /srv/centos7")
+    e.write("pxeforge.yaml", text)
+    p = e.cli("check", expect=1)
+    check("%s:%d: error: profiles.web: host %s: install_url: not set, and distro centos7 "
+          "has the local tree /srv/centos7 and no plugin serves it" % (
+              config, line_of(text, "    distro: centos7"), MAC) in p.stderr,
+          "a profile without an install source passes check: " + p.stderr)
+    p = e.cli("render", "--mac", MAC, expect=1)
+    check("install_url: not set" in p.stderr and "url --url=" not in p.stdout,
+          "render emitted an empty install source: " + p.stdout + p.stderr)
+    # an empty one is refused as well
+    text = text.replace("      packages:", "      install_url: ''\n      packages:")
+    e.write("pxeforge.yaml", text)
+    p = e.cli("check", expect=1)
+    check("%s:%d:20: error: profiles.web: host %s: install_url: is empty" % (
+        config, line_of(text, "install_url:"), MAC) in p.stderr,
+        "an empty install_url passes check: " + p.stderr)
+    # fixed: OK
+    e.write("pxeforge.yaml", text.replace("install_url: ''", "install_url: http://192.0.2.1/c7"))
+    p = e.cli("check")
+    check(": OK: " in p.stdout, "the fixed configuration is not OK: " + p.stdout + p.stderr)
+
+
 CASES = {
     "render": case_render,
     "bad-config": case_bad_config,
+    "bad-vars": case_bad_vars,
 }
 
 

@@ -9,6 +9,7 @@
 
 #include "pxf-config.h"
 #include "pxf-diag.h"
+#include "ks-test-vars.h"
 #include "pxf-kickstart.h"
 #include "pxf-template.h"
 #include "pxf-test-paths.h"
@@ -194,17 +195,6 @@ test_vars_rootpw(void)
 }
 
 static void
-set_dict(PxfVars *vars, const gchar *name, const gchar *const *kv)
-{
-	GVariantDict dict;
-
-	g_variant_dict_init(&dict, NULL);
-	for (guint i = 0; kv[i] != NULL; i += 2)
-		g_variant_dict_insert(&dict, kv[i], "s", kv[i + 1]);
-	pxf_vars_set(vars, name, g_variant_dict_end(&dict));
-}
-
-static void
 test_vars_install_url(void)
 {
 	g_autoptr(PxfKickstartConfig) config = default_config();
@@ -218,8 +208,8 @@ test_vars_install_url(void)
 		g_autoptr(PxfVars) vars = pxf_vars_new();
 		g_autofree gchar *url = NULL;
 
-		set_dict(vars, "profile", profile);
-		set_dict(vars, "distro", distro_dir);
+		ks_test_set_dict(vars, "profile", profile);
+		ks_test_set_dict(vars, "distro", distro_dir);
 		pxf_vars_set_string(vars, "http.base_url", "http://192.0.2.1:8080/");
 		g_assert_true(pxf_kickstart_apply_vars(config, vars, &error));
 		url = var_string(vars, "install_url");
@@ -230,8 +220,8 @@ test_vars_install_url(void)
 		g_autoptr(PxfVars) vars = pxf_vars_new();
 		g_autofree gchar *url = NULL;
 
-		set_dict(vars, "profile", profile);
-		set_dict(vars, "distro", distro_url);
+		ks_test_set_dict(vars, "profile", profile);
+		ks_test_set_dict(vars, "distro", distro_url);
 		pxf_vars_set_string(vars, "http.base_url", "http://192.0.2.1");
 		g_assert_true(pxf_kickstart_apply_vars(config, vars, &error));
 		url = var_string(vars, "install_url");
@@ -242,8 +232,8 @@ test_vars_install_url(void)
 		g_autoptr(PxfVars) vars = pxf_vars_new();
 		g_autofree gchar *url = NULL;
 
-		set_dict(vars, "profile", profile);
-		set_dict(vars, "distro", distro_dir);
+		ks_test_set_dict(vars, "profile", profile);
+		ks_test_set_dict(vars, "distro", distro_dir);
 		pxf_vars_set_string(vars, "http.base_url", "http://192.0.2.1:8080");
 		pxf_vars_set_string(vars, "http.tree_url", "http://192.0.2.1:8080/trees/c7/");
 		g_assert_true(pxf_kickstart_apply_vars(config, vars, &error));
@@ -257,16 +247,16 @@ test_vars_install_url(void)
 		g_autofree gchar *url = NULL;
 		g_autofree gchar *url_no_ftp = NULL;
 
-		set_dict(vars, "profile", profile);
-		set_dict(vars, "distro", distro_dir);
+		ks_test_set_dict(vars, "profile", profile);
+		ks_test_set_dict(vars, "distro", distro_dir);
 		pxf_vars_set_string(vars, "install_source", "ftp");
 		pxf_vars_set_string(vars, "http.tree_url", "http://192.0.2.1/distros/centos7/");
 		pxf_vars_set_string(vars, "ftp.tree_url", "ftp://192.0.2.1:2121/distros/centos7/");
 		g_assert_true(pxf_kickstart_apply_vars(config, vars, &error));
 		url = var_string(vars, "install_url");
 		g_assert_cmpstr(url, ==, "ftp://192.0.2.1:2121/distros/centos7/");
-		set_dict(no_ftp, "profile", profile);
-		set_dict(no_ftp, "distro", distro_dir);
+		ks_test_set_dict(no_ftp, "profile", profile);
+		ks_test_set_dict(no_ftp, "distro", distro_dir);
 		pxf_vars_set_string(no_ftp, "install_source", "ftp");
 		pxf_vars_set_string(no_ftp, "http.tree_url", "http://192.0.2.1/distros/centos7/");
 		g_assert_true(pxf_kickstart_apply_vars(config, no_ftp, &error));
@@ -278,8 +268,8 @@ test_vars_install_url(void)
 		g_autoptr(PxfVars) vars = pxf_vars_new();
 		g_autofree gchar *url = NULL;
 
-		set_dict(vars, "profile", profile);
-		set_dict(vars, "distro", distro_dir);
+		ks_test_set_dict(vars, "profile", profile);
+		ks_test_set_dict(vars, "distro", distro_dir);
 		pxf_vars_set_string(vars, "http.tree_url", "http://192.0.2.1/distros/centos7/");
 		pxf_vars_set_string(vars, "ftp.tree_url", "ftp://192.0.2.1/distros/centos7/");
 		g_assert_true(pxf_kickstart_apply_vars(config, vars, &error));
@@ -291,8 +281,8 @@ test_vars_install_url(void)
 		g_autoptr(PxfVars) vars = pxf_vars_new();
 		g_autofree gchar *url = NULL;
 
-		set_dict(vars, "profile", profile);
-		set_dict(vars, "distro", distro_url);
+		ks_test_set_dict(vars, "profile", profile);
+		ks_test_set_dict(vars, "distro", distro_url);
 		pxf_vars_set_string(vars, "install_url", "http://172.16.100.7/c6");
 		g_assert_true(pxf_kickstart_apply_vars(config, vars, &error));
 		url = var_string(vars, "install_url");
@@ -303,8 +293,8 @@ test_vars_install_url(void)
 		g_autoptr(PxfVars) vars = pxf_vars_new();
 		g_autoptr(GVariant) url = NULL;
 
-		set_dict(vars, "profile", profile);
-		set_dict(vars, "distro", distro_dir);
+		ks_test_set_dict(vars, "profile", profile);
+		ks_test_set_dict(vars, "distro", distro_dir);
 		g_assert_true(pxf_kickstart_apply_vars(config, vars, &error));
 		url = pxf_vars_lookup(vars, "install_url");
 		g_assert_null(url);
@@ -315,8 +305,8 @@ test_vars_install_url(void)
 		const gchar *preseed[] = {"name", "deb", "os", "preseed", NULL};
 		g_autoptr(GVariant) url = NULL;
 
-		set_dict(vars, "profile", preseed);
-		set_dict(vars, "distro", distro_url);
+		ks_test_set_dict(vars, "profile", preseed);
+		ks_test_set_dict(vars, "distro", distro_url);
 		g_assert_true(pxf_kickstart_apply_vars(config, vars, &error));
 		url = pxf_vars_lookup(vars, "install_url");
 		g_assert_null(url);
@@ -333,7 +323,7 @@ test_vars_install_url(void)
 		g_autofree gchar *url_bare = NULL;
 
 		g_assert_no_error(error);
-		set_dict(vars, "distro", distro_dir);
+		ks_test_set_dict(vars, "distro", distro_dir);
 		pxf_vars_set_string(vars, "http.base_url", "http://h");
 		url = pxf_kickstart_install_url(custom, vars);
 		g_assert_cmpstr(url, ==, "http://h/trees/el/centos7/");
@@ -397,9 +387,9 @@ inventory_vars(gboolean fixed_ip)
 	const gchar *profile[] = {"name", "web", "os", "kickstart", NULL};
 	const gchar *distro[] = {"name", "centos7", "tree", "/srv/c7", NULL};
 
-	set_dict(vars, "host", fixed_ip ? host_ip : host_dhcp);
-	set_dict(vars, "profile", profile);
-	set_dict(vars, "distro", distro);
+	ks_test_set_dict(vars, "host", fixed_ip ? host_ip : host_dhcp);
+	ks_test_set_dict(vars, "profile", profile);
+	ks_test_set_dict(vars, "distro", distro);
 	/* the http plugin's variables and the core's token */
 	pxf_vars_set_string(vars, "http.base_url", "http://192.0.2.1");
 	pxf_vars_set_string(vars, "install.done_url",
@@ -518,7 +508,7 @@ test_render_defaults(void)
 		const gchar *profile[] = {"name", "web", "os", "kickstart", NULL};
 		g_autofree gchar *ks_bare = NULL;
 
-		set_dict(bare, "profile", profile);
+		ks_test_set_dict(bare, "profile", profile);
 		pxf_vars_set_string(bare, "install_url", "http://172.16.100.7/c6");
 		ks_bare = render(bare);
 		assert_contains(ks_bare, "\nurl --url=http://172.16.100.7/c6\n");
