@@ -135,13 +135,13 @@ class Daemon(pxftest.Env):
             f.write(data)
         return path
 
-    def configure(self, owners=(), dhcp=None, **mtftp):
+    def configure(self, owners=(), dhcp=None, host_file=None, **mtftp):
         settings = {"addresses": "[%s]" % SERVER_IP, "root": self.files, "timeout": 1,
                     "retries": 3}
         settings.update(mtftp)
         self.write("pxeforge.yaml", "daemon:\n  debug: true\n")
         self.write("conf.d/20-mtftptest.yaml", "plugins:\n  mtftptest:\n    owners: [%s]\n"
-                   % ", ".join(owners))
+                   % ", ".join(owners) + ("    host_file: %s\n" % host_file if host_file else ""))
         self.write("conf.d/35-mtftp.yaml", "plugins:\n  mtftp:\n" + "".join(
             "    %s: %s\n" % (k, v) for k, v in settings.items()))
         if dhcp is not None:
@@ -542,6 +542,66 @@ def case_catchup_rfc2090(net, d, procs):
     catch_up(net, d, "rfc2090")
 
 
+def perhost(net, d, proto, x_ns, y_ns, z_ns, data):
+    """Two hosts fetch one file under their own paths at once (a
+    callback's local file, as ipxe/<mac>/initrd.img is for every host
+    installing a distro): the second joins the first one's stream, as for
+    one path. Another file meanwhile is still refused on the PXE channel,
+    and gets a session of its own with RFC 2090."""
+    a = McClient(x_ns, "ipxe/52-54-00-98-00-01/initrd.img", proto, ack_delay=0.003)
+    b = McClient(y_ns, "ipxe/52-54-00-98-00-02/initrd.img", proto)
+    try:
+        a.start()
+        deadline = time.monotonic() + TIMEOUT
+        while len(a.blocks) < 100 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        check(not a.done and len(a.blocks) >= 100, "%s: the first host is half-way (%d "
+              "blocks)" % (proto, len(a.blocks)))
+        b.start()
+        other = request(z_ns, b"other.bin", b"multicast\0\0" if proto == "rfc2090" else b"")
+        a.wait()
+        b.wait()
+        check(a.error is None and a.done and a.content() == data,
+              "%s: the first host has the file" % proto)
+        check(b.error is None and b.done and b.content() == data,
+              "%s: the second host, under its own path, has it too (error %s)"
+              % (proto, b.error))
+        if proto == "pxe":
+            check(b.first > 1, "pxe: the second host joined the running stream (heard block "
+                  "%d first)" % b.first)
+            check(error_of(other) == (0, "MTFTP channel busy with another file"),
+                  "pxe: another file meanwhile: channel busy")
+        else:
+            check([o[b"multicast"].split(b",")[2] for o in b.oacks][0] == b"0",
+                  "rfc2090: the second host joined the running session: %s" % b.oacks)
+            ports = {o[b"multicast"].split(b",")[1] for o in a.oacks + b.oacks}
+            check(len(ports) == 1, "rfc2090: one session port for both: %s" % ports)
+            check(other is not None and other[0] == 6 and b",3002," not in other[1],
+                  "rfc2090: another file meanwhile gets a session of its own: %r"
+                  % (other,))
+        log = d.daemon_log()
+        streams = re.findall(r"stream of ipxe/52-54-00-98-00-0[12]/initrd.img to \S+ ended: "
+                             r"(\d+) clients served", log)
+        check(sum(int(n) for n in streams) == 2, "%s: both served: %s" % (proto, streams))
+    finally:
+        a.close()
+        b.close()
+
+
+def case_perhost(net, d, procs):
+    x_ns, y_ns, z_ns = (net.add_client()[0] for _ in range(3))
+    data = pattern(400 * 512 + 100, 8)
+    d.file("other.bin", pattern(50000, 9))
+    host_file = os.path.join(d.root, "initrd.img")  # outside the root, as a distro's
+    with open(host_file, "wb") as f:
+        f.write(data)
+    d.configure(host_file=host_file)
+    d.start()
+    perhost(net, d, "pxe", x_ns, y_ns, z_ns, data)
+    open(d.log, "w").close()  # count the RFC 2090 streams alone
+    perhost(net, d, "rfc2090", x_ns, y_ns, z_ns, data)
+
+
 def request(ns, name, opts=b"", op=1, port=SERVER_PORT):
     """One request from a client namespace; the first answer (opcode, rest,
     source) or None."""
@@ -753,6 +813,7 @@ CASES = {
     "catchup-rfc2090": case_catchup_rfc2090,
     "pxe": case_pxe,
     "rfc2090": case_rfc2090,
+    "perhost": case_perhost,
 }
 
 
