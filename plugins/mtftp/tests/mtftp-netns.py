@@ -740,7 +740,9 @@ def dhcp_discover(ns, dev, mac, options):
 
 def case_dhcp(net, d, procs):
     """The dhcp plugin's OFFER to a PXE ROM carries option 43 with the MTFTP
-    channel of its boot file; other clients get no option 43."""
+    channel of its boot file; other clients, iPXE included (it sends
+    PXEClient too, but its mtftp:// reads no sub-options), get no option
+    43."""
     if not os.path.exists(os.path.join(d.plugins, "dhcp.so")):
         raise Skip("the dhcp plugin is not built")
     ns, _, dev = net.add_client()
@@ -754,7 +756,7 @@ def case_dhcp(net, d, procs):
     d.configure(dhcp=dhcp, listen=3, delay=4,
                 files="[{path: pxelinux.0, group: 239.255.1.9, client_port: 3100}]")
     d.write("conf.d/20-mtftptest.yaml", "plugins:\n  mtftptest:\n    rom_boot_file: "
-            "pxelinux.0\n")
+            "pxelinux.0\n    ipxe_boot_file: ipxe/52-54-00-98-00-03/boot.ipxe\n")
     d.start()
     pxe = [(60, b"PXEClient:Arch:00000:UNDI:002001"), (93, b"\0\0"),
            (55, bytes([1, 3, 43, 60, 66, 67]))]
@@ -768,6 +770,10 @@ def case_dhcp(net, d, procs):
           "(%s)" % (offer.get(43) or b"").hex())
     plain = dhcp_discover(ns, dev, "52:54:00:98:00:02", [(55, bytes([1, 3, 43]))])
     check(plain is not None and 43 not in plain, "no option 43 for a client that is not PXE")
+    ipxe = dhcp_discover(ns, dev, "52:54:00:98:00:03", pxe + [(77, b"iPXE")])
+    check(ipxe is not None and ipxe.get(67) == b"ipxe/52-54-00-98-00-03/boot.ipxe",
+          "iPXE is offered its script by TFTP path from this server")
+    check(43 not in ipxe, "no option 43 for iPXE (%s)" % (ipxe.get(43) or b"").hex())
 
 
 def case_config(net, d, procs):
