@@ -486,6 +486,16 @@ def case_rfc2090(net, d, procs):
           "blksize 1024 negotiated")
 
 
+def start_half_way(client, blocks, who):
+    """Starts client and waits until it has blocks blocks, not all."""
+    client.start()
+    deadline = time.monotonic() + TIMEOUT
+    while len(client.blocks) < blocks and time.monotonic() < deadline:
+        time.sleep(0.01)
+    check(not client.done and len(client.blocks) >= blocks, "%s is half-way (%d blocks)"
+          % (who, len(client.blocks)))
+
+
 def catch_up(net, d, proto):
     """A late joiner hears the rest of a running stream, and when its turn
     as master comes asks only for the blocks it missed."""
@@ -498,12 +508,7 @@ def catch_up(net, d, proto):
     a = McClient(a_ns, "late.bin", proto, ack_delay=0.003)
     b = McClient(b_ns, "late.bin", proto)
     try:
-        a.start()
-        deadline = time.monotonic() + TIMEOUT
-        while len(a.blocks) < 150 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        check(not a.done and len(a.blocks) >= 150, "the first client is half-way (%d blocks)"
-              % len(a.blocks))
+        start_half_way(a, 150, "the first client")
         b.start()
         a.wait()
         b.wait()
@@ -551,12 +556,7 @@ def perhost(net, d, proto, x_ns, y_ns, z_ns, data):
     a = McClient(x_ns, "ipxe/52-54-00-98-00-01/initrd.img", proto, ack_delay=0.003)
     b = McClient(y_ns, "ipxe/52-54-00-98-00-02/initrd.img", proto)
     try:
-        a.start()
-        deadline = time.monotonic() + TIMEOUT
-        while len(a.blocks) < 100 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        check(not a.done and len(a.blocks) >= 100, "%s: the first host is half-way (%d "
-              "blocks)" % (proto, len(a.blocks)))
+        start_half_way(a, 100, "%s: the first host" % proto)
         b.start()
         other = request(z_ns, b"other.bin", b"multicast\0\0" if proto == "rfc2090" else b"")
         a.wait()
