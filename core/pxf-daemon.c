@@ -848,18 +848,50 @@ pxf_daemon_chown_tree(const gchar *path, uid_t uid, gid_t gid, GError **error)
 	return TRUE;
 }
 
-static gboolean
-pxf_daemon_drop_privileges(PxfDaemon *self, GError **error)
+/* The user to drop to, or NULL when pxeforged keeps its user. */
+static const gchar *
+pxf_daemon_get_user(PxfDaemon *self)
 {
 	const gchar *user = self->opt_user != NULL
 				    ? self->opt_user
 				    : pxf_conf_section_get_string(self->setup->daemon, "user");
+
+	if (user == NULL || user[0] == '\0' || getuid() != 0)
+		return NULL;
+	return user;
+}
+
+/* Before the plugins start (and with them GLib's threads, e.g. gmain for a
+ * GSocketService): the bounding set, inheritable and ambient sets and
+ * no_new_privs are per thread and not reset by the uid change, so they are
+ * set while there is one thread, for every thread to inherit. The plugins
+ * still bind their ports as root. */
+static gboolean
+pxf_daemon_prepare_drop(PxfDaemon *self, GError **error)
+{
+	guint32 caps = 0;
+
+	if (pxf_daemon_get_user(self) == NULL)
+		return TRUE;
+	/* every enabled plugin's: one refused at init is a subset */
+	for (guint i = 0; i < self->setup->plugins->len; i++) {
+		PxfSetupPlugin *entry = g_ptr_array_index(self->setup->plugins, i);
+		if (entry->plugin != NULL)
+			caps |= pxf_plugin_get_desc(entry->plugin)->capabilities;
+	}
+	return pxf_privdrop_prepare(caps, error);
+}
+
+static gboolean
+pxf_daemon_drop_privileges(PxfDaemon *self, GError **error)
+{
+	const gchar *user = pxf_daemon_get_user(self);
 	guint32 caps = pxf_daemon_get_caps(self);
 	g_autofree gchar *caps_text = pxf_privdrop_describe_caps(caps);
 	g_autofree gchar *control_dir = g_path_get_dirname(self->control_path);
 	struct passwd *pw;
 
-	if (user == NULL || user[0] == '\0' || getuid() != 0) {
+	if (user == NULL) {
 		g_debug("not dropping privileges (%s)",
 			getuid() != 0 ? "not running as root" : "daemon.user is empty");
 		return TRUE;
@@ -942,6 +974,8 @@ pxf_daemon_start(PxfDaemon *self, GError **error)
 	pxf_host_states_set_notify(self->states, pxf_daemon_state_changed, self);
 	pxf_daemon_sync_core(self);
 
+	if (!pxf_daemon_prepare_drop(self, error))
+		return FALSE;
 	pxf_daemon_start_plugins(self);
 
 	self->control_path = g_strdup(

@@ -213,6 +213,64 @@ pxf_privdrop_count_threads(void)
 	return n;
 }
 
+static gboolean
+pxf_privdrop_check_caps(guint32 caps, GError **error)
+{
+	if ((caps & ~pxf_privdrop_known_bits()) != 0) {
+		g_autofree gchar *names = pxf_privdrop_describe_caps(caps);
+		g_set_error(error, PXF_PRIVDROP_ERROR, PXF_PRIVDROP_ERROR_INVALID,
+			    "unknown capabilities requested: %s", names);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+pxf_privdrop_prepare_fail(GError **error, int errsv, const gchar *what)
+{
+	g_set_error(error, PXF_PRIVDROP_ERROR, PXF_PRIVDROP_ERROR_FAILED,
+		    "cannot prepare the privilege drop: %s: %s", what, g_strerror(errsv));
+	return FALSE;
+}
+
+/* What threads inherit from the one that creates them and what the uid
+ * change does not reset: the bounding set, the inheritable and ambient
+ * sets, no_new_privs. Done once per thread, so here while there is one. */
+static gboolean
+pxf_privdrop_thread_state(guint32 caps, GError **error)
+{
+	g_auto(cap_t) now = cap_get_proc();
+
+	pxf_privdrop_bounding(caps);
+	if (now == NULL || cap_clear_flag(now, CAP_INHERITABLE) != 0 || cap_set_proc(now) != 0)
+		return pxf_privdrop_prepare_fail(error, errno, "clearing inheritable capabilities");
+	/* ambient capabilities survive execve(); ignore kernels without them */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+		return pxf_privdrop_prepare_fail(error, errno, "clearing ambient capabilities");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return pxf_privdrop_prepare_fail(error, errno, "PR_SET_NO_NEW_PRIVS");
+	return TRUE;
+}
+
+gboolean
+pxf_privdrop_prepare(guint32 caps, GError **error)
+{
+	guint n_threads;
+
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	if (!pxf_privdrop_check_caps(caps, error))
+		return FALSE;
+	if (geteuid() != 0)
+		return TRUE;
+	n_threads = pxf_privdrop_count_threads();
+	if (n_threads > 1)
+		g_warning("%u threads already run before the privilege drop: they keep the full "
+			  "capability bounding set and may gain privileges through exec",
+			  n_threads - 1);
+	return pxf_privdrop_thread_state(caps, error);
+}
+
 gboolean
 pxf_privdrop(const gchar *user, guint32 caps, GError **error)
 {
@@ -227,11 +285,8 @@ pxf_privdrop(const gchar *user, guint32 caps, GError **error)
 				    "no user to run as");
 		return FALSE;
 	}
-	if ((caps & ~pxf_privdrop_known_bits()) != 0) {
-		g_set_error(error, PXF_PRIVDROP_ERROR, PXF_PRIVDROP_ERROR_INVALID,
-			    "unknown capabilities requested: %s", names);
+	if (!pxf_privdrop_check_caps(caps, error))
 		return FALSE;
-	}
 	if (geteuid() != 0) {
 		g_debug("not running as root (uid %u): nothing to drop, not switching to “%s” "
 			"(would keep %s)",
@@ -247,9 +302,12 @@ pxf_privdrop(const gchar *user, guint32 caps, GError **error)
 		return FALSE;
 	}
 
+	/* threads started since pxf_privdrop_prepare() share this; glibc
+	 * changes the ids below in every thread, and the kernel clears the
+	 * other threads' permitted sets with the uid (no KEEPCAPS there) */
 	if (pxf_privdrop_count_threads() > 1)
-		g_debug("%u threads already run: only this one keeps %s",
-			pxf_privdrop_count_threads(), names);
+		g_debug("%u threads run: only this one keeps %s", pxf_privdrop_count_threads(),
+			names);
 	pxf_privdrop_bounding(caps);
 	if (initgroups(pw.pw_name, pw.pw_gid) != 0)
 		return pxf_privdrop_fail(error, errno, "initgroups", user);

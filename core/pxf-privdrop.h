@@ -30,10 +30,21 @@ GQuark pxf_privdrop_error_quark(void);
  *
  * Not as root: nothing can be dropped; returns TRUE and logs at debug level.
  *
- * Capabilities and PR_SET_KEEPCAPS are per thread in Linux, so call this
- * before any thread is started. (uid/gid changes reach every thread through
- * glibc; threads started earlier lose all their capabilities with that.) */
+ * Capabilities and PR_SET_KEEPCAPS are per thread in Linux: call
+ * pxf_privdrop_prepare() before any thread is started. (uid/gid changes
+ * reach every thread through glibc; threads other than the caller lose
+ * their permitted and effective sets with that.) */
 gboolean pxf_privdrop(const gchar *user, guint32 caps, GError **error);
+
+/* The per-thread part of pxf_privdrop() that the uid change does not do for
+ * every thread, for a process that must stay root a while (to bind ports)
+ * while GLib may start threads: as root, trims the bounding set to @caps,
+ * clears the inheritable and ambient sets and sets PR_SET_NO_NEW_PRIVS,
+ * which threads started afterwards inherit. The effective and permitted
+ * sets stay full until pxf_privdrop(). Call it while the process has one
+ * thread (threads that exist already are warned about). Not as root:
+ * nothing to do, returns TRUE. */
+gboolean pxf_privdrop_prepare(guint32 caps, GError **error);
 
 /* "cap_net_bind_service,cap_net_raw" for logs; "none" for 0; unknown bits
  * as "0x…". */

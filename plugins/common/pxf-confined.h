@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Opening a path inside a served directory without ever leaving it: what
- * the http and ftp plugins serve trees with. Two checks guard every open:
+ * the http, ftp, tftp and mtftp plugins serve trees with. Two checks guard every open:
  * the realpath of the target must lie inside the realpath of the
  * directory, and the open itself goes through openat2(RESOLVE_BENEATH) from
  * the directory, which the kernel refuses for absolute symlinks and for

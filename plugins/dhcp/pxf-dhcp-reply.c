@@ -228,6 +228,7 @@ pxf_dhcp_reply_fill(PxfDhcpExchange *ex,
 	args.client = &ex->slot.pub;
 	args.message_type = type;
 	args.options = options;
+	args.stage = ex->stage;
 	if (self->backend->dhcp_reply(self->backend_data, &args) == PXF_VERDICT_DROP) {
 		g_info("DHCP%s to %s dropped by a dhcp.reply callback",
 		       pxf_dhcp_message_type_to_string(type), ex->mac);

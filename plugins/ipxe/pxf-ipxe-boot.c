@@ -153,31 +153,46 @@ pxf_ipxe_localboot_script(const PxfIpxeConfig *config, const gchar *reason)
 			       reason, pxf_ipxe_localboot_commands(config));
 }
 
+/* How the files are fetched, and from where; what every location needs. */
+typedef struct {
+	PxfIpxeTransport files; /* HTTP, TFTP or MTFTP */
+	const gchar *base_url;	/* for HTTP, NULL: TFTP instead */
+	const gchar *server;	/* for MTFTP, NULL: ${next-server} */
+} PxfIpxeFetch;
+
 /* Where iPXE fetches a file served under path: an URL under the http
- * plugin's base URL, or over TFTP an absolute path, which iPXE resolves
- * against the script's own tftp:// URI. A file configured as an URL is
- * fetched from there as it is. */
+ * plugin's base URL, an mtftp:// URL on this server, or over TFTP an
+ * absolute path, which iPXE resolves against the script's own tftp:// URI.
+ * A file configured as an URL is fetched from there as it is. */
 static gchar *
-pxf_ipxe_fetch_location(const gchar *base_url,
-			gboolean over_tftp,
-			const gchar *source,
-			const gchar *path)
+pxf_ipxe_fetch_location(const PxfIpxeFetch *fetch, const gchar *source, const gchar *path)
 {
 	const gchar *const schemes[] = {PXF_IPXE_URL_SCHEMES, NULL};
 
 	if (pxf_bootloader_has_scheme(source, schemes))
 		return g_strdup(source);
-	if (!over_tftp && base_url != NULL)
-		return pxf_bootloader_url_join(base_url, path);
+	if (fetch->files == PXF_IPXE_TRANSPORT_HTTP && fetch->base_url != NULL)
+		return pxf_bootloader_url_join(fetch->base_url, path);
+	if (fetch->files == PXF_IPXE_TRANSPORT_MTFTP)
+		return g_strdup_printf("mtftp://%s/%s",
+				       fetch->server != NULL ? fetch->server : "${next-server}",
+				       path);
 	return g_strdup_printf("/%s", path);
+}
+
+static const gchar *
+pxf_ipxe_fetch_to_string(const PxfIpxeFetch *fetch)
+{
+	if (fetch->files == PXF_IPXE_TRANSPORT_MTFTP)
+		return "mtftp";
+	if (fetch->files == PXF_IPXE_TRANSPORT_HTTP && fetch->base_url != NULL)
+		return "http";
+	return "tftp";
 }
 
 /* The menu's parts; only entries with something to boot appear. */
 static void
-pxf_ipxe_add_menu(GVariantBuilder *b,
-		  const PxfIpxeConfig *config,
-		  const gchar *base_url,
-		  gboolean over_tftp)
+pxf_ipxe_add_menu(GVariantBuilder *b, const PxfIpxeConfig *config, const PxfIpxeFetch *fetch)
 {
 	const gchar *labels[] = {PXF_IPXE_MENU_LABELS, NULL};
 	GVariantBuilder is_default;
@@ -197,10 +212,10 @@ pxf_ipxe_add_menu(GVariantBuilder *b,
 			g_variant_new_boolean(g_strcmp0(labels[i], config->menu_default) == 0));
 	g_variant_builder_add(b, "{sv}", "is_default", g_variant_builder_end(&is_default));
 	if (config->menu_kernel != NULL) {
-		g_autofree gchar *kernel = pxf_ipxe_fetch_location(
-			base_url, over_tftp, config->menu_kernel, "ipxe/menu/vmlinuz");
-		g_autofree gchar *initrd = pxf_ipxe_fetch_location(
-			base_url, over_tftp, config->menu_initrd, "ipxe/menu/initrd.img");
+		g_autofree gchar *kernel =
+			pxf_ipxe_fetch_location(fetch, config->menu_kernel, "ipxe/menu/vmlinuz");
+		g_autofree gchar *initrd =
+			pxf_ipxe_fetch_location(fetch, config->menu_initrd, "ipxe/menu/initrd.img");
 		pxf_bootloader_add_string(b, "menu_kernel", kernel);
 		pxf_bootloader_add_string(b, "menu_initrd", initrd);
 		pxf_bootloader_add_string(b, "menu_append", config->menu_append);
@@ -211,15 +226,14 @@ pxf_ipxe_add_menu(GVariantBuilder *b,
 static void
 pxf_ipxe_add_install(GVariantBuilder *b,
 		     const gchar *mac,
-		     const gchar *base_url,
-		     gboolean over_tftp,
+		     const PxfIpxeFetch *fetch,
 		     const gchar *kernel_src,
 		     const gchar *initrd_src)
 {
 	g_autofree gchar *kpath = pxf_ipxe_host_path(mac, "vmlinuz");
 	g_autofree gchar *ipath = pxf_ipxe_host_path(mac, "initrd.img");
-	g_autofree gchar *kernel = pxf_ipxe_fetch_location(base_url, over_tftp, kernel_src, kpath);
-	g_autofree gchar *initrd = pxf_ipxe_fetch_location(base_url, over_tftp, initrd_src, ipath);
+	g_autofree gchar *kernel = pxf_ipxe_fetch_location(fetch, kernel_src, kpath);
+	g_autofree gchar *initrd = pxf_ipxe_fetch_location(fetch, initrd_src, ipath);
 	g_autofree gchar *bootif = g_strdup_printf("01-%s", mac);
 
 	/* BOOTIF=01-aa-bb-...: anaconda and dracut configure the NIC that booted */
@@ -232,7 +246,8 @@ pxf_ipxe_add_install(GVariantBuilder *b,
 GVariant *
 pxf_ipxe_build_vars(const PxfIpxeConfig *config,
 		    PxfVars *vars,
-		    gboolean over_tftp,
+		    PxfIpxeTransport files,
+		    const gchar *server,
 		    gboolean host_known,
 		    gboolean netboot,
 		    PxfHostState state)
@@ -243,14 +258,15 @@ pxf_ipxe_build_vars(const PxfIpxeConfig *config,
 	g_autofree gchar *kernel_src = pxf_bootloader_var_string(vars, "distro.kernel");
 	g_autofree gchar *initrd_src = pxf_bootloader_var_string(vars, "distro.initrd");
 	g_autofree gchar *ks_url = pxf_bootloader_var_string(vars, "ks_url");
+	PxfIpxeFetch fetch = {.files = files, .base_url = base_url, .server = server};
 	GVariantBuilder b;
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	pxf_bootloader_add_string(&b, "transport", over_tftp || base_url == NULL ? "tftp" : "http");
+	pxf_bootloader_add_string(&b, "transport", pxf_ipxe_fetch_to_string(&fetch));
 	pxf_bootloader_add_string(&b, "kernel_args", config->kernel_args);
 	pxf_bootloader_add_string(&b, "ks_param", config->ks_param);
 	pxf_bootloader_add_string(&b, "localboot_commands", pxf_ipxe_localboot_commands(config));
-	pxf_ipxe_add_menu(&b, config, base_url, over_tftp);
+	pxf_ipxe_add_menu(&b, config, &fetch);
 	if (host_known) {
 		const gchar *reason = pxf_ipxe_localboot_reason(
 			netboot, state, kernel_src != NULL && initrd_src != NULL && mac != NULL);
@@ -259,7 +275,7 @@ pxf_ipxe_build_vars(const PxfIpxeConfig *config,
 		pxf_bootloader_add_string(&b, "localboot_reason", reason);
 		pxf_bootloader_add_string(&b, "state", pxf_host_state_to_string(state));
 		if (reason == NULL)
-			pxf_ipxe_add_install(&b, mac, base_url, over_tftp, kernel_src, initrd_src);
+			pxf_ipxe_add_install(&b, mac, &fetch, kernel_src, initrd_src);
 		/* an operator's own ks_url wins over the one the http plugin serves */
 		if (ks_url == NULL)
 			ks_url = pxf_bootloader_var_string(vars, "install.ks_url");

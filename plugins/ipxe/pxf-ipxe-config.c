@@ -38,6 +38,12 @@ const PxfConfKey pxf_ipxe_config_keys[] = {
 	 .default_value = "auto",
 	 .description = "how iPXE fetches its script, kernel and initrd: auto (http when the "
 			"http plugin runs), http, or tftp (an iPXE built without HTTP)"},
+	{.key = "file_transport",
+	 .type = PXF_CONF_TYPE_STRING,
+	 .default_value = "auto",
+	 .description = "how iPXE fetches the kernel and initrd its script names: auto (as "
+			"the script), http, tftp, or mtftp (PXE multicast TFTP from the mtftp "
+			"plugin)"},
 	PXF_BOOTLOADER_CONF_KEY_UNKNOWN_HOSTS,
 	{.key = "local_boot",
 	 .type = PXF_CONF_TYPE_STRING,
@@ -198,6 +204,7 @@ pxf_ipxe_config_new(const PxfConfSection *section, GError **error)
 	g_autoptr(PxfIpxeConfig) self = g_new0(PxfIpxeConfig, 1);
 	const gchar *const unknown_hosts[] = {"menu", "local", "ignore", NULL};
 	const gchar *const transports[] = {"auto", "http", "tftp", NULL};
+	const gchar *const file_transports[] = {"auto", "http", "tftp", "mtftp", NULL};
 	const gchar *const local_boot[] = {"exit", "sanboot", NULL};
 	gint index = 0;
 
@@ -210,6 +217,10 @@ pxf_ipxe_config_new(const PxfConfSection *section, GError **error)
 					  PXF_IPXE_ERROR, PXF_IPXE_ERROR_INVALID, error))
 		return NULL;
 	self->script_transport = (PxfIpxeTransport)index;
+	if (!pxf_bootloader_config_choice(section, "file_transport", file_transports, &index,
+					  PXF_IPXE_ERROR, PXF_IPXE_ERROR_INVALID, error))
+		return NULL;
+	self->file_transport = (PxfIpxeTransport)index;
 	if (!pxf_bootloader_config_choice(section, "local_boot", local_boot, &index, PXF_IPXE_ERROR,
 					  PXF_IPXE_ERROR_INVALID, error))
 		return NULL;

@@ -67,16 +67,18 @@ pxf_ipxe_boot_select(PxfBootSelectArgs *args, gpointer user_data)
 	return sel.verdict;
 }
 
-/* Whether files named in a script for this request are fetched over TFTP:
- * the script came that way, or (a CLI render, explain) TFTP is configured. */
-static gboolean
-pxf_ipxe_over_tftp(PxfIpxe *self, const PxfClient *client)
+/* How files named in a script for this request are fetched: file_transport,
+ * else as the script came, or (a CLI render, explain) as it is configured. */
+static PxfIpxeTransport
+pxf_ipxe_files_transport(PxfIpxe *self, const PxfClient *client)
 {
+	if (self->config->file_transport != PXF_IPXE_TRANSPORT_AUTO)
+		return self->config->file_transport;
 	if (client != NULL && g_strcmp0(client->transport, "tftp") == 0)
-		return TRUE;
+		return PXF_IPXE_TRANSPORT_TFTP;
 	if (client != NULL && g_strcmp0(client->transport, "http") == 0)
-		return FALSE;
-	return self->config->script_transport == PXF_IPXE_TRANSPORT_TFTP;
+		return PXF_IPXE_TRANSPORT_HTTP;
+	return self->config->script_transport;
 }
 
 static PxfVerdict
@@ -84,16 +86,21 @@ pxf_ipxe_template_vars(PxfTemplateVarsArgs *args, gpointer user_data)
 {
 	PxfIpxe *self = user_data;
 	PxfHostState state = PXF_HOST_STATE_UNKNOWN;
+	g_autofree gchar *server = NULL;
 	gboolean netboot = FALSE;
 
+	/* the address the script was asked from serves the mtftp:// files too */
+	if (args->client != NULL && args->client->local != NULL)
+		server = g_inet_address_to_string(
+			g_inet_socket_address_get_address(args->client->local));
 	if (args->host != NULL) {
 		state = pxf_plugin_context_get_host_state(self->ctx, pxf_host_get_mac(args->host));
 		netboot = pxf_host_get_netboot(args->host);
 	}
 	pxf_vars_set(args->vars, "ipxe",
 		     pxf_ipxe_build_vars(self->config, args->vars,
-					 pxf_ipxe_over_tftp(self, args->client), args->host != NULL,
-					 netboot, state));
+					 pxf_ipxe_files_transport(self, args->client), server,
+					 args->host != NULL, netboot, state));
 	return PXF_VERDICT_CONTINUE;
 }
 

@@ -51,8 +51,9 @@ pxf_ipxe_init(PxfPluginContext *ctx, GError **error)
 	pxf_plugin_context_set_data(ctx, self, (GDestroyNotify)pxf_ipxe_free);
 	if (!pxf_ipxe_connect(self, error))
 		return FALSE;
-	g_debug("scripts over %s; chainload %s; unknown machines: %s",
+	g_debug("scripts over %s, files over %s; chainload %s; unknown machines: %s",
 		self->config->script_transport == PXF_IPXE_TRANSPORT_HTTP ? "http" : "tftp",
+		pxf_conf_section_get_string(pxf_plugin_context_get_config(ctx), "file_transport"),
 		self->config->chainload ? "on" : "off",
 		pxf_conf_section_get_string(pxf_plugin_context_get_config(ctx), "unknown_hosts"));
 	return TRUE;

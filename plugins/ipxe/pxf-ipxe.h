@@ -24,11 +24,14 @@ typedef enum {
 	PXF_IPXE_UNKNOWN_IGNORE,   /* no boot file: the firmware moves on */
 } PxfIpxeUnknownHosts;
 
-/* How iPXE fetches its script, and the kernel and initrd the script names. */
+/* How iPXE fetches its script (script_transport: auto, http, tftp), and the
+ * kernel and initrd the script names (file_transport: any). */
 typedef enum {
-	PXF_IPXE_TRANSPORT_AUTO = 0, /* http when the http plugin runs, decided at init */
+	PXF_IPXE_TRANSPORT_AUTO = 0, /* script: http when the http plugin runs, decided at
+					init; files: as the script came */
 	PXF_IPXE_TRANSPORT_HTTP,     /* an http:// URL under http.base_url */
 	PXF_IPXE_TRANSPORT_TFTP,     /* a path on this (TFTP) server */
+	PXF_IPXE_TRANSPORT_MTFTP,    /* files only: mtftp://<server>/<path> (the mtftp plugin) */
 } PxfIpxeTransport;
 
 /* How a script boots the local disk. */
@@ -38,7 +41,7 @@ typedef enum {
 } PxfIpxeLocalBoot;
 
 /* URLs iPXE fetches itself. */
-#define PXF_IPXE_URL_SCHEMES "http://", "https://", "ftp://", "tftp://"
+#define PXF_IPXE_URL_SCHEMES "http://", "https://", "ftp://", "tftp://", "mtftp://"
 
 /* Labels of the unknown-host menu, in menu order. */
 #define PXF_IPXE_MENU_LABELS "install", "local", "shell"
@@ -51,6 +54,7 @@ typedef struct {
 	gchar *efi_ia32_image;	/* NULL: such machines are left to others */
 	gchar *efi_arm64_image; /* NULL: such machines are left to others */
 	PxfIpxeTransport script_transport;
+	PxfIpxeTransport file_transport;
 	PxfIpxeUnknownHosts unknown_hosts;
 	PxfIpxeLocalBoot local_boot;
 	gchar *host_template;
@@ -158,10 +162,13 @@ const gchar *pxf_ipxe_localboot_reason(gboolean netboot, PxfHostState state, gbo
  * configuration, the render's other variables (install.ks_url, ks_url,
  * http.base_url, host.mac, distro.kernel, distro.initrd) and, for a known
  * host, its netboot flag and state (host_known FALSE: the menu).
- * over_tftp: the script is fetched over TFTP, so its files are too. */
+ * files: how the script's files are fetched (HTTP falls back to TFTP without
+ * http.base_url); server: this server's address for mtftp:// URLs (NULL: the
+ * iPXE setting ${next-server}, the DHCP server field). */
 GVariant *pxf_ipxe_build_vars(const PxfIpxeConfig *config,
 			      PxfVars *vars,
-			      gboolean over_tftp,
+			      PxfIpxeTransport files,
+			      const gchar *server,
 			      gboolean host_known,
 			      gboolean netboot,
 			      PxfHostState state);

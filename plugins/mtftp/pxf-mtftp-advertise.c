@@ -94,7 +94,10 @@ pxf_mtftp_advertiser_dhcp_reply(PxfDhcpReplyArgs *args, gpointer user_data)
 	const PxfMtftpChannel *channel;
 	PxfMtftpPxeParams params = {0};
 
-	if (!pxf_mtftp_advertiser_is_pxe_reply(args->options, args->message_type, &server,
+	/* iPXE sends PXEClient too, but its mtftp:// has fixed defaults and it
+	 * reads no MTFTP sub-options: only a PXE ROM gets them */
+	if (args->stage == PXF_BOOT_STAGE_IPXE ||
+	    !pxf_mtftp_advertiser_is_pxe_reply(args->options, args->message_type, &server,
 					       &bootfile))
 		return PXF_VERDICT_CONTINUE;
 	/* only a boot file this server streams: another server's, or a URL

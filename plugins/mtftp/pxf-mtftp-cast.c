@@ -187,7 +187,6 @@ pxf_mtftp_server_find_cast(PxfMtftpServer *self,
 PxfMtftpCast *
 pxf_mtftp_server_find_rfc2090(PxfMtftpServer *self,
 			      PxfMtftpListener *listener,
-			      const gchar *path,
 			      guint blksize,
 			      GBytes *content,
 			      const gchar *identity)
@@ -196,8 +195,7 @@ pxf_mtftp_server_find_rfc2090(PxfMtftpServer *self,
 		PxfMtftpCast *cast = g_ptr_array_index(self->casts, i);
 		PxfMtftpStream *stream = pxf_mtftp_session_get_stream(cast->session);
 		if (cast->listener == listener && cast->proto == PXF_MTFTP_PROTO_RFC2090 &&
-		    stream != NULL && g_strcmp0(cast->path, path) == 0 &&
-		    pxf_mtftp_stream_get_blksize(stream) == blksize &&
+		    stream != NULL && pxf_mtftp_stream_get_blksize(stream) == blksize &&
 		    pxf_mtftp_cast_matches(cast, content, identity))
 			return cast;
 	}

@@ -29,7 +29,7 @@ typedef struct {
 	PxfMtftpListener *listener;
 	PxfMtftpSession *session;
 	PxfMtftpProto proto;
-	gchar *path;
+	gchar *path;	 /* the name its first client asked for */
 	gchar *identity; /* the file it reads (device, inode, size, mtime) */
 	GBytes *content; /* or the bytes a file.open callback gave */
 	gchar *group;
@@ -68,10 +68,10 @@ PxfMtftpCast *pxf_mtftp_server_find_cast(PxfMtftpServer *self,
 					 PxfMtftpListener *listener,
 					 PxfMtftpProto proto,
 					 guint16 port);
-/* The running RFC 2090 session of these bytes with this block size. */
+/* The running RFC 2090 session of these bytes with this block size,
+ * whatever name they were asked for under. */
 PxfMtftpCast *pxf_mtftp_server_find_rfc2090(PxfMtftpServer *self,
 					    PxfMtftpListener *listener,
-					    const gchar *path,
 					    guint blksize,
 					    GBytes *content,
 					    const gchar *identity);

@@ -224,9 +224,10 @@ pxf_mtftp_server_handle_request(PxfMtftpListener *listener,
 		channel = pxf_mtftp_config_get_channel(self->config, path);
 		cast = pxf_mtftp_server_find_cast(self, listener, proto, channel->client_port);
 		running = cast != NULL && pxf_mtftp_session_get_stream(cast->session) != NULL;
-		/* its clients would take the other file's blocks for theirs */
-		if (running && (g_strcmp0(cast->path, path) != 0 ||
-				!pxf_mtftp_cast_matches(cast, content, identity))) {
+		/* its clients would take the other file's blocks for theirs; the
+		 * same file under another name (ipxe/<mac>/initrd.img for every
+		 * host) is the same stream */
+		if (running && !pxf_mtftp_cast_matches(cast, content, identity)) {
 			g_warning("client %s: '%s' refused: %s:%u is streaming %s; give the file a "
 				  "channel of its own (files)",
 				  who, shown, cast->group, cast->port, cast->path);
@@ -250,8 +251,7 @@ pxf_mtftp_server_handle_request(PxfMtftpListener *listener,
 			}
 		}
 	} else {
-		cast = pxf_mtftp_server_find_rfc2090(self, listener, path, blksize, content,
-						     identity);
+		cast = pxf_mtftp_server_find_rfc2090(self, listener, blksize, content, identity);
 		running = cast != NULL;
 	}
 

@@ -3,12 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pxf-confined.h"
 #include "pxf-tftp-path.h"
 
 gchar *
@@ -67,32 +66,25 @@ pxf_tftp_path_sanitise(const gchar *requested, GError **error)
 	return g_string_free(g_steal_pointer(&out), FALSE);
 }
 
-/* realpath() errors: what the client is told. */
+/* The open itself and a refused name's TFTP code: ACCESS for a refusal, a
+ * permission error or a loop, NOT_FOUND otherwise (what the client is told). */
 static PxfTftpError
 pxf_tftp_path_errno_to_code(gint errsv)
 {
-	if (errsv == EACCES || errsv == EPERM || errsv == ELOOP)
+	if (pxf_confined_error_from_errno(errsv) == PXF_CONFINED_ERROR_DENIED)
 		return PXF_TFTP_ERROR_ACCESS;
 	return PXF_TFTP_ERROR_NOT_FOUND;
 }
 
+/* Only regular files are served: a directory or FIFO is refused. */
 static gint
-pxf_tftp_path_open_regular(const gchar *path, gint flags, guint64 *size, GError **error)
+pxf_tftp_path_check_regular(gint fd, const gchar *shown, guint64 *size, GError **error)
 {
 	struct stat st;
-	gint fd;
 
-	/* O_NONBLOCK: opening a FIFO must not stall the main loop */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
-	if (fd < 0) {
-		gint errsv = errno;
-		g_set_error(error, PXF_TFTP_ERROR, pxf_tftp_path_errno_to_code(errsv), "%s: %s",
-			    path, g_strerror(errsv));
-		return -1;
-	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		g_set_error(error, PXF_TFTP_ERROR, PXF_TFTP_ERROR_ACCESS, "%s: not a regular file",
-			    path);
+			    shown);
 		close(fd);
 		return -1;
 	}
@@ -103,43 +95,33 @@ pxf_tftp_path_open_regular(const gchar *path, gint flags, guint64 *size, GError 
 gint
 pxf_tftp_path_open_file(const gchar *path, guint64 *size, GError **error)
 {
-	return pxf_tftp_path_open_regular(path, 0, size, error);
+	/* O_NONBLOCK: opening a FIFO must not stall the main loop */
+	gint fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0) {
+		gint errsv = errno;
+		g_set_error(error, PXF_TFTP_ERROR, pxf_tftp_path_errno_to_code(errsv), "%s: %s",
+			    path, g_strerror(errsv));
+		return -1;
+	}
+	return pxf_tftp_path_check_regular(fd, path, size, error);
 }
 
 gint
 pxf_tftp_path_open_under(const gchar *root, const gchar *path, guint64 *size, GError **error)
 {
-	g_autofree gchar *root_real = NULL;
-	g_autofree gchar *full = NULL;
-	g_autofree gchar *resolved = NULL;
-	gsize root_len;
+	g_autoptr(GError) error_local = NULL;
+	gint fd;
 
-	root_real = realpath(root, NULL);
-	if (root_real == NULL) {
-		gint errsv = errno;
-		g_set_error(error, PXF_TFTP_ERROR, PXF_TFTP_ERROR_NOT_FOUND, "root %s: %s", root,
-			    g_strerror(errsv));
+	/* openat2(RESOLVE_BENEATH) from the root, as http and ftp: the kernel
+	 * refuses every component that leaves it, intermediate ones included,
+	 * however the tree changes while the name is resolved */
+	fd = pxf_confined_open(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, &error_local);
+	if (fd < 0) {
+		pxf_confined_error_to(error_local, PXF_TFTP_ERROR, PXF_TFTP_ERROR_NOT_FOUND,
+				      PXF_TFTP_ERROR_NOT_FOUND, PXF_TFTP_ERROR_ACCESS, error);
+		g_prefix_error(error, "root %s: ", root);
 		return -1;
 	}
-	full = g_build_filename(root_real, path, NULL);
-	resolved = realpath(full, NULL);
-	if (resolved == NULL) {
-		gint errsv = errno;
-		g_set_error(error, PXF_TFTP_ERROR, pxf_tftp_path_errno_to_code(errsv), "%s: %s",
-			    full, g_strerror(errsv));
-		return -1;
-	}
-
-	/* the check that matters: a symlink in the tree may point anywhere */
-	root_len = strlen(root_real);
-	if (!(root_len == 1 && root_real[0] == '/') &&
-	    !(strncmp(resolved, root_real, root_len) == 0 &&
-	      (resolved[root_len] == '/' || resolved[root_len] == '\0'))) {
-		g_set_error(error, PXF_TFTP_ERROR, PXF_TFTP_ERROR_ACCESS,
-			    "%s resolves to %s, outside the root %s", full, resolved, root_real);
-		return -1;
-	}
-	/* O_NOFOLLOW: the resolved name has no symlink left; one swapped in since
-	 * is refused rather than followed */
-	return pxf_tftp_path_open_regular(resolved, O_NOFOLLOW, size, error);
+	return pxf_tftp_path_check_regular(fd, path, size, error);
 }

@@ -16,9 +16,11 @@ G_BEGIN_DECLS
  * characters and invalid UTF-8. */
 gchar *pxf_tftp_path_sanitise(const gchar *requested, GError **error);
 
-/* Opens path (sanitised) under root read-only. Symlinks inside the tree are
- * followed, but the resolved file (realpath) must lie inside the resolved
- * root; only regular files are served. Returns the fd, its size in *size. */
+/* Opens path (sanitised) under root read-only through pxf_confined_open()
+ * (plugins/common, as http and ftp): relative symlinks are followed while
+ * they stay inside the tree; one that leaves it, at any component, or an
+ * absolute one is refused by the kernel (openat2 RESOLVE_BENEATH). Only
+ * regular files are served. Returns the fd, its size in *size. */
 gint pxf_tftp_path_open_under(const gchar *root, const gchar *path, guint64 *size, GError **error);
 
 /* Opens a file a file.open callback named (trusted, any location): regular

@@ -102,6 +102,7 @@ typedef struct {
 	const PxfClient *client;
 	guint8 message_type;	 /* in: 2 OFFER, 5 ACK, 6 NAK */
 	PxfDhcpOptions *options; /* in/out */
+	PxfBootStage stage;	 /* in: the client's, as client.classify decided */
 } PxfDhcpReplyArgs;
 
 /* file.open: a transport asks for a file by the client's path. */

@@ -6,6 +6,7 @@ them: real processes, a real control socket, a NOTIFY_SOCKET made here.
 usage: daemon.py BUILDDIR CASE
 """
 import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -257,35 +258,83 @@ def case_import(e):
     check("201 hosts" in p.stdout, "imported hosts not in the configuration")
 
 
-def read_status(pid):
+def read_status(pid, tid=None):
     fields = {}
-    with open("/proc/%d/status" % pid) as f:
+    path = "/proc/%d/status" % pid if tid is None else "/proc/%d/task/%s/status" % (pid, tid)
+    with open(path) as f:
         for line in f:
             key, _, value = line.partition(":")
             fields[key] = value.split()
     return fields
 
 
+def check_threads(pid, uid, caps):
+    """Capabilities, no_new_privs and the bounding set are per thread in
+    Linux: every thread (GLib's gmain, gdbus, pool workers, ...) must be
+    as dropped as the main one. caps: what the main thread keeps, and the
+    most any thread may hold (a thread started before the uid change lost
+    its permitted set with it, so it has less)."""
+    tids = sorted(os.listdir("/proc/%d/task" % pid), key=int)
+    for tid in tids:
+        st = read_status(pid, tid)
+        name = "thread %s (%s)" % (tid, st["Name"][0] if st.get("Name") else "?")
+        check(st["Uid"] == [str(uid)] * 4, "%s: uids are %s" % (name, st["Uid"]))
+        check(st["Gid"][0] != "0" and len(set(st["Gid"])) == 1,
+              "%s: gids are %s" % (name, st["Gid"]))
+        check("0" not in st["Groups"], "%s: supplementary groups %s" % (name, st["Groups"]))
+        for key in ("CapEff", "CapPrm"):
+            value = int(st[key][0], 16)
+            check(value == caps if tid == str(pid) else value & ~caps == 0,
+                  "%s: %s is %s, expected %s%#x" % (name, key, st[key][0],
+                                                  "" if tid == str(pid) else "at most ", caps))
+        for key in ("CapInh", "CapAmb"):
+            check(int(st[key][0], 16) == 0, "%s: %s is %s" % (name, key, st[key][0]))
+        check(int(st["CapBnd"][0], 16) & ~caps == 0, "%s: CapBnd is %s, expected at most %#x"
+              % (name, st["CapBnd"][0], caps))
+        check(st["NoNewPrivs"] == ["1"], "%s: NoNewPrivs %s" % (name, st["NoNewPrivs"]))
+    print("ok - %d threads dropped: %s" % (len(tids), ", ".join(
+        read_status(pid, t)["Name"][0] for t in tids)))
+
+
 def case_privdrop(e):
     """Started as root, pxeforged drops to an unprivileged user keeping only the
-    capabilities its plugins declare; a reload that needs a new privileged
-    port says it needs a restart."""
+    capabilities its plugins declare, in every thread; a reload that needs a
+    new privileged port says it needs a restart. The user is nobody, or a
+    system user the test creates (and removes) where there is none."""
     if os.getuid() != 0:
         print("SKIP: needs root to drop privileges")
         return 77
+    user, created = "nobody", False
+    try:
+        pwd.getpwnam(user)
+    except KeyError:
+        user, created = "pxf-test-drop", True
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
+                        "/usr/sbin/nologin", user], check=True)
+    try:
+        return privdrop_as(e, user, pwd.getpwnam(user).pw_uid)
+    finally:
+        if created:
+            e.stop_clean(check_exited=False)
+            subprocess.run(["userdel", user], check=False)
+
+
+def privdrop_as(e, user, uid):
     os.chmod(e.root, 0o755)  # like /etc/pxeforge: readable by the daemon user
     e.write("pxeforge.yaml", GOOD)
     e.write("templates/ks.cfg", KS)
     e.write("conf.d/10-binder.yaml", "plugins:\n  binder:\n    port: 6969\n")
-    e.start(user="nobody")
-    log = e.wait_log("running as nobody")
-    check("running as nobody with capabilities: cap_net_raw" in log, "no privilege drop logged")
+    e.start(user=user)
+    log = e.wait_log("running as %s" % user)
+    check("running as %s with capabilities: cap_net_raw" % user in log,
+          "no privilege drop logged")
     st = read_status(e.daemon.pid)
-    check(st["Uid"] == ["65534"] * 4, "uids are %s" % st["Uid"])
+    check(st["Uid"] == [str(uid)] * 4, "uids are %s" % st["Uid"])
     check(st["Gid"][0] != "0", "gid still 0")
     check(int(st["CapEff"][0], 16) == 1 << 13, "CapEff is %s, expected only cap_net_raw" % st["CapEff"])
     check(int(st["CapPrm"][0], 16) == 1 << 13, "CapPrm is %s" % st["CapPrm"])
     check(st["NoNewPrivs"] == ["1"], "no_new_privs not set")
+    check_threads(e.daemon.pid, uid, 1 << 13)
     e.cli("status")
     e.cli("reload")
     p = e.cli("plugins")
@@ -298,6 +347,8 @@ def case_privdrop(e):
           and "port 69 is privileged" in p.stdout and "restart pxeforged" in p.stdout,
           "a new privileged port after the drop did not say it needs a restart")
     check(e.daemon.poll() is None, "daemon died")
+    # and threads started since (reloads, control requests)
+    check_threads(e.daemon.pid, uid, 1 << 13)
 
 
 def case_lifecycle(e):

@@ -350,6 +350,108 @@ test_privdrop_describe(void)
 	}
 }
 
+/* What /proc says about the calling thread: "CapBnd" -> "0000000000002000" */
+static GHashTable *
+thread_status(void)
+{
+	g_autofree gchar *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	GHashTable *fields = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+
+	g_assert_true(g_file_get_contents("/proc/thread-self/status", &text, NULL, NULL));
+	lines = g_strsplit(text, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		gchar *colon = strchr(lines[i], ':');
+		if (colon != NULL)
+			g_hash_table_insert(fields, g_strndup(lines[i], colon - lines[i]),
+					    g_strdup(g_strstrip(colon + 1)));
+	}
+	return fields;
+}
+
+typedef struct {
+	GMutex lock;
+	GCond cond;
+	gboolean go;
+	GHashTable *status;
+} ThreadProbe;
+
+/* Started between pxf_privdrop_prepare() and pxf_privdrop(), as GLib's gmain
+ * is in the daemon; reads its own status once the drop is done. */
+static gpointer
+thread_probe(gpointer data)
+{
+	ThreadProbe *probe = data;
+
+	g_mutex_lock(&probe->lock);
+	while (!probe->go)
+		g_cond_wait(&probe->cond, &probe->lock);
+	g_mutex_unlock(&probe->lock);
+	probe->status = thread_status();
+	return NULL;
+}
+
+static void
+assert_thread_dropped(GHashTable *st, gboolean main_thread)
+{
+	g_autofree gchar *uid = g_strdup_printf("%u", (guint)getpwnam("nobody")->pw_uid);
+	guint64 keep = 1ull << CAP_NET_RAW;
+	g_auto(GStrv) uids = g_strsplit_set(g_hash_table_lookup(st, "Uid"), " \t", -1);
+	guint64 eff = g_ascii_strtoull(g_hash_table_lookup(st, "CapEff"), NULL, 16);
+	guint64 prm = g_ascii_strtoull(g_hash_table_lookup(st, "CapPrm"), NULL, 16);
+
+	g_assert_cmpstr(uids[0], ==, uid);
+	g_assert_cmpstr(g_hash_table_lookup(st, "NoNewPrivs"), ==, "1");
+	g_assert_cmpuint(g_ascii_strtoull(g_hash_table_lookup(st, "CapInh"), NULL, 16), ==, 0);
+	g_assert_cmpuint(g_ascii_strtoull(g_hash_table_lookup(st, "CapAmb"), NULL, 16), ==, 0);
+	g_assert_cmpuint(g_ascii_strtoull(g_hash_table_lookup(st, "CapBnd"), NULL, 16) & ~keep, ==,
+			 0);
+	/* another thread lost its permitted set with the uid change */
+	g_assert_cmpuint(eff, ==, main_thread ? keep : eff & keep);
+	g_assert_cmpuint(prm, ==, main_thread ? keep : prm & keep);
+}
+
+/* A thread started before the drop (GLib's gmain, by a GSocketService in a
+ * plugin's init) must end as dropped as the one that drops: no bounding
+ * set beyond the kept capabilities, no_new_privs, nothing inheritable. */
+static void
+test_privdrop_threads(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GHashTable) self = NULL;
+	ThreadProbe probe = {0};
+	GThread *thread;
+
+	if (!g_test_subprocess()) {
+		if (skip_unless_root())
+			return;
+		g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+		g_test_trap_assert_passed();
+		return;
+	}
+	if (!cap_is_effective_now(CAP_SETPCAP)) {
+		g_test_skip("no CAP_SETPCAP: the bounding set cannot be trimmed here");
+		return;
+	}
+	g_assert_true(pxf_privdrop_prepare(PXF_PLUGIN_CAP_NET_RAW, &error));
+	g_assert_no_error(error);
+	/* still root until the drop: it may bind privileged ports */
+	g_assert_true(cap_is_effective_now(CAP_NET_BIND_SERVICE));
+	thread = g_thread_new("probe", thread_probe, &probe);
+	g_assert_true(pxf_privdrop("nobody", PXF_PLUGIN_CAP_NET_RAW, &error));
+	g_assert_no_error(error);
+
+	g_mutex_lock(&probe.lock);
+	probe.go = TRUE;
+	g_cond_signal(&probe.cond);
+	g_mutex_unlock(&probe.lock);
+	g_thread_join(thread);
+	assert_thread_dropped(probe.status, FALSE);
+	g_hash_table_unref(probe.status);
+	self = thread_status();
+	assert_thread_dropped(self, TRUE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -362,5 +464,6 @@ main(int argc, char **argv)
 	g_test_add_func("/core/privdrop/keep-net-bind-service",
 			test_privdrop_keep_net_bind_service);
 	g_test_add_func("/core/privdrop/keep-nothing", test_privdrop_keep_nothing);
+	g_test_add_func("/core/privdrop/threads", test_privdrop_threads);
 	return g_test_run();
 }

@@ -26,6 +26,7 @@ typedef struct {
 	const guint8 *set_43;
 	gsize set_43_len;
 	gboolean remove_43;
+	PxfBootStage reply_stage; /* what dhcp.reply was told */
 	guint n_select;
 	guint n_seen;
 	PxfFirmware last_firmware;
@@ -101,6 +102,7 @@ fake_dhcp_reply(gpointer b, PxfDhcpReplyArgs *args)
 	const guint8 *vendor = pxf_dhcp_options_get(args->options, 43, &len);
 
 	fk->seen_43_len = vendor != NULL ? (gint)len : -1;
+	fk->reply_stage = args->stage;
 	if (vendor != NULL)
 		memcpy(fk->seen_43, vendor, MIN(len, sizeof(fk->seen_43)));
 	if (fk->set_43 != NULL)

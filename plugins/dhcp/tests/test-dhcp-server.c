@@ -481,6 +481,7 @@ test_pxe_vendor_option(Fixture *f, gconstpointer data)
 
 		g_assert_cmpuint(offer->message_type, ==, PXF_DHCP_OFFER);
 		assert_option_43(offer, discovery_control, sizeof(discovery_control));
+		g_assert_cmpint(f->fk.reply_stage, ==, PXF_BOOT_STAGE_ROM);
 		/* the callbacks already see it */
 		g_assert_cmpint(f->fk.seen_43_len, ==, (gint)sizeof(discovery_control));
 		g_assert_cmpmem(f->fk.seen_43, sizeof(discovery_control), discovery_control,
@@ -511,8 +512,10 @@ test_pxe_vendor_option(Fixture *f, gconstpointer data)
 		g_autoptr(PxfDhcpPacket) busybox = exchange(f, test_discover_udhcpc(mac2, 5), NULL);
 		g_autoptr(PxfDhcpPacket) ipxe =
 			exchange(f, test_discover_ipxe(mac2, 6, FALSE), NULL);
+		PxfBootStage ipxe_stage = f->fk.reply_stage;
 		g_autoptr(PxfDhcpPacket) ipxe_efi =
 			exchange(f, test_discover_ipxe(mac2, 7, TRUE), NULL);
+		PxfBootStage ipxe_efi_stage = f->fk.reply_stage;
 		GByteArray *p = test_packet_new(1, mac2, 8);
 		guint8 arch[2] = {0, 16};
 		g_autoptr(PxfDhcpPacket) http = NULL;
@@ -526,6 +529,10 @@ test_pxe_vendor_option(Fixture *f, gconstpointer data)
 		assert_option_43(ipxe_efi, NULL, 0);
 		assert_option_43(http, NULL, 0);
 		g_assert_cmpint(f->fk.seen_43_len, ==, -1);
+		/* dhcp.reply callbacks are told iPXE's stage: it sends PXEClient
+		 * too, and the mtftp plugin must not give it PXE MTFTP sub-options */
+		g_assert_cmpint(ipxe_stage, ==, PXF_BOOT_STAGE_IPXE);
+		g_assert_cmpint(ipxe_efi_stage, ==, PXF_BOOT_STAGE_IPXE);
 	}
 	/* a plugin's own option 43 (mtftp's sub-options) is what goes out */
 	f->fk.set_43 = plugin_43;

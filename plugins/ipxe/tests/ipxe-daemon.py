@@ -509,19 +509,25 @@ def case_unknown(e):
     check("\nkernel %s/ipxe/%s/vmlinuz " % (base, DASHES) in text, "chainload off: script")
 
 
-def case_tftp(e):
-    """An iPXE without HTTP: its script and the files it names over TFTP."""
+def start_over_tftp(e, ipxe_extra):
+    """The daemon with the tftp plugin on 127.0.0.1 and scripts over TFTP;
+    returns the tftp:// base URL."""
     e.need("tftp")
     tftproot = os.path.join(e.root, "tftproot")
     os.makedirs(tftproot)
-    e.configure(ipxe_extra="    script_transport: tftp\n", plugins="""\
+    e.configure(ipxe_extra="    script_transport: tftp\n" + ipxe_extra, plugins="""\
   tftp:
     addresses: [127.0.0.1]
     port: %d
     root: %s
 """ % (e.tftp_port, tftproot))
     e.start()
-    base = "tftp://127.0.0.1:%d" % e.tftp_port
+    return "tftp://127.0.0.1:%d" % e.tftp_port
+
+
+def case_tftp(e):
+    """An iPXE without HTTP: its script and the files it names over TFTP."""
+    base = start_over_tftp(e, "")
     # what a PXE ROM fetches first
     status, data = e.get(base + "/undionly.kpxe")
     check(status == 200 and data == file_bytes(e.undionly), "undionly.kpxe over TFTP")
@@ -543,6 +549,21 @@ def case_tftp(e):
     check("[ipxe] boot file undionly.kpxe" in out, "explain with TFTP")
 
 
+def case_mtftp(e):
+    """file_transport mtftp: the script (over TFTP here) names the kernel and
+    initrd as mtftp:// URLs of the address it was asked from, for the mtftp
+    plugin; the per-host paths are the ones TFTP serves."""
+    base = start_over_tftp(e, "    file_transport: mtftp\n")
+    text = e.script("%s/ipxe/%s/boot.ipxe" % (base, DASHES))
+    kernel, initrd = kernel_and_initrd(text)
+    check(kernel == "mtftp://127.0.0.1/ipxe/%s/vmlinuz" % DASHES
+          and initrd == "mtftp://127.0.0.1/ipxe/%s/initrd.img" % DASHES,
+          "mtftp URLs %s %s" % (kernel, initrd))
+    check("files over mtftp" in text, "transport comment")
+    status, data = e.get(base + initrd[len("mtftp://127.0.0.1"):])
+    check(status == 200 and data == file_bytes(e.initrd), "the initrd behind the URL")
+
+
 def case_bad_config(e):
     """A bad value refuses the plugin with its place; the daemon runs on."""
     e.configure(ipxe_extra="    efi_x64_image: /boot/ipxe.efi\n")
@@ -561,6 +582,7 @@ CASES = {
     "dhcp": case_dhcp,
     "unknown": case_unknown,
     "tftp": case_tftp,
+    "mtftp": case_mtftp,
     "bad-config": case_bad_config,
 }
 

@@ -441,6 +441,8 @@ test_config(void)
 		 "45-ipxe.yaml:4:18: unknown_hosts: 'wipe' is not one of menu, local, ignore"},
 		{"  script_transport: nfs\n", "script_transport: 'nfs' is not one of auto, http, "
 					      "tftp"},
+		{"  script_transport: mtftp\n", "'mtftp' is not one of auto, http, tftp"},
+		{"  file_transport: nfs\n", "'nfs' is not one of auto, http, tftp, mtftp"},
 		{"  local_boot: grub\n", "local_boot: 'grub' is not one of exit, sanboot"},
 		{"  menu_default: install\n",
 		 "the menu has no 'install' entry without menu_kernel"},
@@ -470,6 +472,7 @@ test_config(void)
 	g_assert_cmpstr(config->ipxe_dirs[0], ==, "/usr/lib/ipxe");
 	/* auto: decided at init by whether the http plugin runs */
 	g_assert_cmpint(config->script_transport, ==, PXF_IPXE_TRANSPORT_AUTO);
+	g_assert_cmpint(config->file_transport, ==, PXF_IPXE_TRANSPORT_AUTO);
 	g_assert_cmpint(config->unknown_hosts, ==, PXF_IPXE_UNKNOWN_MENU);
 	g_assert_cmpint(config->local_boot, ==, PXF_IPXE_LOCAL_EXIT);
 	g_assert_cmpint(config->menu_timeout, ==, 10);
@@ -482,9 +485,9 @@ test_config(void)
 	{
 		g_autofree gchar *yaml =
 			g_strconcat(tpl, "  chainload: false\n  efi_x64_image: snponly.efi\n",
-				    "  script_transport: tftp\n",
+				    "  script_transport: tftp\n  file_transport: mtftp\n",
 				    "  unknown_hosts: ignore\n  local_boot: sanboot\n",
-				    "  menu_kernel: http://192.0.2.1/c9/vmlinuz\n",
+				    "  menu_kernel: mtftp://192.0.2.1/c9/vmlinuz\n",
 				    "  menu_initrd: http://192.0.2.1/c9/initrd.img\n",
 				    "  menu_default: install\n  menu_timeout: 0\n", NULL);
 		config = config_from_yaml(yaml, &error);
@@ -492,9 +495,10 @@ test_config(void)
 		g_assert_false(config->chainload);
 		g_assert_cmpstr(config->efi_x64_image, ==, "snponly.efi");
 		g_assert_cmpint(config->script_transport, ==, PXF_IPXE_TRANSPORT_TFTP);
+		g_assert_cmpint(config->file_transport, ==, PXF_IPXE_TRANSPORT_MTFTP);
 		g_assert_cmpint(config->unknown_hosts, ==, PXF_IPXE_UNKNOWN_IGNORE);
 		g_assert_cmpint(config->local_boot, ==, PXF_IPXE_LOCAL_SANBOOT);
-		g_assert_cmpstr(config->menu_kernel, ==, "http://192.0.2.1/c9/vmlinuz");
+		g_assert_cmpstr(config->menu_kernel, ==, "mtftp://192.0.2.1/c9/vmlinuz");
 		g_assert_cmpint(config->menu_timeout, ==, 0);
 		g_clear_pointer(&config, pxf_ipxe_config_free);
 	}
@@ -521,12 +525,17 @@ host_vars(gboolean with_distro)
 	return pxf_bootloader_test_host_vars(MAC, NULL, with_distro ? &distro : NULL);
 }
 
-/* What the daemon does: template.vars adds "ipxe", then the core renders. */
+#define HTTP  PXF_IPXE_TRANSPORT_HTTP
+#define TFTP  PXF_IPXE_TRANSPORT_TFTP
+#define MTFTP PXF_IPXE_TRANSPORT_MTFTP
+
+/* What the daemon does: template.vars adds "ipxe", then the core renders;
+ * mtftp:// files from 10.0.0.1, the server the script was asked from. */
 static gchar *
 render(const PxfIpxeConfig *config,
        PxfVars *vars,
        const gchar *template,
-       gboolean over_tftp,
+       PxfIpxeTransport files,
        gboolean known,
        gboolean netboot,
        PxfHostState state)
@@ -535,7 +544,8 @@ render(const PxfIpxeConfig *config,
 	gchar *out;
 
 	pxf_vars_set(vars, "ipxe",
-		     pxf_ipxe_build_vars(config, vars, over_tftp, known, netboot, state));
+		     pxf_ipxe_build_vars(config, vars, files, files == MTFTP ? "10.0.0.1" : NULL,
+					 known, netboot, state));
 	out = pxf_bootloader_test_render_file(path, vars);
 	/* iPXE runs a script only when it starts with its magic */
 	g_assert_true(g_str_has_prefix(out, "#!ipxe\n"));
@@ -554,7 +564,7 @@ test_render_known(void)
 	config.menu_default = (gchar *)"local";
 	pxf_vars_set_string(vars, "http.base_url", BASE "/");
 	pxf_vars_set_string(vars, "install.ks_url", BASE "/ks/52:54:00:12:34:56");
-	script = render(&config, vars, "host.ipxe.mustache", FALSE, TRUE, TRUE,
+	script = render(&config, vars, "host.ipxe.mustache", HTTP, TRUE, TRUE,
 			PXF_HOST_STATE_BOOTING);
 	assert_contains(script, "# pxeforge: iPXE script for web01 52:54:00:12:34:56\n");
 	assert_contains(script, "# installs rocky9 (profile web, host state booting), files "
@@ -577,19 +587,38 @@ test_render_known(void)
 	config.ks_param = (gchar *)"inst.ks";
 	config.kernel_args = NULL;
 	pxf_vars_set_string(vars, "ks_url", "http://172.16.100.7/ks.cfg");
-	script = render(&config, vars, "host.ipxe.mustache", FALSE, TRUE, TRUE,
+	script = render(&config, vars, "host.ipxe.mustache", HTTP, TRUE, TRUE,
 			PXF_HOST_STATE_FAILED);
 	assert_contains(script, "initrd=initrd.img inst.ks=http://172.16.100.7/ks.cfg ip=dhcp "
 				"BOOTIF=01-52-54-00-12-34-56 || goto failed\n");
 	g_clear_pointer(&script, g_free);
 
 	/* fetched over TFTP: the files too, as absolute paths on that server */
-	script = render(&config, vars, "host.ipxe.mustache", TRUE, TRUE, TRUE,
+	script = render(&config, vars, "host.ipxe.mustache", TFTP, TRUE, TRUE,
 			PXF_HOST_STATE_BOOTING);
 	assert_contains(script, "\nkernel /ipxe/52-54-00-12-34-56/vmlinuz initrd=initrd.img ");
 	assert_contains(script, "\ninitrd --name initrd.img /ipxe/52-54-00-12-34-56/initrd.img ");
 	assert_contains(script, "files over tftp\n");
 	g_clear_pointer(&script, g_free);
+
+	/* file_transport mtftp: multicast URLs on the server, for per-host paths too */
+	script = render(&config, vars, "host.ipxe.mustache", MTFTP, TRUE, TRUE,
+			PXF_HOST_STATE_BOOTING);
+	assert_contains(script, "\nkernel mtftp://10.0.0.1/ipxe/52-54-00-12-34-56/vmlinuz "
+				"initrd=initrd.img ");
+	assert_contains(script, "\ninitrd --name initrd.img "
+				"mtftp://10.0.0.1/ipxe/52-54-00-12-34-56/initrd.img ");
+	assert_contains(script, "files over mtftp\n");
+	g_clear_pointer(&script, g_free);
+	/* no server address (a CLI render): the one DHCP named */
+	{
+		g_autoptr(GVariant) ipxe = g_variant_ref_sink(pxf_ipxe_build_vars(
+			&config, vars, MTFTP, NULL, TRUE, TRUE, PXF_HOST_STATE_BOOTING));
+		const gchar *initrd = NULL;
+		g_assert_true(g_variant_lookup(ipxe, "initrd", "&s", &initrd));
+		g_assert_cmpstr(initrd, ==,
+				"mtftp://${next-server}/ipxe/52-54-00-12-34-56/initrd.img");
+	}
 
 	/* a distro whose kernel lives on a web server is fetched from there */
 	{
@@ -601,7 +630,7 @@ test_render_known(void)
 		g_variant_dict_insert(&distro, "kernel", "s", "http://192.0.2.1/c9/vmlinuz");
 		g_variant_dict_insert(&distro, "initrd", "s", "http://192.0.2.1/c9/initrd.gz");
 		pxf_vars_set(remote, "distro", g_variant_dict_end(&distro));
-		script = render(&config, remote, "host.ipxe.mustache", FALSE, TRUE, TRUE,
+		script = render(&config, remote, "host.ipxe.mustache", HTTP, TRUE, TRUE,
 				PXF_HOST_STATE_DISCOVERED);
 		assert_contains(script, "\nkernel http://192.0.2.1/c9/vmlinuz initrd=initrd.img ");
 		assert_contains(script,
@@ -639,7 +668,7 @@ test_render_localboot(void)
 		pxf_vars_set_string(vars, "install.ks_url", BASE "/ks/x");
 		pxf_vars_set_string(vars, "http.base_url", BASE);
 		config.local_boot = i % 2 == 0 ? PXF_IPXE_LOCAL_EXIT : PXF_IPXE_LOCAL_SANBOOT;
-		script = render(&config, vars, "host.ipxe.mustache", FALSE, TRUE, cases[i].netboot,
+		script = render(&config, vars, "host.ipxe.mustache", HTTP, TRUE, cases[i].netboot,
 				cases[i].state);
 		assert_contains(script, why);
 		/* UEFI: a failure, so that the boot manager tries the next option */
@@ -692,7 +721,7 @@ test_render_menu(void)
 	pxf_vars_set_string(vars, "http.base_url", BASE);
 
 	/* no installer configured: local boot after 10 s, or the shell */
-	script = render(&config, vars, "menu.ipxe.mustache", FALSE, FALSE, FALSE,
+	script = render(&config, vars, "menu.ipxe.mustache", HTTP, FALSE, FALSE,
 			PXF_HOST_STATE_UNKNOWN);
 	assert_contains(script, "\nmenu pxeforge: unknown machine (${netX/mac}) || goto local\n");
 	assert_contains(script, "\nitem local Boot from the local drive\nitem shell iPXE shell\n");
@@ -713,7 +742,7 @@ test_render_menu(void)
 	config.menu_append = (gchar *)"inst.repo=http://192.0.2.1/c9/";
 	config.kernel_args = (gchar *)"console=ttyS0";
 	config.menu_timeout = 0;
-	script = render(&config, vars, "menu.ipxe.mustache", FALSE, FALSE, FALSE,
+	script = render(&config, vars, "menu.ipxe.mustache", HTTP, FALSE, FALSE,
 			PXF_HOST_STATE_UNKNOWN);
 	assert_contains(script, "\nchoose --default local selected || goto local\n");
 	assert_contains(script, "\n:install\nkernel " BASE "/ipxe/menu/vmlinuz initrd=initrd.img "
@@ -729,7 +758,7 @@ test_render_menu(void)
 	/* install by default, over TFTP, sanboot for the local disk */
 	config.menu_default = (gchar *)"install";
 	config.local_boot = PXF_IPXE_LOCAL_SANBOOT;
-	script = render(&config, vars, "menu.ipxe.mustache", TRUE, FALSE, FALSE,
+	script = render(&config, vars, "menu.ipxe.mustache", TFTP, FALSE, FALSE,
 			PXF_HOST_STATE_UNKNOWN);
 	assert_contains(script, "--default install selected");
 	assert_contains(script, "\nkernel /ipxe/menu/vmlinuz initrd=initrd.img ");

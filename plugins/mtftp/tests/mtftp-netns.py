@@ -31,12 +31,8 @@ SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
 sys.path.insert(0, os.path.join(SOURCE, "tests", "lib"))
 import pxftest  # noqa: E402
 from pxftest import SKIP, Fail, Skip, in_netns  # noqa: E402
-
-TIMEOUT = 30
-SERVER_IP = "10.98.0.1"
-GROUP = "239.255.1.1"
-CLIENT_PORT = 3001
-SERVER_PORT = 1759
+from mtftpclient import (CLIENT_PORT, GROUP, SERVER_IP, SERVER_PORT, TIMEOUT,  # noqa: E402
+                         McClient, error_of, request)
 
 
 def check(cond, what):
@@ -135,13 +131,13 @@ class Daemon(pxftest.Env):
             f.write(data)
         return path
 
-    def configure(self, owners=(), dhcp=None, **mtftp):
+    def configure(self, owners=(), dhcp=None, host_file=None, **mtftp):
         settings = {"addresses": "[%s]" % SERVER_IP, "root": self.files, "timeout": 1,
                     "retries": 3}
         settings.update(mtftp)
         self.write("pxeforge.yaml", "daemon:\n  debug: true\n")
         self.write("conf.d/20-mtftptest.yaml", "plugins:\n  mtftptest:\n    owners: [%s]\n"
-                   % ", ".join(owners))
+                   % ", ".join(owners) + ("    host_file: %s\n" % host_file if host_file else ""))
         self.write("conf.d/35-mtftp.yaml", "plugins:\n  mtftp:\n" + "".join(
             "    %s: %s\n" % (k, v) for k, v in settings.items()))
         if dhcp is not None:
@@ -222,157 +218,6 @@ def tail(path, n=15):
     with open(path, errors="replace") as f:
         return "".join(f.readlines()[-n:])
 
-
-
-class McClient:
-    """A multicast TFTP client of our own, run in a thread inside a client
-    namespace: listens to the group from the start like iPXE, asks at once,
-    and as master ACKs the last block it has in a row, so that it asks only
-    for what it missed. proto "pxe" or "rfc2090"."""
-
-    def __init__(self, ns, name, proto="pxe", group=GROUP, port=CLIENT_PORT, ack_delay=0.0,
-                 blksize=None):
-        self.ns = ns
-        self.name = name
-        self.proto = proto
-        self.group = group
-        self.port = port
-        self.ack_delay = ack_delay
-        self.blksize = blksize or 512
-        self.ask_blksize = blksize
-        self.blocks = {}
-        self.last = None  # number of the short block
-        self.master = False
-        self.peer = None
-        self.error = None
-        self.oacks = []
-        self.unicast_data = []  # block numbers that came unicast
-        self.group_data = 0
-        self.done = False
-        self.first = None  # the first block it heard
-        self.thread = None
-        self.usock = None
-        self.msock = None
-
-    def open(self):
-        def make():
-            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            u.bind(("0.0.0.0", 0))
-            m = None
-            if self.proto == "pxe":
-                m = self.join(self.group, self.port)
-            return u, m
-        self.usock, self.msock = in_netns(self.ns, make)
-
-    def join(self, group, port):
-        m = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        m.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        m.bind(("0.0.0.0", port))
-        mreq = struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton("0.0.0.0"))
-        m.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
-        return m
-
-    def rrq(self):
-        pkt = b"\0\1" + self.name.encode() + b"\0octet\0"
-        if self.proto == "rfc2090":
-            if self.ask_blksize:
-                pkt += b"blksize\0%d\0" % self.ask_blksize
-            pkt += b"tsize\0" + b"0\0multicast\0\0"
-        self.usock.sendto(pkt, (SERVER_IP, SERVER_PORT))
-
-    def first_gap(self):
-        n = 0
-        while (n + 1) in self.blocks:
-            n += 1
-        return n
-
-    def complete(self):
-        return self.last is not None and self.first_gap() >= self.last
-
-    def ack(self):
-        if self.ack_delay:
-            time.sleep(self.ack_delay)
-        self.usock.sendto(struct.pack("!HH", 4, self.first_gap()), self.peer)
-
-    def data(self, pkt, unicast, src):
-        block = struct.unpack("!H", pkt[2:4])[0]
-        if self.peer is None:
-            self.peer = src
-        if self.first is None:
-            self.first = block
-        elif src != self.peer:
-            return  # not our server's stream
-        if unicast:
-            self.unicast_data.append(block)
-            self.master = True
-        else:
-            self.group_data += 1
-        self.blocks[block] = pkt[4:]
-        if len(pkt) - 4 < self.blksize:
-            self.last = block
-        if self.master:
-            self.ack()
-
-    def oack(self, pkt, src):
-        self.peer = src
-        fields = pkt[2:].split(b"\0")
-        opts = dict(zip(fields[0::2], fields[1::2]))
-        self.oacks.append(opts)
-        addr, port, mc = opts[b"multicast"].decode().split(",")
-        if b"blksize" in opts:
-            self.blksize = int(opts[b"blksize"])
-        if self.msock is None and addr:
-            self.msock = in_netns(self.ns, self.join, addr, int(port))
-        self.master = mc == "1"
-        if self.master:
-            self.ack()
-
-    def run(self, timeout=TIMEOUT):
-        import select
-        self.rrq()
-        deadline = time.monotonic() + timeout
-        silent_since = time.monotonic()
-        while not self.complete() and time.monotonic() < deadline:
-            socks = [s for s in (self.usock, self.msock) if s is not None]
-            ready, _, _ = select.select(socks, [], [], 0.5)
-            if not ready:
-                # like iPXE: silence means the stream ended without us; ask again
-                if time.monotonic() - silent_since > 1.5:
-                    self.master = False
-                    self.rrq()
-                    silent_since = time.monotonic()
-                continue
-            silent_since = time.monotonic()
-            for s in ready:
-                pkt, src = s.recvfrom(70000)
-                op = struct.unpack("!H", pkt[:2])[0]
-                if op == 3:
-                    self.data(pkt, s is self.usock, src)
-                elif op == 6:
-                    self.oack(pkt, src)
-                elif op == 5:
-                    self.error = (struct.unpack("!H", pkt[2:4])[0], pkt[4:-1].decode())
-                    return
-        self.done = self.complete()
-
-    def start(self):
-        import threading
-        self.open()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def wait(self, timeout=TIMEOUT):
-        self.thread.join(timeout)
-        if self.thread.is_alive():
-            raise Fail("client %s still running" % self.ns)
-
-    def content(self):
-        return b"".join(self.blocks[i] for i in range(1, self.last + 1))
-
-    def close(self):
-        for s in (self.usock, self.msock):
-            if s is not None:
-                s.close()
 
 
 # ---- cases ------------------------------------------------------------------------
@@ -486,6 +331,16 @@ def case_rfc2090(net, d, procs):
           "blksize 1024 negotiated")
 
 
+def start_half_way(client, blocks, who):
+    """Starts client and waits until it has blocks blocks, not all."""
+    client.start()
+    deadline = time.monotonic() + TIMEOUT
+    while len(client.blocks) < blocks and time.monotonic() < deadline:
+        time.sleep(0.01)
+    check(not client.done and len(client.blocks) >= blocks, "%s is half-way (%d blocks)"
+          % (who, len(client.blocks)))
+
+
 def catch_up(net, d, proto):
     """A late joiner hears the rest of a running stream, and when its turn
     as master comes asks only for the blocks it missed."""
@@ -498,12 +353,7 @@ def catch_up(net, d, proto):
     a = McClient(a_ns, "late.bin", proto, ack_delay=0.003)
     b = McClient(b_ns, "late.bin", proto)
     try:
-        a.start()
-        deadline = time.monotonic() + TIMEOUT
-        while len(a.blocks) < 150 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        check(not a.done and len(a.blocks) >= 150, "the first client is half-way (%d blocks)"
-              % len(a.blocks))
+        start_half_way(a, 150, "the first client")
         b.start()
         a.wait()
         b.wait()
@@ -542,28 +392,59 @@ def case_catchup_rfc2090(net, d, procs):
     catch_up(net, d, "rfc2090")
 
 
-def request(ns, name, opts=b"", op=1, port=SERVER_PORT):
-    """One request from a client namespace; the first answer (opcode, rest,
-    source) or None."""
-    def go():
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind(("0.0.0.0", 0))
-        s.settimeout(3)
-        try:
-            s.sendto(struct.pack("!H", op) + name + b"\0octet\0" + opts, (SERVER_IP, port))
-            pkt, src = s.recvfrom(70000)
-            return struct.unpack("!H", pkt[:2])[0], pkt[2:], src
-        except socket.timeout:
-            return None
-        finally:
-            s.close()
-    return in_netns(ns, go)
+def perhost(net, d, proto, x_ns, y_ns, z_ns, data):
+    """Two hosts fetch one file under their own paths at once (a
+    callback's local file, as ipxe/<mac>/initrd.img is for every host
+    installing a distro): the second joins the first one's stream, as for
+    one path. Another file meanwhile is still refused on the PXE channel,
+    and gets a session of its own with RFC 2090."""
+    a = McClient(x_ns, "ipxe/52-54-00-98-00-01/initrd.img", proto, ack_delay=0.003)
+    b = McClient(y_ns, "ipxe/52-54-00-98-00-02/initrd.img", proto)
+    try:
+        start_half_way(a, 100, "%s: the first host" % proto)
+        b.start()
+        other = request(z_ns, b"other.bin", b"multicast\0\0" if proto == "rfc2090" else b"")
+        a.wait()
+        b.wait()
+        check(a.error is None and a.done and a.content() == data,
+              "%s: the first host has the file" % proto)
+        check(b.error is None and b.done and b.content() == data,
+              "%s: the second host, under its own path, has it too (error %s)"
+              % (proto, b.error))
+        if proto == "pxe":
+            check(b.first > 1, "pxe: the second host joined the running stream (heard block "
+                  "%d first)" % b.first)
+            check(error_of(other) == (0, "MTFTP channel busy with another file"),
+                  "pxe: another file meanwhile: channel busy")
+        else:
+            check([o[b"multicast"].split(b",")[2] for o in b.oacks][0] == b"0",
+                  "rfc2090: the second host joined the running session: %s" % b.oacks)
+            ports = {o[b"multicast"].split(b",")[1] for o in a.oacks + b.oacks}
+            check(len(ports) == 1, "rfc2090: one session port for both: %s" % ports)
+            check(other is not None and other[0] == 6 and b",3002," not in other[1],
+                  "rfc2090: another file meanwhile gets a session of its own: %r"
+                  % (other,))
+        log = d.daemon_log()
+        streams = re.findall(r"stream of ipxe/52-54-00-98-00-0[12]/initrd.img to \S+ ended: "
+                             r"(\d+) clients served", log)
+        check(sum(int(n) for n in streams) == 2, "%s: both served: %s" % (proto, streams))
+    finally:
+        a.close()
+        b.close()
 
 
-def error_of(answer):
-    if answer is None or answer[0] != 5:
-        raise Fail("not an ERROR: %r" % (answer,))
-    return struct.unpack("!H", answer[1][:2])[0], answer[1][2:-1].decode()
+def case_perhost(net, d, procs):
+    x_ns, y_ns, z_ns = (net.add_client()[0] for _ in range(3))
+    data = pattern(400 * 512 + 100, 8)
+    d.file("other.bin", pattern(50000, 9))
+    host_file = os.path.join(d.root, "initrd.img")  # outside the root, as a distro's
+    with open(host_file, "wb") as f:
+        f.write(data)
+    d.configure(host_file=host_file)
+    d.start()
+    perhost(net, d, "pxe", x_ns, y_ns, z_ns, data)
+    open(d.log, "w").close()  # count the RFC 2090 streams alone
+    perhost(net, d, "rfc2090", x_ns, y_ns, z_ns, data)
 
 
 def case_refusals(net, d, procs):
@@ -680,7 +561,9 @@ def dhcp_discover(ns, dev, mac, options):
 
 def case_dhcp(net, d, procs):
     """The dhcp plugin's OFFER to a PXE ROM carries option 43 with the MTFTP
-    channel of its boot file; other clients get no option 43."""
+    channel of its boot file; other clients, iPXE included (it sends
+    PXEClient too, but its mtftp:// reads no sub-options), get no option
+    43."""
     if not os.path.exists(os.path.join(d.plugins, "dhcp.so")):
         raise Skip("the dhcp plugin is not built")
     ns, _, dev = net.add_client()
@@ -694,7 +577,7 @@ def case_dhcp(net, d, procs):
     d.configure(dhcp=dhcp, listen=3, delay=4,
                 files="[{path: pxelinux.0, group: 239.255.1.9, client_port: 3100}]")
     d.write("conf.d/20-mtftptest.yaml", "plugins:\n  mtftptest:\n    rom_boot_file: "
-            "pxelinux.0\n")
+            "pxelinux.0\n    ipxe_boot_file: ipxe/52-54-00-98-00-03/boot.ipxe\n")
     d.start()
     pxe = [(60, b"PXEClient:Arch:00000:UNDI:002001"), (93, b"\0\0"),
            (55, bytes([1, 3, 43, 60, 66, 67]))]
@@ -708,6 +591,10 @@ def case_dhcp(net, d, procs):
           "(%s)" % (offer.get(43) or b"").hex())
     plain = dhcp_discover(ns, dev, "52:54:00:98:00:02", [(55, bytes([1, 3, 43]))])
     check(plain is not None and 43 not in plain, "no option 43 for a client that is not PXE")
+    ipxe = dhcp_discover(ns, dev, "52:54:00:98:00:03", pxe + [(77, b"iPXE")])
+    check(ipxe is not None and ipxe.get(67) == b"ipxe/52-54-00-98-00-03/boot.ipxe",
+          "iPXE is offered its script by TFTP path from this server")
+    check(43 not in ipxe, "no option 43 for iPXE (%s)" % (ipxe.get(43) or b"").hex())
 
 
 def case_config(net, d, procs):
@@ -753,6 +640,7 @@ CASES = {
     "catchup-rfc2090": case_catchup_rfc2090,
     "pxe": case_pxe,
     "rfc2090": case_rfc2090,
+    "perhost": case_perhost,
 }
 
 

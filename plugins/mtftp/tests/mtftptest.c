@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test plugin for the mtftp integration and end-to-end tests: file.open
- * answers (bytes in memory, content that differs per client, a drop),
+ * answers (bytes in memory, content that differs per client, a drop, one
+ * file outside the root under a path per host, as the bootloader plugins
+ * serve a distro's initrd under ipxe/<mac>/initrd.img),
  * address owners set the way the dhcp plugin sets them on an ACK, and a
  * boot.select that gives PXE ROMs and iPXE a boot file (an mtftp:// URL for
  * iPXE in the e2e test). */
@@ -13,6 +15,14 @@
 static PxfVerdict
 mtftptest_file_open(PxfFileOpenArgs *args, gpointer user_data)
 {
+	const gchar *host_file = user_data;
+	g_auto(GStrv) parts = g_strsplit(args->path, "/", -1);
+
+	if (host_file[0] != '\0' && g_strv_length(parts) == 3 && g_strcmp0(parts[0], "ipxe") == 0 &&
+	    g_strcmp0(parts[2], "initrd.img") == 0) {
+		pxf_file_open_set_local_path(args, host_file);
+		return PXF_VERDICT_SKIP;
+	}
 	if (g_strcmp0(args->path, "virtual.bin") == 0) {
 		gsize size = 300000;
 		guint8 *data = g_malloc(size);
@@ -41,6 +51,7 @@ mtftptest_file_open(PxfFileOpenArgs *args, gpointer user_data)
 typedef struct {
 	gchar *ipxe_boot_file;
 	gchar *rom_boot_file;
+	gchar *host_file;
 } MtftpTest;
 
 static void
@@ -49,6 +60,7 @@ mtftptest_free(gpointer data)
 	MtftpTest *self = data;
 	g_free(self->ipxe_boot_file);
 	g_free(self->rom_boot_file);
+	g_free(self->host_file);
 	g_free(self);
 }
 
@@ -85,9 +97,10 @@ mtftptest_init(PxfPluginContext *ctx, GError **error)
 	}
 	self->ipxe_boot_file = g_strdup(pxf_conf_section_get_string(config, "ipxe_boot_file"));
 	self->rom_boot_file = g_strdup(pxf_conf_section_get_string(config, "rom_boot_file"));
+	self->host_file = g_strdup(pxf_conf_section_get_string(config, "host_file"));
 	if (!pxf_hook_connect_boot_select(ctx, mtftptest_boot_select, self, NULL, error))
 		return FALSE;
-	return pxf_hook_connect_file_open(ctx, mtftptest_file_open, NULL, NULL, error);
+	return pxf_hook_connect_file_open(ctx, mtftptest_file_open, self->host_file, NULL, error);
 }
 
 static const PxfConfKey mtftptest_keys[] = {
@@ -103,6 +116,10 @@ static const PxfConfKey mtftptest_keys[] = {
 	 .type = PXF_CONF_TYPE_STRING,
 	 .default_value = "",
 	 .description = "boot file for clients at the PXE ROM stage; empty: none"},
+	{.key = "host_file",
+	 .type = PXF_CONF_TYPE_STRING,
+	 .default_value = "",
+	 .description = "the file served as ipxe/<anything>/initrd.img; empty: none"},
 	PXF_CONF_KEY_END,
 };
 

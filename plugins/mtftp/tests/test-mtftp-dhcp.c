@@ -157,6 +157,7 @@ free_config(PxfMtftpConfig *config)
 /* The option 43 a reply ends with, as hex; "" when there is none. */
 static gchar *
 reply(PxfMtftpAdvertiser *adv,
+      PxfBootStage stage,
       guint8 type,
       const gchar *vendor,
       const gchar *server,
@@ -170,7 +171,8 @@ reply(PxfMtftpAdvertiser *adv,
 	PxfClient client = {.transport = "dhcp",
 			    .address = G_INET_SOCKET_ADDRESS(addr),
 			    .mac = "52:54:00:00:00:01"};
-	PxfDhcpReplyArgs args = {.client = &client, .message_type = type, .options = options};
+	PxfDhcpReplyArgs args = {
+		.client = &client, .message_type = type, .options = options, .stage = stage};
 	g_autoptr(GString) hex = g_string_new(NULL);
 	const guint8 *data;
 	gsize len = 0;
@@ -205,57 +207,73 @@ test_reply(void)
 	adv = pxf_mtftp_advertiser_new(config, addresses);
 
 	/* a PXE client offered a file from this server: the default channel */
-	got = reply(adv, 2, "PXEClient", "10.0.0.1", "boot/menu.c32", NULL, 0);
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 2, "PXEClient", "10.0.0.1", "boot/menu.c32", NULL, 0);
 	g_assert_cmpstr(got, ==,
 			"0104efff010102020bb9030206df04010305010406010"
 			"8ff");
 	g_free(got);
 	/* the ACK too; pxelinux.0 has a channel of its own (with a DOS path) */
-	got = reply(adv, 5, "PXEClient", "10.0.0.1", "\\pxelinux.0", NULL, 0);
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 5, "PXEClient", "10.0.0.1", "\\pxelinux.0", NULL, 0);
 	g_assert_cmpstr(got, ==,
 			"0104efff010202020bc2030206df04010305010406010"
 			"8ff");
 	g_free(got);
 	/* the dhcp plugin's own option 43 for PXE ROMs (discovery control 8,
 	 * set before dhcp.reply): merged, one sub-option 6, the same bytes */
-	got = reply(adv, 2, "PXEClient", "10.0.0.1", "boot/menu.c32", dhcp_default,
-		    sizeof(dhcp_default));
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 2, "PXEClient", "10.0.0.1", "boot/menu.c32",
+		    dhcp_default, sizeof(dhcp_default));
 	g_assert_cmpstr(got, ==,
 			"0104efff010102020bb9030206df04010305010406010"
 			"8ff");
 	g_free(got);
 	/* another plugin's discovery control stays */
-	got = reply(adv, 2, "PXEClient", "10.0.0.1", "pxelinux.0", other, sizeof(other));
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 2, "PXEClient", "10.0.0.1", "pxelinux.0", other,
+		    sizeof(other));
 	g_assert_cmpstr(got, ==, "0104efff010202020bc2030206df040103050104060103ff");
 	g_free(got);
 	/* not PXE-encoded: left alone */
-	got = reply(adv, 2, "PXEClient", "10.0.0.1", "pxelinux.0", (const guint8 *)"\x01\x09", 2);
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 2, "PXEClient", "10.0.0.1", "pxelinux.0",
+		    (const guint8 *)"\x01\x09", 2);
 	g_assert_cmpstr(got, ==, "0109");
 	g_free(got);
 
 	/* none of these is ours to advertise to */
-	got = reply(adv, 6, "PXEClient", "10.0.0.1", "pxelinux.0", NULL, 0); /* NAK */
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 6, "PXEClient", "10.0.0.1", "pxelinux.0", NULL,
+		    0); /* NAK */
 	g_assert_cmpstr(got, ==, "");
 	g_free(got);
-	got = reply(adv, 2, NULL, "10.0.0.1", "pxelinux.0", NULL, 0); /* not PXE */
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 2, NULL, "10.0.0.1", "pxelinux.0", NULL,
+		    0); /* not PXE */
 	g_assert_cmpstr(got, ==, "");
 	g_free(got);
-	got = reply(adv, 2, "HTTPClient", "10.0.0.1", "pxelinux.0", NULL, 0);
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 2, "HTTPClient", "10.0.0.1", "pxelinux.0", NULL, 0);
 	g_assert_cmpstr(got, ==, "");
 	g_free(got);
-	got = reply(adv, 2, "PXEClient", "10.0.0.9", "pxelinux.0", NULL, 0); /* another server */
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 2, "PXEClient", "10.0.0.9", "pxelinux.0", NULL,
+		    0); /* another server */
 	g_assert_cmpstr(got, ==, "");
 	g_free(got);
-	got = reply(adv, 2, "PXEClient", NULL, "pxelinux.0", NULL, 0);
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 2, "PXEClient", NULL, "pxelinux.0", NULL, 0);
 	g_assert_cmpstr(got, ==, "");
 	g_free(got);
-	got = reply(adv, 2, "PXEClient", "10.0.0.1", NULL, NULL, 0); /* no boot file */
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 2, "PXEClient", "10.0.0.1", NULL, NULL,
+		    0); /* no boot file */
 	g_assert_cmpstr(got, ==, "");
 	g_free(got);
-	got = reply(adv, 2, "PXEClient", "10.0.0.1", "http://10.0.0.1/boot.ipxe", NULL, 0);
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 2, "PXEClient", "10.0.0.1",
+		    "http://10.0.0.1/boot.ipxe", NULL, 0);
 	g_assert_cmpstr(got, ==, "");
 	g_free(got);
-	got = reply(adv, 2, "PXEClient", "10.0.0.1", "../etc/passwd", NULL, 0);
+	got = reply(adv, PXF_BOOT_STAGE_ROM, 2, "PXEClient", "10.0.0.1", "../etc/passwd", NULL, 0);
+	g_assert_cmpstr(got, ==, "");
+	g_free(got);
+	/* iPXE sends PXEClient too, and may be offered a TFTP path of this
+	 * server (script_transport tftp): it reads no MTFTP sub-options */
+	got = reply(adv, PXF_BOOT_STAGE_IPXE, 2, "PXEClient", "10.0.0.1",
+		    "ipxe/52-54-00-00-00-01/boot.ipxe", NULL, 0);
+	g_assert_cmpstr(got, ==, "");
+	g_free(got);
+	got = reply(adv, PXF_BOOT_STAGE_IPXE, 5, "PXEClient", "10.0.0.1", "pxelinux.0", NULL, 0);
 	g_assert_cmpstr(got, ==, "");
 	g_free(got);
 

@@ -1,13 +1,42 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define G_LOG_DOMAIN "test-tftp"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "pxf-tftp-path.h"
+
+/* The test is linked with -Wl,--wrap=realpath: every realpath() of the code
+ * under test comes here. When it resolves a name ending in swap_suffix, the
+ * directory swap_dir is replaced by a symlink to swap_target right after,
+ * which is the moment a check-then-open confinement (realpath, prefix
+ * compare, open of the checked name) cannot see. */
+char *__real_realpath(const char *path, char *resolved);
+char *__wrap_realpath(const char *path, char *resolved);
+static const gchar *swap_suffix = NULL;
+static const gchar *swap_dir = NULL;
+static const gchar *swap_target = NULL;
+
+char *
+__wrap_realpath(const char *path, char *resolved)
+{
+	char *out = __real_realpath(path, resolved);
+
+	if (out != NULL && swap_suffix != NULL && g_str_has_suffix(path, swap_suffix)) {
+		g_autofree gchar *aside = g_strconcat(swap_dir, ".real", NULL);
+		g_assert_cmpint(g_rename(swap_dir, aside), ==, 0);
+		g_assert_cmpint(symlink(swap_target, swap_dir), ==, 0);
+		swap_suffix = NULL;
+	}
+	return out;
+}
 
 static void
 test_sanitise_accepts(void)
@@ -131,6 +160,24 @@ tree_setup(Tree *tree, gconstpointer data)
 	g_free(g_steal_pointer(&p));
 	p = g_build_filename(tree->root, "prefix-link", NULL);
 	g_assert_cmpint(symlink("../rootx/f", p), ==, 0);
+	g_free(g_steal_pointer(&p));
+	/* absolute, but into the tree; relative, but through '..' above the
+	 * root and back: openat2(RESOLVE_BENEATH) refuses both */
+	p = g_build_filename(tree->root, "abs-inside-link", NULL);
+	{
+		g_autofree gchar *target = g_build_filename(tree->root, "pxelinux.0", NULL);
+		g_assert_cmpint(symlink(target, p), ==, 0);
+	}
+	g_free(g_steal_pointer(&p));
+	p = g_build_filename(tree->root, "sub", "round-trip", NULL);
+	g_assert_cmpint(symlink("../../root/pxelinux.0", p), ==, 0);
+	g_free(g_steal_pointer(&p));
+	/* an intermediate directory that is a symlink out of the tree */
+	p = g_build_filename(tree->root, "sub", "up", NULL);
+	g_assert_cmpint(symlink("..", p), ==, 0);
+	g_free(g_steal_pointer(&p));
+	p = g_build_filename(tree->root, "sub", "out", NULL);
+	g_assert_cmpint(symlink("../..", p), ==, 0);
 }
 
 static void
@@ -188,7 +235,12 @@ test_open_under(Tree *tree, gconstpointer data)
 		{"abs-link", NULL, PXF_TFTP_ERROR_ACCESS},
 		{"dir-link/secret", NULL, PXF_TFTP_ERROR_ACCESS},
 		{"prefix-link", NULL, PXF_TFTP_ERROR_ACCESS},
-		{"fifo", NULL, PXF_TFTP_ERROR_ACCESS}, /* and it must not block */
+		{"fifo", NULL, PXF_TFTP_ERROR_ACCESS},	/* and it must not block */
+		{"sub/up/pxelinux.0", "0123456789", 0}, /* '..' that stays inside */
+		{"sub/out/secret", NULL, PXF_TFTP_ERROR_ACCESS},
+		{"sub/out/root/pxelinux.0", NULL, PXF_TFTP_ERROR_ACCESS},
+		{"abs-inside-link", NULL, PXF_TFTP_ERROR_ACCESS},
+		{"sub/round-trip", NULL, PXF_TFTP_ERROR_ACCESS},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -266,6 +318,62 @@ test_open_file(Tree *tree, gconstpointer data)
 	g_assert_error(error, PXF_TFTP_ERROR, PXF_TFTP_ERROR_NOT_FOUND);
 }
 
+static gboolean
+have_openat2(void)
+{
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_BENEATH};
+	glong fd = syscall(SYS_openat2, AT_FDCWD, ".", &how, sizeof(how));
+
+	if (fd >= 0)
+		close((gint)fd);
+	return fd >= 0 || errno != ENOSYS;
+}
+
+/* An intermediate directory swapped for a symlink out of the root between
+ * the name's check and its open: a realpath check followed by an
+ * O_NOFOLLOW open of the checked name (which guards only the last
+ * component) served the file outside; the open must refuse it itself. */
+static void
+test_open_swapped_dir(Tree *tree, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_build_filename(tree->root, "swap", NULL);
+	g_autofree gchar *inner = g_build_filename(dir, "secret", NULL);
+	g_autofree gchar *outdir = g_build_filename(tree->top, "out", NULL);
+	g_autofree gchar *outer = g_build_filename(outdir, "secret", NULL);
+	guint64 size = 0;
+	gint fd;
+
+	if (!have_openat2()) {
+		g_test_skip("the kernel has no openat2 (before 5.6)");
+		return;
+	}
+	g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+	g_assert_cmpint(g_mkdir(outdir, 0755), ==, 0);
+	tree_write(inner, "inside");
+	tree_write(outer, "outside");
+
+	swap_suffix = "/swap/secret";
+	swap_dir = dir;
+	swap_target = outdir;
+	fd = pxf_tftp_path_open_under(tree->root, "swap/secret", &size, &error);
+	g_assert_null(swap_suffix); /* the swap happened */
+	if (fd >= 0) {
+		g_autofree gchar *got = read_fd(fd);
+		g_error("served '%s' through a directory swapped for a symlink out of the root",
+			got);
+	}
+	g_assert_error(error, PXF_TFTP_ERROR, PXF_TFTP_ERROR_ACCESS);
+	g_test_message("%s", error->message);
+
+	/* undo, for the teardown */
+	g_assert_cmpint(g_unlink(dir), ==, 0);
+	{
+		g_autofree gchar *aside = g_strconcat(dir, ".real", NULL);
+		g_assert_cmpint(g_rename(aside, dir), ==, 0);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -278,5 +386,7 @@ main(int argc, char **argv)
 		   test_open_root_variants, tree_teardown);
 	g_test_add("/plugin/tftp/path/open-file", Tree, NULL, tree_setup, test_open_file,
 		   tree_teardown);
+	g_test_add("/plugin/tftp/path/open-swapped-dir", Tree, NULL, tree_setup,
+		   test_open_swapped_dir, tree_teardown);
 	return g_test_run();
 }

@@ -322,7 +322,7 @@ def case_refusals(e):
 
     log = e.wait_log("refused 'upload.bin'")
     for needle in ["client 127.0.0.1:", "refused '../etc/passwd': '../etc/passwd': '..' in path",
-                   "refused '//etc/passwd'", "refused 'escape-link'", "outside the root",
+                   "refused '//etc/passwd'", "refused 'escape-link'", "outside the tree",
                    "refused 'passwd-link'", "refused 'dir-link/secret.txt'",
                    "refused '\\\\\\\\etc\\\\passwd'", "refused '': empty file name",
                    "refused 'a\\001b'", "refused 'sub'", "not a regular file",
