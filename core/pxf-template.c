@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define G_LOG_DOMAIN "pxf-template"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <glib/gstdio.h>
 
+#include "pxf-file.h"
 #include "pxf-template.h"
 #include "pxf-vars.h"
 
@@ -440,30 +438,14 @@ pxf_template_new(const gchar *name, const gchar *text, gsize len, GError **error
 PxfTemplate *
 pxf_template_new_from_file(const gchar *path, GError **error)
 {
-	GStatBuf st;
 	g_autofree gchar *data = NULL;
 	gsize len = 0;
 
 	g_return_val_if_fail(path != NULL, NULL);
 
-	/* refuse devices and fifos before reading: a template must be a file */
-	if (g_stat(path, &st) != 0) {
-		gint errsv = errno;
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errsv), "%s: %s", path,
-			    g_strerror(errsv));
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		g_set_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_FAILED,
-			    "%s: not a regular file", path);
-		return NULL;
-	}
-	if ((guint64)st.st_size > PXF_TEMPLATE_MAX_FILE_SIZE) {
-		g_set_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_FAILED,
-			    "%s: larger than %u bytes", path, PXF_TEMPLATE_MAX_FILE_SIZE);
-		return NULL;
-	}
-	if (!g_file_get_contents(path, &data, &len, error))
+	/* a template must be a regular file: a FIFO or a device is refused
+	 * before it is read */
+	if (!pxf_file_get_contents(path, PXF_TEMPLATE_MAX_FILE_SIZE, &data, &len, error))
 		return NULL;
 	return pxf_template_new(path, data, len, error);
 }

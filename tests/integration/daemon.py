@@ -335,6 +335,47 @@ def case_lifecycle(e):
     check(p.stdout.splitlines()[0].endswith("booting"), "state changed by refused calls")
 
 
+def case_special_files(e):
+    """A FIFO in conf.d/ is refused on reload, named, while the daemon keeps
+    answering; a conf.d/*.yaml link to /dev/zero is refused by check at once
+    (read, it would fill the memory)."""
+    e.timeout = 10  # a regression blocks the daemon: fail soon, not hang
+    e.write("pxeforge.yaml", GOOD)
+    e.write("templates/ks.cfg", KS)
+    e.start()
+    fifo = os.path.join(e.config, "conf.d", "20-fifo.yaml")
+    os.mkfifo(fifo)
+    try:
+        p = e.cli("reload", expect=1)
+    except subprocess.TimeoutExpired:
+        raise Fail("pxeforge reload did not return: the daemon blocks on the FIFO")
+    check(fifo in p.stderr and "not a regular file (a FIFO)" in p.stderr,
+          "the refused reload does not name the FIFO")
+    check("keeping the running configuration" in p.stderr, "reload not refused")
+    p = e.cli("hosts", "list")
+    check("web01" in p.stdout, "the running configuration was not kept")
+    log = e.wait_log(fifo, "keeping the running configuration")
+    check(fifo + ": error: cannot read file: not a regular file (a FIFO)" in log,
+          "the daemon log does not name the FIFO")
+    p = e.cli("check", expect=1)
+    check(fifo in p.stderr, "check does not name the FIFO")
+    os.unlink(fifo)
+
+    zero = os.path.join(e.config, "conf.d", "30-zero.yaml")
+    os.symlink("/dev/zero", zero)
+    try:
+        p = e.cli("check", expect=1)
+    except subprocess.TimeoutExpired:
+        raise Fail("pxeforge check reads /dev/zero")
+    check(zero + ": error: cannot read file: not a regular file (a character device)"
+          in p.stderr, "check does not name the link to /dev/zero")
+    p = e.cli("reload", expect=1)
+    check(zero in p.stderr, "reload does not name the link to /dev/zero")
+    check(e.daemon.poll() is None, "daemon died")
+    os.unlink(zero)
+    e.cli("reload")
+
+
 CASES = {
     "lifecycle": case_lifecycle,
     "privdrop": case_privdrop,
@@ -343,6 +384,7 @@ CASES = {
     "plugins": case_plugins,
     "render": case_render,
     "import": case_import,
+    "special-files": case_special_files,
 }
 
 

@@ -756,7 +756,7 @@ test_template_from_file(void)
 
 	tpl2 = pxf_template_new_from_file(tmp, &error);
 	g_assert_null(tpl2);
-	g_assert_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_FAILED);
+	g_assert_error(error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
 	rm_rf(tmp);
 }
 
