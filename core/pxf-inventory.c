@@ -577,9 +577,13 @@ PxfInventory *
 pxf_inventory_new_from_config(PxfConfNode *root, const gchar *config_dir, GPtrArray *diags)
 {
 	PxfInventory *self = pxf_inventory_new_empty();
+	/* templates are stored as absolute paths, and g_canonicalize_filename()
+	 * needs an absolute base: `--config etc` is relative to the cwd */
+	g_autofree gchar *abs_dir =
+		config_dir != NULL ? g_canonicalize_filename(config_dir, NULL) : NULL;
 	PxfInventoryBuilder b = {
 		.inv = self,
-		.config_dir = config_dir,
+		.config_dir = abs_dir,
 		.diags = diags,
 	};
 

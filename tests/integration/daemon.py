@@ -376,6 +376,43 @@ def case_special_files(e):
     e.cli("reload")
 
 
+def no_glib_complaint(text, what):
+    for needle in ("critical:", "CRITICAL", "warning:", "WARNING"):
+        check(needle not in text, "%s says %s:\n%s" % (what, needle, text))
+
+
+def case_relative_config(e):
+    """`--config etc` and `--config .` (as the README runs it) work like an
+    absolute path: templates resolve against the configuration directory,
+    and GLib has nothing to complain about."""
+    e.write("pxeforge.yaml", GOOD)
+    e.write("templates/ks.cfg", KS)
+    e.cwd = e.root
+    e.config = "etc"
+    p = e.cli("check")
+    check("OK: 1 distros, 1 profiles, 1 hosts" in p.stdout, "check with --config etc failed")
+    no_glib_complaint(p.stderr, "pxeforge --config etc check")
+    p = e.cli("render", "--mac", "52:54:00:00:00:01")
+    check("url --url=http://192.0.2.1/distros/centos7" in p.stdout,
+          "render with --config etc failed")
+    no_glib_complaint(p.stderr, "pxeforge --config etc render")
+
+    e.cwd = os.path.join(e.root, "etc")
+    e.config = "."
+    e.start()
+    p = e.cli("render", "--mac", "52:54:00:00:00:01")
+    check("url --url=http://192.0.2.1/distros/centos7" in p.stdout,
+          "render through pxeforged --config . failed")
+    p = e.cli("status")
+    check(e.path("etc") in p.stdout, "status does not show the absolute configuration directory")
+    e.cli("reload")
+    p = e.cli("check")
+    no_glib_complaint(p.stderr, "pxeforge --config . check")
+    log = e.wait_log("reload")
+    for needle in ("critical:", "GLib"):
+        check(needle not in log, "the daemon log says %s" % needle)
+
+
 CASES = {
     "lifecycle": case_lifecycle,
     "privdrop": case_privdrop,
@@ -385,6 +422,7 @@ CASES = {
     "render": case_render,
     "import": case_import,
     "special-files": case_special_files,
+    "relative-config": case_relative_config,
 }
 
 
