@@ -438,10 +438,10 @@ BROKEN_TEMPLATES = [
 ]
 
 
-def write_broken(e, name, text, partials):
+def write_broken(e, name, text, partials, where, line):
     """The broken template as templates/NAME.cfg, with its partials, a
     profile "broken" using it and a host of that profile; returns the
-    template's file name."""
+    template's file name and the "FILE:LINE: " the error must give."""
     tpl = "%s.cfg" % name
     e.write("templates/" + tpl, text)
     for rel, body in partials.items():
@@ -451,7 +451,7 @@ def write_broken(e, name, text, partials):
             "    template: templates/%s\n"
             "hosts:\n  - mac: 52:54:00:00:00:77\n    hostname: broken-host\n"
             "    profile: broken\n" % tpl)
-    return tpl
+    return tpl, "%s:%d: " % (os.path.join(e.config, where.format(tpl)), line)
 
 
 def case_template_errors(e):
@@ -462,8 +462,7 @@ def case_template_errors(e):
     e.write("templates/ks.cfg", KS)
     check(len(BROKEN_TEMPLATES) >= 7, "fewer than seven broken templates")
     for name, text, partials, (where, line), what in BROKEN_TEMPLATES:
-        tpl = write_broken(e, name, text, partials)
-        needle = "%s:%d: " % (os.path.join(e.config, where.format(tpl)), line)
+        tpl, needle = write_broken(e, name, text, partials, where, line)
         p = e.cli("check", expect=1)
         check(needle in p.stderr and what in p.stderr,
               "%s: check does not say %r at %s" % (name, what, needle))
@@ -480,8 +479,7 @@ def case_template_errors(e):
     os.unlink(os.path.join(e.config, "conf.d", "50-template.yaml"))
     e.start()
     for name, text, partials, (where, line), what in BROKEN_TEMPLATES:
-        tpl = write_broken(e, name, text, partials)
-        needle = "%s:%d: " % (os.path.join(e.config, where.format(tpl)), line)
+        tpl, needle = write_broken(e, name, text, partials, where, line)
         e.drain_notify()  # each reload notifies: a full queue would block the daemon
         p = e.cli("reload", expect=1)
         check(needle in p.stderr and what in p.stderr
