@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "pxf-config"
 
 #include "pxf-config.h"
+#include "pxf-file.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -553,27 +554,15 @@ pxf_conf_parse_file(const gchar *path, GPtrArray *diags)
 {
 	g_autofree gchar *data = NULL;
 	g_autoptr(GError) error = NULL;
-	GStatBuf st;
 	gsize len = 0;
 
 	g_return_val_if_fail(path != NULL, NULL);
 
-	/* a size check first so that a stray disk image in conf.d is not slurped */
-	if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > PXF_CONF_MAX_FILE_SIZE) {
-		pxf_diags_add(diags, FALSE, path, 0, 0, NULL,
-			      "file is too large (more than %u bytes)",
-			      (guint)PXF_CONF_MAX_FILE_SIZE);
-		return NULL;
-	}
-	if (!g_file_get_contents(path, &data, &len, &error)) {
+	/* a FIFO, a link to /dev/zero or a stray disk image in conf.d is refused
+	 * before it blocks us or is slurped */
+	if (!pxf_file_get_contents(path, PXF_CONF_MAX_FILE_SIZE, &data, &len, &error)) {
 		pxf_diags_add(diags, FALSE, path, 0, 0, NULL, "cannot read file: %s",
-			      error->message);
-		return NULL;
-	}
-	if (len > PXF_CONF_MAX_FILE_SIZE) {
-		pxf_diags_add(diags, FALSE, path, 0, 0, NULL,
-			      "file is too large (more than %u bytes)",
-			      (guint)PXF_CONF_MAX_FILE_SIZE);
+			      pxf_file_error_reason(error, path));
 		return NULL;
 	}
 	return pxf_conf_parse_data(path, data, len, diags);

@@ -745,8 +745,10 @@ PxfDaemon *
 pxf_daemon_new(const PxfDaemonOptions *options)
 {
 	PxfDaemon *self = g_new0(PxfDaemon, 1);
-	self->config_dir =
-		g_strdup(options->config_dir != NULL ? options->config_dir : PXF_SYSCONFDIR);
+	/* absolute, so that what status shows and each reload reads do not
+	 * depend on the directory the daemon was started in */
+	self->config_dir = g_canonicalize_filename(
+		options->config_dir != NULL ? options->config_dir : PXF_SYSCONFDIR, NULL);
 	self->opt_state_dir = g_strdup(options->state_dir);
 	self->opt_control_socket = g_strdup(options->control_socket);
 	self->opt_user = g_strdup(options->user);

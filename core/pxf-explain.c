@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "pxf-file.h"
 #include "pxf-render.h"
 
 /* configuration files are shown and parsed; a boot image is not read */
@@ -230,7 +231,8 @@ pxf_explain_query(PxfExplain *ex, const gchar *transport, const gchar *path, Pxf
 			if (st.st_size > 0 && st.st_size <= PXF_EXPLAIN_MAX_TEXT) {
 				g_autofree gchar *data = NULL;
 				gsize len = 0;
-				if (g_file_get_contents(args.local_path, &data, &len, NULL))
+				if (pxf_file_get_contents(args.local_path, PXF_EXPLAIN_MAX_TEXT,
+							  &data, &len, NULL))
 					f->content = pxf_explain_text_of(data, len);
 			}
 		} else {

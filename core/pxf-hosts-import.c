@@ -6,6 +6,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "pxf-file.h"
 #include "pxf-yaml-writer.h"
 
 /* `pxeforge hosts import`: every row of the import file becomes a host node
@@ -574,14 +575,8 @@ pxf_hosts_import(const gchar *config_dir, const gchar *file, GPtrArray *diags, G
 			    file);
 		return -1;
 	}
-	if (!g_file_get_contents(file, &data, &len, &error_local)) {
+	if (!pxf_file_get_contents(file, PXF_CONF_MAX_FILE_SIZE, &data, &len, &error_local)) {
 		g_propagate_prefixed_error(error, g_steal_pointer(&error_local), "cannot import: ");
-		return -1;
-	}
-	if (len > PXF_CONF_MAX_FILE_SIZE) {
-		g_set_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_INVALID,
-			    "%s is too large (more than %u bytes)", file,
-			    (guint)PXF_CONF_MAX_FILE_SIZE);
 		return -1;
 	}
 

@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "pxf-import"
 
 #include "pxf-import-private.h"
+#include "pxf-file.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -43,28 +44,25 @@ static gboolean
 pxf_iso_check_volume(const gchar *label, const gchar *path, GError **error)
 {
 	guint8 pvd[2048];
-	GStatBuf st;
+	struct stat st;
 	guint64 blocks;
 	guint64 block_size;
 	gssize n = 0;
-	gint fd = g_open(path, O_RDONLY | O_CLOEXEC, 0);
+	g_autoptr(GError) error_local = NULL;
+	/* non-blocking: a FIFO given as the image must not hang the import */
+	gint fd = pxf_file_open_regular(path, &st, &error_local);
 
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		gint saved = errno;
-		if (fd >= 0)
-			close(fd);
-		g_set_error(error, PXF_IMPORT_ERROR, PXF_IMPORT_ERROR_FAILED, "%s: %s", label,
-			    g_strerror(saved));
+	if (fd < 0) {
+		g_set_error(error, PXF_IMPORT_ERROR,
+			    g_error_matches(error_local, G_FILE_ERROR, G_FILE_ERROR_INVAL)
+				    ? PXF_IMPORT_ERROR_INVALID
+				    : PXF_IMPORT_ERROR_FAILED,
+			    "%s: %s", label, pxf_file_error_reason(error_local, path));
 		return FALSE;
 	}
-	if (S_ISREG(st.st_mode) && st.st_size >= PXF_ISO_PVD_OFFSET + (goffset)sizeof(pvd))
+	if (st.st_size >= PXF_ISO_PVD_OFFSET + (goffset)sizeof(pvd))
 		n = pread(fd, pvd, sizeof(pvd), PXF_ISO_PVD_OFFSET);
 	close(fd);
-	if (!S_ISREG(st.st_mode)) {
-		g_set_error(error, PXF_IMPORT_ERROR, PXF_IMPORT_ERROR_INVALID,
-			    "%s: not a regular file or a directory", label);
-		return FALSE;
-	}
 	if (n != (gssize)sizeof(pvd) || pvd[0] != 1 || memcmp(pvd + 1, "CD001", 5) != 0) {
 		g_set_error(error, PXF_IMPORT_ERROR, PXF_IMPORT_ERROR_INVALID,
 			    "%s: not an ISO 9660 image (no primary volume descriptor at 32 KiB); "

@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "pxf-import"
 
 #include "pxf-import-private.h"
+#include "pxf-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -190,6 +191,7 @@ pxf_check_sum(
 	g_autofree gchar *path = g_build_filename(root, rel, NULL);
 	g_autofree guint8 *buf = g_malloc(PXF_IMPORT_BLOCK_SIZE);
 	g_autoptr(GChecksum) checksum = NULL;
+	g_autoptr(GError) error_local = NULL;
 	GChecksumType type;
 	const gchar *hex;
 	gint fd;
@@ -197,11 +199,10 @@ pxf_check_sum(
 	if (!pxf_import_checksum_split(sum, &type, &hex))
 		return TRUE; /* the detector lets only well-formed ones through */
 	checksum = g_checksum_new(type);
-	fd = g_open(path, O_RDONLY | O_CLOEXEC, 0);
+	fd = pxf_file_open_regular(path, NULL, &error_local);
 	if (fd < 0) {
-		gint saved = errno;
-		g_set_error(error, PXF_IMPORT_ERROR, PXF_IMPORT_ERROR_FAILED, "%s: %s", path,
-			    g_strerror(saved));
+		g_set_error_literal(error, PXF_IMPORT_ERROR, PXF_IMPORT_ERROR_FAILED,
+				    error_local->message);
 		return FALSE;
 	}
 	for (;;) {

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pxf-template.h"
+
 G_DEFINE_QUARK(pxf_inventory_error_quark, pxf_inventory_error)
 
 struct _PxfInventory {
@@ -319,7 +321,8 @@ pxf_builder_add_distro(PxfInventoryBuilder *b,
 }
 
 /* Resolved against the configuration directory; opened to prove it is
- * readable by us (access() would answer for the real uid, not ours). */
+ * readable by us (access() would answer for the real uid, not ours), and
+ * compiled with its partials. */
 static gchar *
 pxf_builder_check_template(PxfInventoryBuilder *b,
 			   const gchar *template,
@@ -327,6 +330,7 @@ pxf_builder_check_template(PxfInventoryBuilder *b,
 			   const gchar *path)
 {
 	g_autofree gchar *resolved = g_canonicalize_filename(template, b->config_dir);
+	g_autoptr(GError) error = NULL;
 	struct stat st;
 	gint fd;
 
@@ -346,6 +350,12 @@ pxf_builder_check_template(PxfInventoryBuilder *b,
 		return NULL;
 	}
 	close(fd);
+	/* a syntax error or a missing partial is found now, not by the machine
+	 * that asks for its answer file and gets a 500 */
+	if (!pxf_template_check_file(resolved, b->config_dir, &error)) {
+		pxf_builder_diag(b, node, path, "%s", error->message);
+		return NULL;
+	}
 	return g_steal_pointer(&resolved);
 }
 
@@ -577,9 +587,13 @@ PxfInventory *
 pxf_inventory_new_from_config(PxfConfNode *root, const gchar *config_dir, GPtrArray *diags)
 {
 	PxfInventory *self = pxf_inventory_new_empty();
+	/* templates are stored as absolute paths, and g_canonicalize_filename()
+	 * needs an absolute base: `--config etc` is relative to the cwd */
+	g_autofree gchar *abs_dir =
+		config_dir != NULL ? g_canonicalize_filename(config_dir, NULL) : NULL;
 	PxfInventoryBuilder b = {
 		.inv = self,
-		.config_dir = config_dir,
+		.config_dir = abs_dir,
 		.diags = diags,
 	};
 

@@ -39,9 +39,7 @@ pxf_render_template(PxfSetup *setup,
 		    GError **error)
 {
 	g_autoptr(PxfTemplate) tpl = NULL;
-	g_autofree gchar *dir = NULL;
-	g_autofree gchar *snippets = NULL;
-	const gchar *partial_dirs[3] = {NULL};
+	g_auto(GStrv) partial_dirs = NULL;
 
 	if (is_text)
 		tpl = pxf_template_new("(inline template)", template, (gsize)-1, error);
@@ -49,15 +47,7 @@ pxf_render_template(PxfSetup *setup,
 		tpl = pxf_template_new_from_file(template, error);
 	if (tpl == NULL)
 		return FALSE;
-	/* partials next to the template, then the site's shared snippets */
-	snippets = g_build_filename(setup->config_dir, "snippets", NULL);
-	if (!is_text) {
-		dir = g_path_get_dirname(template);
-		partial_dirs[0] = dir;
-		partial_dirs[1] = snippets;
-	} else {
-		partial_dirs[0] = snippets;
-	}
+	partial_dirs = pxf_template_partial_dirs(is_text ? NULL : template, setup->config_dir);
 	return pxf_template_render(tpl, vars, pxf_template_partial_from_dirs, partial_dirs, out,
 				   error);
 }

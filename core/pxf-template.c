@@ -1,49 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define G_LOG_DOMAIN "pxf-template"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <glib/gstdio.h>
 
-#include "pxf-template.h"
+#include "pxf-file.h"
+#include "pxf-template-private.h"
 #include "pxf-vars.h"
 
 #define PXF_TEMPLATE_MAX_SECTION_DEPTH	64
-#define PXF_TEMPLATE_MAX_PARTIAL_DEPTH	32
 #define PXF_TEMPLATE_MAX_FILE_SIZE	(16u * 1024 * 1024)
 #define PXF_TEMPLATE_DEFAULT_MAX_OUTPUT ((gsize)64 * 1024 * 1024)
 #define PXF_TEMPLATE_DEFAULT_MAX_STEPS	((guint64)16 * 1024 * 1024)
 #define PXF_TEMPLATE_DISPLAY_NAME_MAX	64
-
-typedef enum {
-	PXF_NODE_TEXT,
-	PXF_NODE_VAR,
-	PXF_NODE_SECTION,
-	PXF_NODE_INVERTED,
-	PXF_NODE_PARTIAL,
-} PxfNodeKind;
-
-typedef struct {
-	PxfNodeKind kind;
-	gboolean starts_line; /* first thing on a source line: partial indentation goes here */
-	guint line;
-	gsize start; /* TEXT: range in the template's source */
-	gsize len;
-	gchar *name;	     /* tag name, trimmed */
-	gchar **path;	     /* name split on '.', NULL for the implicit iterator */
-	gchar *indent;	     /* PARTIAL: indentation of a standalone tag, else NULL */
-	GPtrArray *children; /* SECTION, INVERTED */
-} PxfNode;
-
-struct _PxfTemplate {
-	gchar *name;
-	gchar *source;
-	gsize len;
-	GPtrArray *nodes;
-	gsize max_output;
-	guint64 max_steps;
-};
 
 GQuark
 pxf_template_error_quark(void)
@@ -70,9 +38,7 @@ pxf_node_array_new(void)
 	return g_ptr_array_new_with_free_func((GDestroyNotify)pxf_node_free);
 }
 
-/* Names and tag contents come from untrusted files: make them printable
- * and short before they go into an error message. */
-static gchar *
+gchar *
 pxf_template_display(const gchar *text, gssize len)
 {
 	g_autofree gchar *valid = g_utf8_make_valid(text, len);
@@ -81,6 +47,12 @@ pxf_template_display(const gchar *text, gssize len)
 		return g_strdup_printf("%.*s…", (gint)(end - valid), valid);
 	}
 	return g_steal_pointer(&valid);
+}
+
+gchar *
+pxf_template_display_name(PxfTemplate *tpl)
+{
+	return g_utf8_make_valid(tpl->name, -1);
 }
 
 /* ---- parser ---- */
@@ -125,7 +97,7 @@ pxf_parser_error(PxfParser *p, gsize pos, GError **error, const gchar *fmt, ...)
 {
 	va_list args;
 	g_autofree gchar *msg = NULL;
-	g_autofree gchar *name = pxf_template_display(p->tpl->name, -1);
+	g_autofree gchar *name = pxf_template_display_name(p->tpl);
 
 	va_start(args, fmt);
 	msg = g_strdup_vprintf(fmt, args);
@@ -403,7 +375,7 @@ pxf_template_parse(PxfTemplate *self, GError **error)
 	if (ret && open->len > 0) {
 		PxfNode *node = g_ptr_array_index(open, open->len - 1);
 		g_autofree gchar *shown = pxf_template_display(node->name, -1);
-		g_autofree gchar *name = pxf_template_display(self->name, -1);
+		g_autofree gchar *name = pxf_template_display_name(self);
 		g_set_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_SYNTAX,
 			    "%s:%u: unclosed section '%s'", name, node->line, shown);
 		ret = FALSE;
@@ -440,30 +412,14 @@ pxf_template_new(const gchar *name, const gchar *text, gsize len, GError **error
 PxfTemplate *
 pxf_template_new_from_file(const gchar *path, GError **error)
 {
-	GStatBuf st;
 	g_autofree gchar *data = NULL;
 	gsize len = 0;
 
 	g_return_val_if_fail(path != NULL, NULL);
 
-	/* refuse devices and fifos before reading: a template must be a file */
-	if (g_stat(path, &st) != 0) {
-		gint errsv = errno;
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errsv), "%s: %s", path,
-			    g_strerror(errsv));
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		g_set_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_FAILED,
-			    "%s: not a regular file", path);
-		return NULL;
-	}
-	if ((guint64)st.st_size > PXF_TEMPLATE_MAX_FILE_SIZE) {
-		g_set_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_FAILED,
-			    "%s: larger than %u bytes", path, PXF_TEMPLATE_MAX_FILE_SIZE);
-		return NULL;
-	}
-	if (!g_file_get_contents(path, &data, &len, error))
+	/* a template must be a regular file: a FIFO or a device is refused
+	 * before it is read */
+	if (!pxf_file_get_contents(path, PXF_TEMPLATE_MAX_FILE_SIZE, &data, &len, error))
 		return NULL;
 	return pxf_template_new(path, data, len, error);
 }
@@ -501,45 +457,6 @@ pxf_template_set_max_steps(PxfTemplate *self, guint64 max_steps)
 	self->max_steps = max_steps > 0 ? max_steps : PXF_TEMPLATE_DEFAULT_MAX_STEPS;
 }
 
-static gboolean
-pxf_template_partial_name_valid(const gchar *name)
-{
-	return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL &&
-	       strstr(name, "..") == NULL;
-}
-
-PxfTemplate *
-pxf_template_partial_from_dirs(const gchar *name, gpointer dirs, GError **error)
-{
-	const gchar *const *dirv = dirs;
-	const gchar *suffixes[] = {"", ".mustache", ".tmpl"};
-	g_autofree gchar *shown = NULL;
-	g_autofree gchar *searched = NULL;
-
-	g_return_val_if_fail(name != NULL, NULL);
-
-	shown = pxf_template_display(name, -1);
-	if (!pxf_template_partial_name_valid(name)) {
-		g_set_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_PARTIAL,
-			    "invalid partial name '%s'", shown);
-		return NULL;
-	}
-	for (guint i = 0; dirv != NULL && dirv[i] != NULL; i++) {
-		for (guint j = 0; j < G_N_ELEMENTS(suffixes); j++) {
-			g_autofree gchar *base = g_strconcat(name, suffixes[j], NULL);
-			g_autofree gchar *path = g_build_filename(dirv[i], base, NULL);
-			if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
-				continue;
-			return pxf_template_new_from_file(path, error);
-		}
-	}
-	searched = dirv != NULL ? g_strjoinv(", ", (gchar **)dirv) : g_strdup("");
-	g_set_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_PARTIAL,
-		    "partial '%s' not found in %s", shown,
-		    searched[0] != '\0' ? searched : "(no directories)");
-	return NULL;
-}
-
 /* ---- rendering ---- */
 
 typedef struct {
@@ -572,7 +489,7 @@ pxf_render_error(PxfFrame *frame, PxfNode *node, gint code, GError **error, cons
 {
 	va_list args;
 	g_autofree gchar *msg = NULL;
-	g_autofree gchar *name = pxf_template_display(frame->tpl->name, -1);
+	g_autofree gchar *name = pxf_template_display_name(frame->tpl);
 
 	va_start(args, fmt);
 	msg = g_strdup_vprintf(fmt, args);

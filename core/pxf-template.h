@@ -48,6 +48,24 @@ PxfTemplate *pxf_template_partial_from_dirs(const gchar *name,
 					    gpointer dirs /* const gchar *const * */,
 					    GError **error);
 
+/* Where the partials of a template file are looked up when it is rendered:
+ * the template's own directory (template_path NULL: inline text, none), then
+ * CONFIG_DIR/snippets (config_dir may be NULL). For
+ * pxf_template_partial_from_dirs(). */
+gchar **pxf_template_partial_dirs(const gchar *template_path, const gchar *config_dir);
+
+/* What no render may find out too late: every partial the template names,
+ * in sections too, is found and compiles, recursively. Errors name the
+ * template and the line of the partial tag, then the partial's own error
+ * with its file and line. */
+gboolean pxf_template_check(PxfTemplate *self,
+			    PxfTemplatePartialFunc partials,
+			    gpointer partials_data,
+			    GError **error);
+/* Compiles the template file at path and checks it with the partials that
+ * pxf_template_partial_dirs(path, config_dir) names. */
+gboolean pxf_template_check_file(const gchar *path, const gchar *config_dir, GError **error);
+
 /* Renders into out (appending; on error out is left as it was). Missing
  * variables render as empty (Mustache), sections iterate arrays, enter
  * dictionaries, test booleans/strings. Partials nest at

@@ -581,12 +581,14 @@ pxf_dhcp_server_handle(PxfDhcpServer *self,
 	ex.owner.client_id = ex.client_id;
 	ex.owner.hostname = ex.client_hostname;
 	if (!pxf_dhcp_exchange_select_subnet(&ex)) {
+		g_autofree gchar *relay =
+			pkt->giaddr != 0 ? pxf_dhcp_ip_to_string(pkt->giaddr) : NULL;
 		pxf_dhcp_server_complain(self, "DHCP%s from %s on %s: no configured subnet %s %s",
 					 pxf_dhcp_message_type_to_string(pkt->message_type), ex.mac,
 					 in->ifname != NULL ? in->ifname : "-",
-					 pkt->giaddr != 0 ? "holds the relay address"
-							  : "matches the addresses of",
-					 pkt->giaddr != 0 ? "" : "the interface");
+					 relay != NULL ? "holds the relay address"
+						       : "matches the addresses of",
+					 relay != NULL ? relay : "the interface");
 		pxf_dhcp_exchange_clear(&ex);
 		return FALSE;
 	}

@@ -119,6 +119,12 @@ LLVMFuzzerTestOneInput(const guint8 *data, gsize size)
 		g_assert(g_str_has_prefix(error->message, "fuzz:"));
 		return 0;
 	}
+	/* what check, start and reload do: the same partials, every section */
+	if (!pxf_template_check(tpl, fuzz_partial_loader, NULL, &error)) {
+		g_assert(error != NULL && error->domain == PXF_TEMPLATE_ERROR);
+		g_assert(g_str_has_prefix(error->message, "fuzz:"));
+		g_clear_error(&error);
+	}
 	pxf_template_set_max_output(tpl, 1024 * 1024);
 	pxf_template_set_max_steps(tpl, 200000);
 	/* rendered twice: a template is reused for many hosts */

@@ -386,6 +386,167 @@ def case_lifecycle(e):
     check(p.stdout.splitlines()[0].endswith("booting"), "state changed by refused calls")
 
 
+def case_special_files(e):
+    """A FIFO in conf.d/ is refused on reload, named, while the daemon keeps
+    answering; a conf.d/*.yaml link to /dev/zero is refused by check at once
+    (read, it would fill the memory)."""
+    e.timeout = 10  # a regression blocks the daemon: fail soon, not hang
+    e.write("pxeforge.yaml", GOOD)
+    e.write("templates/ks.cfg", KS)
+    e.start()
+    fifo = os.path.join(e.config, "conf.d", "20-fifo.yaml")
+    os.mkfifo(fifo)
+    try:
+        p = e.cli("reload", expect=1)
+    except subprocess.TimeoutExpired:
+        raise Fail("pxeforge reload did not return: the daemon blocks on the FIFO")
+    check(fifo in p.stderr and "not a regular file (a FIFO)" in p.stderr,
+          "the refused reload does not name the FIFO")
+    check("keeping the running configuration" in p.stderr, "reload not refused")
+    p = e.cli("hosts", "list")
+    check("web01" in p.stdout, "the running configuration was not kept")
+    log = e.wait_log(fifo, "keeping the running configuration")
+    check(fifo + ": error: cannot read file: not a regular file (a FIFO)" in log,
+          "the daemon log does not name the FIFO")
+    p = e.cli("check", expect=1)
+    check(fifo in p.stderr, "check does not name the FIFO")
+    os.unlink(fifo)
+
+    zero = os.path.join(e.config, "conf.d", "30-zero.yaml")
+    os.symlink("/dev/zero", zero)
+    try:
+        p = e.cli("check", expect=1)
+    except subprocess.TimeoutExpired:
+        raise Fail("pxeforge check reads /dev/zero")
+    check(zero + ": error: cannot read file: not a regular file (a character device)"
+          in p.stderr, "check does not name the link to /dev/zero")
+    p = e.cli("reload", expect=1)
+    check(zero in p.stderr, "reload does not name the link to /dev/zero")
+    check(e.daemon.poll() is None, "daemon died")
+    os.unlink(zero)
+    e.cli("reload")
+
+
+def no_glib_complaint(text, what):
+    for needle in ("critical:", "CRITICAL", "warning:", "WARNING"):
+        check(needle not in text, "%s says %s:\n%s" % (what, needle, text))
+
+
+def case_relative_config(e):
+    """`--config etc` and `--config .` (as the README runs it) work like an
+    absolute path: templates resolve against the configuration directory,
+    and GLib has nothing to complain about."""
+    e.write("pxeforge.yaml", GOOD)
+    e.write("templates/ks.cfg", KS)
+    e.cwd = e.root
+    e.config = "etc"
+    p = e.cli("check")
+    check("OK: 1 distros, 1 profiles, 1 hosts" in p.stdout, "check with --config etc failed")
+    no_glib_complaint(p.stderr, "pxeforge --config etc check")
+    p = e.cli("render", "--mac", "52:54:00:00:00:01")
+    check("url --url=http://192.0.2.1/distros/centos7" in p.stdout,
+          "render with --config etc failed")
+    no_glib_complaint(p.stderr, "pxeforge --config etc render")
+
+    e.cwd = os.path.join(e.root, "etc")
+    e.config = "."
+    e.start()
+    p = e.cli("render", "--mac", "52:54:00:00:00:01")
+    check("url --url=http://192.0.2.1/distros/centos7" in p.stdout,
+          "render through pxeforged --config . failed")
+    p = e.cli("status")
+    check(e.path("etc") in p.stdout, "status does not show the absolute configuration directory")
+    e.cli("reload")
+    p = e.cli("check")
+    no_glib_complaint(p.stderr, "pxeforge --config . check")
+    log = e.wait_log("reload")
+    for needle in ("critical:", "GLib"):
+        check(needle not in log, "the daemon log says %s" % needle)
+
+
+# Templates that do not compile: (name, text, partials {file: text}, where the
+# error is: (file relative to etc/, line), what it says). Each would be served
+# as an HTTP 500 at install time if nothing checked it before.
+BROKEN_TEMPLATES = [
+    ("unclosed-section", "# ks\n{{#pkgs}}\n%packages\n", {},
+     ("templates/{}", 2), "unclosed section 'pkgs'"),
+    ("mismatched-close", "{{#pkgs}}\n%packages\n{{/packages}}\n", {},
+     ("templates/{}", 3), "mismatched closing tag 'packages', expected 'pkgs'"),
+    ("unknown-partial", "# ks\n{{> nosuch}}\n", {},
+     ("templates/{}", 2), "partial 'nosuch' not found"),
+    # in a section that a render with these variables skips: still an error
+    ("unknown-partial-in-section", "# ks\n{{#extra}}\n{{> nosuch}}\n{{/extra}}\n", {},
+     ("templates/{}", 3), "partial 'nosuch' not found"),
+    ("bad-delimiters", "# ks\n{{=<% =}}\n", {},
+     ("templates/{}", 2), "bad set-delimiter tag"),
+    ("unterminated-tag", "# ks\nnetwork --hostname={{host.hostname\n", {},
+     ("templates/{}", 2), "unclosed tag"),
+    ("error-in-snippet", "# ks\n{{> disk}}\n", {"snippets/disk.mustache": "ok\n\n{{#raid}}\n"},
+     ("snippets/disk.mustache", 3), "unclosed section 'raid'"),
+    ("error-in-nested-partial", "{{> outer}}\n",
+     {"templates/outer.mustache": "a\n{{> inner}}\n", "templates/inner.tmpl": "{{/x}}\n"},
+     ("templates/inner.tmpl", 1), "unexpected closing tag 'x'"),
+]
+
+
+def write_broken(e, name, text, partials, where, line):
+    """The broken template as templates/NAME.cfg, with its partials, a
+    profile "broken" using it and a host of that profile; returns the
+    template's file name and the "FILE:LINE: " the error must give."""
+    tpl = "%s.cfg" % name
+    e.write("templates/" + tpl, text)
+    for rel, body in partials.items():
+        e.write(rel, body)
+    e.write("conf.d/50-template.yaml",
+            "profiles:\n  broken:\n    distro: centos7\n    os: kickstart\n"
+            "    template: templates/%s\n"
+            "hosts:\n  - mac: 52:54:00:00:00:77\n    hostname: broken-host\n"
+            "    profile: broken\n" % tpl)
+    return tpl, "%s:%d: " % (os.path.join(e.config, where.format(tpl)), line)
+
+
+def case_template_errors(e):
+    """check, daemon start and reload compile every profile template and its
+    partials: each broken one is an error with its file:line; start is
+    refused, reload keeps the running configuration."""
+    e.write("pxeforge.yaml", GOOD)
+    e.write("templates/ks.cfg", KS)
+    check(len(BROKEN_TEMPLATES) >= 7, "fewer than seven broken templates")
+    for name, text, partials, (where, line), what in BROKEN_TEMPLATES:
+        tpl, needle = write_broken(e, name, text, partials, where, line)
+        p = e.cli("check", expect=1)
+        check(needle in p.stderr and what in p.stderr,
+              "%s: check does not say %r at %s" % (name, what, needle))
+        check("profiles.broken.template" in p.stderr, "%s: error not tied to the profile" % name)
+        e.start(wait_ready=False)
+        try:
+            rc = e.daemon.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise Fail("%s: pxeforged started on a broken template" % name)
+        log = e.daemon_log()
+        check(rc != 0 and "not starting" in log and needle in log,
+              "%s: pxeforged did not refuse to start naming %s" % (name, needle))
+
+    os.unlink(os.path.join(e.config, "conf.d", "50-template.yaml"))
+    e.start()
+    for name, text, partials, (where, line), what in BROKEN_TEMPLATES:
+        tpl, needle = write_broken(e, name, text, partials, where, line)
+        e.drain_notify()  # each reload notifies: a full queue would block the daemon
+        p = e.cli("reload", expect=1)
+        check(needle in p.stderr and what in p.stderr
+              and "keeping the running configuration" in p.stderr,
+              "%s: reload not refused naming %s" % (name, needle))
+        p = e.cli("hosts", "list")
+        check("web01" in p.stdout and "broken-host" not in p.stdout,
+              "%s: the running configuration was not kept" % name)
+    check(e.daemon.poll() is None, "daemon died")
+    # and a good template under the same profile applies
+    e.write("templates/" + tpl, KS)
+    e.cli("reload")
+    p = e.cli("hosts", "list")
+    check("broken-host" in p.stdout, "a fixed template was not taken on reload")
+
+
 CASES = {
     "lifecycle": case_lifecycle,
     "privdrop": case_privdrop,
@@ -394,6 +555,9 @@ CASES = {
     "plugins": case_plugins,
     "render": case_render,
     "import": case_import,
+    "special-files": case_special_files,
+    "relative-config": case_relative_config,
+    "template-errors": case_template_errors,
 }
 
 

@@ -119,6 +119,7 @@ class Env:
         self.log_mode = "w"  # "a": a restart appends to the log
         self.timeout = TIMEOUT  # of each wait for the daemon and each CLI run
         self.netns = None  # a namespace name: pxeforged runs in it
+        self.cwd = None  # where pxeforged and the CLI run (None: the test's own)
         for d in (os.path.join(self.config, "conf.d"), self.plugins) + tuple(dirs):
             os.makedirs(os.path.join(self.root, d))
         self.add_plugins(*plugins)
@@ -164,7 +165,7 @@ class Env:
     def cli(self, *args, expect=0):
         cmd = [self.pxeforge, "--config", self.config, "--socket", self.socket] + list(args)
         p = subprocess.run(cmd, env=self.env, capture_output=True, text=True,
-                           timeout=self.timeout)
+                           timeout=self.timeout, cwd=self.cwd)
         print("$ pxeforge " + " ".join(args))
         print(p.stdout + p.stderr)
         if expect is not None:
@@ -196,7 +197,8 @@ class Env:
             # exec'd by ip: the PID is pxeforged's own
             cmd = ["ip", "netns", "exec", self.netns] + cmd
         self.daemon = subprocess.Popen(cmd, env=dict(self.env, NOTIFY_SOCKET=npath),
-                                       stdout=self.logf, stderr=subprocess.STDOUT)
+                                       stdout=self.logf, stderr=subprocess.STDOUT,
+                                       cwd=self.cwd)
         if wait_ready:
             self.expect_notify("READY=1")
 

@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* @name under tests/data/config */
@@ -506,6 +507,43 @@ test_load_dir_files(void)
 	rm_rf(tmp);
 }
 
+/* A FIFO would block the reader until someone writes to it, a link to
+ * /dev/zero would be read until memory runs out: both are refused at once,
+ * named, and the other snippets still load. */
+static void
+test_load_dir_special(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *tmp = g_dir_make_tmp("pxf-config-XXXXXX", &error);
+	g_autofree gchar *confd = NULL;
+	g_autofree gchar *fifo = NULL;
+	g_autofree gchar *zero = NULL;
+	g_autofree gchar *expected = NULL;
+	g_autoptr(GPtrArray) diags = pxf_diags_new();
+	g_autoptr(PxfConfNode) root = NULL;
+
+	g_assert_no_error(error);
+	confd = g_build_filename(tmp, "conf.d", NULL);
+	g_assert_cmpint(g_mkdir(confd, 0755), ==, 0);
+	write_file(confd, "10-ok.yaml", "port: 10\n");
+	fifo = g_build_filename(confd, "20-fifo.yaml", NULL);
+	g_assert_cmpint(mkfifo(fifo, 0644), ==, 0);
+	zero = g_build_filename(confd, "30-zero.yaml", NULL);
+	g_assert_cmpint(symlink("/dev/zero", zero), ==, 0);
+
+	/* on a regression this would hang or eat memory: end it instead */
+	alarm(30);
+	root = pxf_conf_load_dir(tmp, diags);
+	alarm(0);
+	g_assert_cmpstr(scalar_at(root, "port"), ==, "10");
+	expected = g_strdup_printf(
+		"%s: error: cannot read file: not a regular file (a FIFO)\n"
+		"%s: error: cannot read file: not a regular file (a character device)\n",
+		fifo, zero);
+	assert_diags(diags, expected);
+	rm_rf(tmp);
+}
+
 /* ------------------------------------------------------------------------ */
 
 static const PxfConfKey pool_schema[] = {
@@ -757,6 +795,7 @@ main(int argc, char **argv)
 	g_test_add_func("/core/config/merge/shared", test_merge_shared);
 	g_test_add_func("/core/config/load-dir/merge", test_load_dir_merge);
 	g_test_add_func("/core/config/load-dir/files", test_load_dir_files);
+	g_test_add_func("/core/config/load-dir/special", test_load_dir_special);
 	g_test_add_func("/core/config/section/defaults", test_section_defaults);
 	g_test_add_func("/core/config/section/values", test_section_values);
 	g_test_add_func("/core/config/section/errors", test_section_errors);

@@ -400,6 +400,25 @@ test_special_file(Fixture *f, gconstpointer data)
 	assert_nothing_left(f);
 }
 
+/* An image that is a FIFO: refused at once, not waited on for a writer */
+static void
+test_source_fifo(Fixture *f, gconstpointer data)
+{
+	g_autofree gchar *fifo = g_build_filename(f->tmp, "image.iso", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(PxfImportResult) result = NULL;
+
+	g_assert_cmpint(mkfifo(fifo, 0644), ==, 0);
+	alarm(30);
+	result = import(f, "d", fifo, &error);
+	alarm(0);
+	g_assert_null(result);
+	g_assert_error(error, PXF_IMPORT_ERROR, PXF_IMPORT_ERROR_INVALID);
+	g_assert_true(g_str_has_prefix(error->message, fifo));
+	g_assert_nonnull(strstr(error->message, ": not a regular file (a FIFO)"));
+	assert_nothing_left(f);
+}
+
 static void
 test_max_entries(Fixture *f, gconstpointer data)
 {
@@ -646,6 +665,7 @@ main(int argc, char **argv)
 	ADD("unsafe-link", test_unsafe_link);
 	ADD("link-chain", test_link_chain);
 	ADD("special-file", test_special_file);
+	ADD("source-fifo", test_source_fifo);
 	ADD("max-entries", test_max_entries);
 	ADD("bad-images", test_bad_images);
 	ADD("checksum-mismatch", test_checksum_mismatch);

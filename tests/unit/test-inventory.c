@@ -813,6 +813,33 @@ import(const gchar *config_dir, const gchar *file, GPtrArray *diags, GError **er
 	return pxf_hosts_import(config_dir, file, diags, error);
 }
 
+/* A FIFO or a link to /dev/zero as the file to import: refused at once */
+static void
+test_import_special(void)
+{
+	g_autofree gchar *conf = config_copy_new();
+	g_autofree gchar *fifo = g_build_filename(conf, "hosts.csv", NULL);
+	g_autofree gchar *zero = g_build_filename(conf, "zero.yaml", NULL);
+	g_autofree gchar *expected = NULL;
+	g_autoptr(GPtrArray) diags = pxf_diags_new();
+	g_autoptr(GError) error = NULL;
+
+	g_assert_cmpint(mkfifo(fifo, 0644), ==, 0);
+	g_assert_cmpint(symlink("/dev/zero", zero), ==, 0);
+	alarm(30); /* a regression waits for a writer or reads forever */
+	g_assert_cmpint(import(conf, fifo, diags, &error), ==, -1);
+	g_assert_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
+	expected = g_strdup_printf("cannot import: %s: not a regular file (a FIFO)", fifo);
+	g_assert_cmpstr(error->message, ==, expected);
+	g_clear_error(&error);
+	g_assert_cmpint(import(conf, zero, diags, &error), ==, -1);
+	alarm(0);
+	g_assert_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
+	g_assert_nonnull(strstr(error->message, "not a regular file (a character device)"));
+	assert_no_diags(diags);
+	rm_rf(conf);
+}
+
 static void
 test_import_csv(void)
 {
@@ -1168,6 +1195,7 @@ main(int argc, char **argv)
 	g_test_add_func("/core/inventory/duplicates-across-files", test_duplicates_across_files);
 	g_test_add_func("/core/inventory/resolve", test_resolve);
 	g_test_add_func("/core/inventory/import/csv", test_import_csv);
+	g_test_add_func("/core/inventory/import/special", test_import_special);
 	g_test_add_func("/core/inventory/import/bad-rows", test_import_bad_rows);
 	g_test_add_func("/core/inventory/import/quoting", test_import_quoting);
 	g_test_add_func("/core/inventory/import/csv-header", test_import_csv_header);

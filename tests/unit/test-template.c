@@ -644,6 +644,118 @@ rm_rf(const gchar *dir)
 	g_rmdir(dir);
 }
 
+/* Partials that report "not found" as pxf_template_partial_from_dirs() does */
+static PxfTemplate *
+partials_from_list_strict(const gchar *name, gpointer user_data, GError **error)
+{
+	PxfTemplate *tpl = partials_from_list(name, user_data, error);
+	if (tpl == NULL && error != NULL && *error == NULL)
+		g_set_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_PARTIAL,
+			    "partial '%s' not found", name);
+	return tpl;
+}
+
+static gchar *
+check_or_error(const gchar *text, const gchar *const *partials)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(PxfTemplate) tpl = pxf_template_new("t", text, strlen(text), &error);
+
+	g_assert_no_error(error);
+	if (!pxf_template_check(tpl, partials_from_list_strict, (gpointer)partials, &error))
+		return g_strdup_printf("ERROR %d: %s", error->code, error->message);
+	return g_strdup("OK");
+}
+
+/* What a render with some data never reaches, the check looks at anyway */
+static void
+test_template_check(void)
+{
+	const gchar *good[] = {"a", "A{{> b}}", "b", "B{{#more}}{{> a}}{{/more}}", NULL};
+	const gchar *self[] = {"tree", "{{#kids}}{{> tree}}{{/kids}}", NULL};
+	const gchar *broken[] = {"outer", "x\n{{> inner}}", "inner", "1\n2\n{{#x}}", NULL};
+	const gchar *missing[] = {"outer", "x\n{{#a}}\n{{> nosuch}}{{/a}}", NULL};
+	struct {
+		const gchar *text;
+		const gchar *const *partials;
+		const gchar *expected;
+	} cases[] = {
+		{"{{> a}}", good, "OK"},
+		{"{{> tree}}", self, "OK"},
+		{"plain", NULL, "OK"},
+		{"1\n{{#s}}\n{{> nosuch}}\n{{/s}}", good,
+		 "ERROR 2: t:3: partial 'nosuch': partial 'nosuch' not found"},
+		{"{{^s}}{{#t}}\n\n{{> nosuch}}{{/t}}{{/s}}", NULL,
+		 "ERROR 2: t:3: partial 'nosuch': partial 'nosuch' not found"},
+		{"{{> outer}}", broken,
+		 "ERROR 2: t:1: partial 'outer': outer:2: partial 'inner': inner:3: unclosed "
+		 "section 'x'"},
+		{"\n{{> outer}}", missing,
+		 "ERROR 2: t:2: partial 'outer': outer:3: partial 'nosuch': partial 'nosuch' not "
+		 "found"},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree gchar *got = check_or_error(cases[i].text, cases[i].partials);
+		g_assert_cmpstr(got, ==, cases[i].expected);
+	}
+	/* and without a loader, a partial is an error, not a crash */
+	{
+		g_autoptr(GError) error = NULL;
+		g_autoptr(PxfTemplate) tpl = pxf_template_new("t", "{{> p}}", -1, &error);
+		g_assert_false(pxf_template_check(tpl, NULL, NULL, &error));
+		g_assert_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_PARTIAL);
+		g_assert_cmpstr(error->message, ==, "t:1: partial 'p': no partial loader");
+	}
+}
+
+/* The partials of a file: its directory, then CONFIG_DIR/snippets; and
+ * pxf_template_check_file() looks there */
+static void
+test_template_check_file(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *tmp = g_dir_make_tmp("pxf-tpl-XXXXXX", &error);
+	g_autofree gchar *tdir = g_build_filename(tmp, "templates", NULL);
+	g_autofree gchar *sdir = g_build_filename(tmp, "snippets", NULL);
+	g_autofree gchar *ks = g_build_filename(tdir, "ks.cfg", NULL);
+	g_autofree gchar *expected = NULL;
+	g_auto(GStrv) dirs = pxf_template_partial_dirs(ks, tmp);
+	g_auto(GStrv) inline_dirs = pxf_template_partial_dirs(NULL, tmp);
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_strv_length(dirs), ==, 2);
+	g_assert_cmpstr(dirs[0], ==, tdir);
+	g_assert_cmpstr(dirs[1], ==, sdir);
+	g_assert_cmpuint(g_strv_length(inline_dirs), ==, 1);
+	g_assert_cmpstr(inline_dirs[0], ==, sdir);
+
+	g_assert_cmpint(g_mkdir(tdir, 0700), ==, 0);
+	g_assert_cmpint(g_mkdir(sdir, 0700), ==, 0);
+	write_file(tdir, "ks.cfg", "# ks\n{{#raid}}{{> disk}}{{/raid}}\n{{> net}}\n");
+	write_file(tdir, "net.mustache", "network\n");
+	write_file(sdir, "disk.tmpl", "part /\n");
+	g_assert_true(pxf_template_check_file(ks, tmp, &error));
+	g_assert_no_error(error);
+
+	write_file(sdir, "disk.tmpl", "part /\n{{/raid}}\n");
+	g_assert_false(pxf_template_check_file(ks, tmp, &error));
+	g_assert_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_PARTIAL);
+	expected = g_strdup_printf("%s:2: partial 'disk': %s/disk.tmpl:2: unexpected closing "
+				   "tag 'raid'",
+				   ks, sdir);
+	g_assert_cmpstr(error->message, ==, expected);
+	g_clear_error(&error);
+
+	write_file(tdir, "ks.cfg", "# ks\n{{host\n");
+	g_assert_false(pxf_template_check_file(ks, tmp, &error));
+	g_assert_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_SYNTAX);
+	g_clear_pointer(&expected, g_free);
+	expected = g_strdup_printf("%s:2: unclosed tag", ks);
+	g_assert_cmpstr(error->message, ==, expected);
+	rm_rf(tmp);
+}
+
 static void
 test_template_partial_dirs(void)
 {
@@ -756,7 +868,7 @@ test_template_from_file(void)
 
 	tpl2 = pxf_template_new_from_file(tmp, &error);
 	g_assert_null(tpl2);
-	g_assert_error(error, PXF_TEMPLATE_ERROR, PXF_TEMPLATE_ERROR_FAILED);
+	g_assert_error(error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
 	rm_rf(tmp);
 }
 
@@ -997,6 +1109,8 @@ main(int argc, char **argv)
 	g_test_add_func("/core/template/partial-recursion", test_template_partial_recursion);
 	g_test_add_func("/core/template/partial-errors", test_template_partial_errors);
 	g_test_add_func("/core/template/partial-dirs", test_template_partial_dirs);
+	g_test_add_func("/core/template/check", test_template_check);
+	g_test_add_func("/core/template/check-file", test_template_check_file);
 	g_test_add_func("/core/template/from-file", test_template_from_file);
 	g_test_add_func("/core/template/limits", test_template_limits);
 	g_test_add_func("/core/template/reuse", test_template_reuse);
