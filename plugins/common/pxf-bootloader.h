@@ -184,8 +184,10 @@ PxfVerdict pxf_bootloader_open_host_file(PxfPluginContext *ctx,
 					 const gchar *mac,
 					 const gchar *var);
 /* The host fetched the configuration that installs it: unknown -> discovered
- * -> booting, with the reasons "<what> requested" and "<what> served". Only
- * when the request comes from the machine itself (or an unnamed client). */
+ * -> booting, with the reasons "<what> requested" and "<what> served", which
+ * arms the install (its token). Only when the request comes from the
+ * machine itself: the core checks (pxf_plugin_context_set_client_host_state).
+ * Call it before rendering the configuration, so that it sees the token. */
 void pxf_bootloader_start_booting(PxfPluginContext *ctx,
 				  PxfFileOpenArgs *args,
 				  const gchar *mac,

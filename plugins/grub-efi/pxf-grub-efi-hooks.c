@@ -142,17 +142,11 @@ pxf_grub_efi_open_host_config(PxfGrubEfi *self,
 	const gchar *mac = pxf_host_get_mac(host);
 	PxfHostState state = pxf_plugin_context_get_host_state(self->ctx, mac);
 	g_autoptr(GError) error = NULL;
-	GString *out = g_string_new(prologue);
+	GString *out;
 	gboolean localboot = TRUE;
 
-	if (!pxf_plugin_context_render_template(self->ctx, args->client, host,
-						self->config->host_template, FALSE, out, &error)) {
-		g_warning("%s: cannot render %s: %s", mac, self->config->host_template,
-			  error->message);
-		g_string_free(out, TRUE);
-		return PXF_VERDICT_DROP;
-	}
-	/* the decision the template saw, without a second render */
+	/* the decision the template makes, taken first: starting the install
+	 * mints the token the configuration may carry */
 	{
 		g_autofree gchar *kernel =
 			pxf_bootloader_host_string(self->ctx, host, "distro.kernel");
@@ -169,6 +163,14 @@ pxf_grub_efi_open_host_config(PxfGrubEfi *self,
 	}
 	if (!localboot)
 		pxf_bootloader_start_booting(self->ctx, args, mac, state, "grub config");
+	out = g_string_new(prologue);
+	if (!pxf_plugin_context_render_template(self->ctx, args->client, host,
+						self->config->host_template, FALSE, out, &error)) {
+		g_warning("%s: cannot render %s: %s", mac, self->config->host_template,
+			  error->message);
+		g_string_free(out, TRUE);
+		return PXF_VERDICT_DROP;
+	}
 	return pxf_bootloader_serve(args, out);
 }
 

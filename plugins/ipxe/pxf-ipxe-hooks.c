@@ -151,6 +151,9 @@ pxf_ipxe_open_script(PxfIpxe *self, PxfFileOpenArgs *args, const gchar *mac)
 	initrd = pxf_bootloader_host_string(self->ctx, host, "distro.initrd");
 	reason = pxf_ipxe_localboot_reason(pxf_host_get_netboot(host), state,
 					   kernel != NULL && initrd != NULL);
+	/* first: starting the install mints the token the script may carry */
+	if (reason == NULL)
+		pxf_bootloader_start_booting(self->ctx, args, mac, state, "iPXE script");
 	out = g_string_new(NULL);
 	if (!pxf_plugin_context_render_template(self->ctx, args->client, host,
 						self->config->host_template, FALSE, out, &error)) {
@@ -161,8 +164,6 @@ pxf_ipxe_open_script(PxfIpxe *self, PxfFileOpenArgs *args, const gchar *mac)
 	}
 	g_info("%s: iPXE script over %s: %s%s", mac, args->client->transport,
 	       reason != NULL ? "local boot, " : "install", reason != NULL ? reason : "");
-	if (reason == NULL)
-		pxf_bootloader_start_booting(self->ctx, args, mac, state, "iPXE script");
 	return pxf_bootloader_serve(args, out);
 }
 

@@ -74,6 +74,9 @@ pxf_pxelinux_open_host_config(PxfPxelinux *self, PxfFileOpenArgs *args, const gc
 	initrd = pxf_bootloader_host_string(self->ctx, host, "distro.initrd");
 	reason = pxf_pxelinux_localboot_reason(pxf_host_get_netboot(host), state,
 					       kernel != NULL && initrd != NULL);
+	/* first: starting the install mints the token the configuration may carry */
+	if (reason == NULL)
+		pxf_bootloader_start_booting(self->ctx, args, mac, state, "pxelinux config");
 	out = g_string_new(NULL);
 	if (!pxf_plugin_context_render_template(self->ctx, args->client, host,
 						self->config->host_template, FALSE, out, &error)) {
@@ -84,8 +87,6 @@ pxf_pxelinux_open_host_config(PxfPxelinux *self, PxfFileOpenArgs *args, const gc
 	}
 	g_info("%s: pxelinux configuration: %s%s", mac, reason != NULL ? "local boot, " : "install",
 	       reason != NULL ? reason : "");
-	if (reason == NULL)
-		pxf_bootloader_start_booting(self->ctx, args, mac, state, "pxelinux config");
 	return pxf_bootloader_serve(args, out);
 }
 

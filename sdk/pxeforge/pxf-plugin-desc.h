@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 /* Bump PXF_ABI_MAJOR on any incompatible change to the descriptor, the hook
  * argument structs or a function's signature; PXF_ABI_MINOR when only adding. */
 #define PXF_ABI_MAJOR 1
-#define PXF_ABI_MINOR 0
+#define PXF_ABI_MINOR 1
 
 /* The one symbol a plugin module exports. */
 #define PXF_PLUGIN_SYMBOL      pxf_plugin_descriptor
