@@ -65,7 +65,10 @@ pxf_bootloader_open_host_file(PxfPluginContext *ctx,
 	return PXF_VERDICT_SKIP;
 }
 
-void
+/* The host fetched the configuration that installs it: unknown ->
+ * discovered -> booting, with the reasons "<what> requested" and "<what>
+ * served", which arms the install (its token). */
+static void
 pxf_bootloader_start_booting(PxfPluginContext *ctx,
 			     PxfFileOpenArgs *args,
 			     const gchar *mac,
@@ -88,4 +91,31 @@ pxf_bootloader_start_booting(PxfPluginContext *ctx,
 	if (!pxf_plugin_context_set_client_host_state(ctx, args->client, mac,
 						      PXF_HOST_STATE_BOOTING, served, &error))
 		g_debug("%s: staying %s: %s", mac, pxf_host_state_to_string(state), error->message);
+}
+
+PxfVerdict
+pxf_bootloader_serve_host_config(PxfPluginContext *ctx,
+				 PxfFileOpenArgs *args,
+				 const PxfHost *host,
+				 PxfHostState state,
+				 gboolean installs,
+				 const gchar *what,
+				 const gchar *template,
+				 const gchar *prologue)
+{
+	const gchar *mac = pxf_host_get_mac(host);
+	g_autoptr(GError) error = NULL;
+	GString *out;
+
+	/* first: starting the install mints the token the configuration may carry */
+	if (installs)
+		pxf_bootloader_start_booting(ctx, args, mac, state, what);
+	out = g_string_new(prologue);
+	if (!pxf_plugin_context_render_template(ctx, args->client, host, template, FALSE, out,
+						&error)) {
+		g_warning("%s: cannot render %s: %s", mac, template, error->message);
+		g_string_free(out, TRUE);
+		return PXF_VERDICT_DROP;
+	}
+	return pxf_bootloader_serve(args, out);
 }
