@@ -419,7 +419,8 @@ pxf_daemon_reinstall(PxfDaemon *self, const gchar *mac_text, GError **error)
 						  PXF_HOST_CAUSE_OPERATOR) ||
 	    state == PXF_HOST_STATE_BOOTING) {
 		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_INVALID_ARGUMENT,
-			    "host %s is %s; only an installed or failed host can be reinstalled",
+			    "host %s is %s; only an installed or failed host can be reinstalled "
+			    "(an install in progress ends with its report or the install timeout)",
 			    mac, pxf_host_state_to_string(state));
 		return FALSE;
 	}
