@@ -48,11 +48,38 @@ PxfHostActivity *pxf_core_get_activity(PxfCore *core, const gchar *mac);
 /* Store namespace of install tokens: key MAC, value the token. */
 #define PXF_CORE_TOKENS_NS "tokens"
 
+/* The PxfCore behind a plugin context; NULL (and error) without a daemon. */
+PxfCore *pxf_core_from_context(PxfPluginContext *ctx, GError **error);
+
+/* ---- the install lifecycle (pxf-lifecycle.c, docs/lifecycle.md) ---- */
+
 /* A new random install token (32 hex digits from the kernel's CSPRNG). */
 gchar *pxf_core_new_token(GError **error);
-/* The host's current token, created (and stored) when it has none. */
-gchar *pxf_core_get_token(PxfCore *core, const gchar *mac, GError **error);
-/* Forgets the host's token (reinstall, or after a report consumed it). */
+/* The token of the host's install in progress (booting or installing),
+ * never minted for a host that has none (`pxeforge explain`: the
+ * placeholder). Otherwise NULL, with PXF_ERROR_CONFLICT when required. */
+gchar *pxf_core_install_token(PxfCore *core, const gchar *mac, gboolean required, GError **error);
+/* Forgets the host's token. */
 gboolean pxf_core_drop_token(PxfCore *core, const gchar *mac, GError **error);
+
+/* Every move of a host goes through here: refused unless cause may make it
+ * (pxf_host_state_transition_allowed_by()); entering booting arms a new
+ * install with a fresh token, stored first; installed and failed end it
+ * and drop the token. */
+gboolean pxf_core_move_host(PxfCore *core,
+			    const gchar *mac,
+			    PxfHostState state,
+			    PxfHostCause cause,
+			    const gchar *reason,
+			    GError **error);
+/* The one rule for requests: a move on behalf of client, which must be the
+ * machine mac itself (its DHCP chaddr, or its lease or fixed address);
+ * anyone else gets PXF_ERROR_DENIED and the state stays. */
+gboolean pxf_core_move_host_for_client(PxfCore *core,
+				       const PxfClient *client,
+				       const gchar *mac,
+				       PxfHostState state,
+				       const gchar *reason,
+				       GError **error);
 
 G_END_DECLS

@@ -199,7 +199,8 @@ pxf_daemon_set_host_state(gpointer core,
 		return FALSE;
 	if (self->core.dry_run > 0)
 		return TRUE; /* explain: what would happen, not that it happens */
-	return pxf_host_states_set(self->states, canonical, state, reason, error);
+	return pxf_core_move_host(&self->core, canonical, state, PXF_HOST_CAUSE_PLUGIN, reason,
+				  error);
 }
 
 static const gchar *
@@ -377,7 +378,8 @@ pxf_daemon_check_install_timeouts(gpointer user_data)
 		mac = g_strdup(rec->mac);
 		reason = g_strdup_printf("no report within %" G_GINT64_FORMAT " s while %s",
 					 timeout, pxf_host_state_to_string(rec->state));
-		if (!pxf_host_states_set(self->states, mac, PXF_HOST_STATE_FAILED, reason, &error))
+		if (!pxf_core_move_host(&self->core, mac, PXF_HOST_STATE_FAILED,
+					PXF_HOST_CAUSE_TIMEOUT, reason, &error))
 			g_warning("host %s: %s", mac, error->message);
 	}
 	return G_SOURCE_CONTINUE;
@@ -395,13 +397,14 @@ pxf_daemon_arm_install_timer(PxfDaemon *self)
 		g_timeout_add_seconds(interval, pxf_daemon_check_install_timeouts, self);
 }
 
-/* `pxeforge host reinstall`: back to netboot with a new token. */
+/* `pxeforge host reinstall`: back to netboot, a new install with a new token
+ * (the move mints it); the only way out of installed. */
 static gboolean
 pxf_daemon_reinstall(PxfDaemon *self, const gchar *mac_text, GError **error)
 {
 	g_autofree gchar *mac = pxf_mac_normalize(mac_text, error);
 	const PxfHostStateRecord *rec;
-	g_autofree gchar *token = NULL;
+	PxfHostState state;
 
 	if (mac == NULL)
 		return FALSE;
@@ -411,26 +414,18 @@ pxf_daemon_reinstall(PxfDaemon *self, const gchar *mac_text, GError **error)
 		return FALSE;
 	}
 	rec = pxf_host_states_get(self->states, mac);
-	if (rec != NULL && rec->state != PXF_HOST_STATE_INSTALLED &&
-	    rec->state != PXF_HOST_STATE_FAILED && rec->state != PXF_HOST_STATE_UNKNOWN &&
-	    rec->state != PXF_HOST_STATE_DISCOVERED) {
+	state = rec != NULL ? rec->state : PXF_HOST_STATE_UNKNOWN;
+	if (!pxf_host_state_transition_allowed_by(state, PXF_HOST_STATE_BOOTING,
+						  PXF_HOST_CAUSE_OPERATOR) ||
+	    state == PXF_HOST_STATE_BOOTING) {
 		g_set_error(error, PXF_CONTROL_ERROR, PXF_CONTROL_ERROR_INVALID_ARGUMENT,
-			    "host %s is %s; only an installed or failed host can be reinstalled",
-			    mac, pxf_host_state_to_string(rec->state));
+			    "host %s is %s; only an installed or failed host can be reinstalled "
+			    "(an install in progress ends with its report or the install timeout)",
+			    mac, pxf_host_state_to_string(state));
 		return FALSE;
 	}
-	/* the old token dies first: a late report of the previous install is refused */
-	if (!pxf_core_drop_token(&self->core, mac, error))
-		return FALSE;
-	token = pxf_core_get_token(&self->core, mac, error);
-	if (token == NULL)
-		return FALSE;
-	/* a host that never got as far as installing netboots anyway */
-	if (rec == NULL || rec->state == PXF_HOST_STATE_UNKNOWN ||
-	    rec->state == PXF_HOST_STATE_DISCOVERED)
-		return TRUE;
-	return pxf_host_states_set(self->states, mac, PXF_HOST_STATE_BOOTING, "reinstall requested",
-				   error);
+	return pxf_core_move_host(&self->core, mac, PXF_HOST_STATE_BOOTING, PXF_HOST_CAUSE_OPERATOR,
+				  "reinstall requested", error);
 }
 
 /* ---- the control socket --------------------------------------------------- */

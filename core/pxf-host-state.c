@@ -61,28 +61,98 @@ pxf_host_state_from_name(const gchar *name, PxfHostState *state)
 	return FALSE;
 }
 
+/* Who may make each move, as a mask of causes; a state to itself is a
+ * no-op and not in the table. docs/lifecycle.md states the same table. */
+#define C(cause) (1u << (cause))
+static const guint pxf_host_state_moves[PXF_HOST_STATE_FAILED + 1][PXF_HOST_STATE_FAILED + 1] = {
+	[PXF_HOST_STATE_UNKNOWN] =
+		{
+			/* its DHCP DISCOVER, or its loader config behind another DHCP server */
+			[PXF_HOST_STATE_DISCOVERED] = C(PXF_HOST_CAUSE_CLIENT),
+			[PXF_HOST_STATE_BOOTING] = C(PXF_HOST_CAUSE_OPERATOR),
+		},
+	[PXF_HOST_STATE_DISCOVERED] =
+		{
+			/* its own fetch of its install loader config */
+			[PXF_HOST_STATE_BOOTING] =
+				C(PXF_HOST_CAUSE_CLIENT) | C(PXF_HOST_CAUSE_OPERATOR),
+		},
+	[PXF_HOST_STATE_BOOTING] =
+		{
+			/* its own fetch of its answer file */
+			[PXF_HOST_STATE_INSTALLING] = C(PXF_HOST_CAUSE_CLIENT),
+			[PXF_HOST_STATE_FAILED] =
+				C(PXF_HOST_CAUSE_REPORT) | C(PXF_HOST_CAUSE_TIMEOUT),
+		},
+	[PXF_HOST_STATE_INSTALLING] =
+		{
+			[PXF_HOST_STATE_INSTALLED] = C(PXF_HOST_CAUSE_REPORT),
+			[PXF_HOST_STATE_FAILED] =
+				C(PXF_HOST_CAUSE_REPORT) | C(PXF_HOST_CAUSE_TIMEOUT),
+		},
+	[PXF_HOST_STATE_INSTALLED] =
+		{
+			/* never by anything the installed system can send */
+			[PXF_HOST_STATE_BOOTING] = C(PXF_HOST_CAUSE_OPERATOR),
+		},
+	[PXF_HOST_STATE_FAILED] =
+		{
+			/* a failed install is retried on the machine's next netboot */
+			[PXF_HOST_STATE_BOOTING] =
+				C(PXF_HOST_CAUSE_CLIENT) | C(PXF_HOST_CAUSE_OPERATOR),
+		},
+};
+#undef C
+
+const gchar *
+pxf_host_cause_to_string(PxfHostCause cause)
+{
+	switch (cause) {
+	case PXF_HOST_CAUSE_CLIENT:
+		return "the machine's own request";
+	case PXF_HOST_CAUSE_REPORT:
+		return "an installer report";
+	case PXF_HOST_CAUSE_TIMEOUT:
+		return "the install timeout";
+	case PXF_HOST_CAUSE_OPERATOR:
+		return "the operator";
+	case PXF_HOST_CAUSE_PLUGIN:
+		return "a plugin";
+	default:
+		return "an unknown cause";
+	}
+}
+
+gboolean
+pxf_host_state_transition_allowed_by(PxfHostState from, PxfHostState to, PxfHostCause cause)
+{
+	guint mask;
+
+	if (!pxf_host_state_is_valid(from) || !pxf_host_state_is_valid(to))
+		return FALSE;
+	if (from == to)
+		return TRUE;
+	mask = pxf_host_state_moves[from][to];
+	switch (cause) {
+	case PXF_HOST_CAUSE_CLIENT:
+	case PXF_HOST_CAUSE_REPORT:
+	case PXF_HOST_CAUSE_TIMEOUT:
+	case PXF_HOST_CAUSE_OPERATOR:
+		return (mask & (1u << cause)) != 0;
+	case PXF_HOST_CAUSE_PLUGIN:
+		/* a plugin on its own authority: anything but the operator's moves */
+		return (mask & ~(1u << PXF_HOST_CAUSE_OPERATOR)) != 0;
+	default:
+		return FALSE;
+	}
+}
+
 gboolean
 pxf_host_state_transition_allowed(PxfHostState from, PxfHostState to)
 {
 	if (!pxf_host_state_is_valid(from) || !pxf_host_state_is_valid(to))
 		return FALSE;
-	if (from == to || to == PXF_HOST_STATE_FAILED)
-		return TRUE;
-	switch (from) {
-	case PXF_HOST_STATE_UNKNOWN:
-		return to == PXF_HOST_STATE_DISCOVERED;
-	case PXF_HOST_STATE_DISCOVERED:
-		return to == PXF_HOST_STATE_BOOTING;
-	case PXF_HOST_STATE_BOOTING:
-		return to == PXF_HOST_STATE_INSTALLING;
-	case PXF_HOST_STATE_INSTALLING:
-		return to == PXF_HOST_STATE_INSTALLED;
-	case PXF_HOST_STATE_INSTALLED:
-	case PXF_HOST_STATE_FAILED:
-		return to == PXF_HOST_STATE_BOOTING; /* reinstall */
-	default:
-		return FALSE;
-	}
+	return from == to || pxf_host_state_moves[from][to] != 0;
 }
 
 /* "aa:bb:cc:dd:ee:ff"; upper case and '-' separators are accepted and
@@ -639,6 +709,7 @@ gboolean
 pxf_host_states_set(PxfHostStates *self,
 		    const gchar *mac,
 		    PxfHostState state,
+		    PxfHostCause cause,
 		    const gchar *reason,
 		    GError **error)
 {
@@ -669,10 +740,11 @@ pxf_host_states_set(PxfHostStates *self,
 	old_state = cur != NULL ? cur->state : PXF_HOST_STATE_UNKNOWN;
 	if (old_state == state)
 		return TRUE;
-	if (!pxf_host_state_transition_allowed(old_state, state)) {
+	if (!pxf_host_state_transition_allowed_by(old_state, state, cause)) {
 		g_set_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_TRANSITION,
-			    "host %s: cannot go from %s to %s", canonical,
-			    pxf_host_state_name(old_state), pxf_host_state_name(state));
+			    "host %s: cannot go from %s to %s on %s", canonical,
+			    pxf_host_state_name(old_state), pxf_host_state_name(state),
+			    pxf_host_cause_to_string(cause));
 		return FALSE;
 	}
 

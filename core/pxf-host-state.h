@@ -20,6 +20,19 @@ typedef enum {
  * upgrade older formats in memory and write the current one back. */
 #define PXF_HOST_STATE_FORMAT 1
 
+/* Who moves a host: each transition is allowed for some of these only
+ * (docs/lifecycle.md has the table). */
+typedef enum {
+	PXF_HOST_CAUSE_CLIENT,	/* a request of the machine itself: DHCP, loader config, answer file
+				 */
+	PXF_HOST_CAUSE_REPORT,	/* the installer's done/failed report with the install token */
+	PXF_HOST_CAUSE_TIMEOUT, /* no report within daemon.install_timeout */
+	PXF_HOST_CAUSE_OPERATOR, /* `pxeforge host reinstall` */
+	PXF_HOST_CAUSE_PLUGIN,	 /* a plugin on its own authority: all but the operator's moves */
+} PxfHostCause;
+
+const gchar *pxf_host_cause_to_string(PxfHostCause cause);
+
 typedef struct {
 	PxfHostState state;
 	gint64 timestamp; /* g_get_real_time() */
@@ -56,13 +69,13 @@ void pxf_host_states_set_notify(PxfHostStates *self, PxfHostStateNotify func, gp
 const PxfHostStateRecord *pxf_host_states_get(PxfHostStates *self, const gchar *mac);
 /* Element type PxfHostStateRecord*, sorted by MAC. */
 GPtrArray *pxf_host_states_list(PxfHostStates *self);
-/* Persists first, then updates memory and notifies. Allowed transitions:
- * unknown→discovered; discovered→booting; booting→installing;
- * installing→installed|failed; any→failed; installed|failed→booting
- * (reinstall); a state to itself is a no-op. */
+/* Persists first, then updates memory and notifies; refused with
+ * PXF_HOST_STATE_ERROR_TRANSITION unless cause may make the move
+ * (pxf_host_state_transition_allowed_by()); a state to itself is a no-op. */
 gboolean pxf_host_states_set(PxfHostStates *self,
 			     const gchar *mac,
 			     PxfHostState state,
+			     PxfHostCause cause,
 			     const gchar *reason,
 			     GError **error);
 
@@ -75,8 +88,12 @@ PxfHostStateRecord *pxf_host_state_record_from_bytes(GBytes *bytes, GError **err
 PxfHostStateRecord *
 pxf_host_state_record_parse(GBytes *bytes, const gchar *key, gint64 *format_read, GError **error);
 
-/* The transition rule pxf_host_states_set() applies; a state to itself is
+/* The transition rule pxf_host_states_set() applies: client, report,
+ * timeout, operator moves as in docs/lifecycle.md; a state to itself is
  * allowed (a no-op there). */
+gboolean
+pxf_host_state_transition_allowed_by(PxfHostState from, PxfHostState to, PxfHostCause cause);
+/* TRUE when some cause may make the move (or from == to). */
 gboolean pxf_host_state_transition_allowed(PxfHostState from, PxfHostState to);
 
 G_END_DECLS

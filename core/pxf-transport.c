@@ -10,7 +10,6 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "pxf-core.h"
 #include "pxf-plugin-context.h"
@@ -18,8 +17,8 @@
 
 G_DEFINE_QUARK(pxf_error_quark, pxf_error)
 
-static PxfCore *
-pxf_ctx_core(PxfPluginContext *ctx, GError **error)
+PxfCore *
+pxf_core_from_context(PxfPluginContext *ctx, GError **error)
 {
 	PxfCore *core = pxf_plugin_context_get_core(ctx);
 	if (core == NULL || core->setup == NULL)
@@ -116,7 +115,7 @@ pxf_plugin_context_set_address_owner(PxfPluginContext *ctx, const gchar *ip, con
 const gchar *
 pxf_plugin_context_get_address_owner(PxfPluginContext *ctx, const gchar *ip)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	return core != NULL && ip != NULL ? pxf_core_owner_of(core, ip) : NULL;
 }
 
@@ -126,7 +125,7 @@ const gchar *const *
 pxf_plugin_context_get_interfaces(PxfPluginContext *ctx)
 {
 	static const gchar *const none[] = {NULL};
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	if (core == NULL)
 		return none;
 	return pxf_conf_section_get_strv(core->setup->daemon, "interfaces");
@@ -175,7 +174,7 @@ pxf_plugin_context_get_interface_addresses(PxfPluginContext *ctx, const gchar *i
 gboolean
 pxf_plugin_context_has_plugin(PxfPluginContext *ctx, const gchar *name)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	return core != NULL && core->running != NULL && name != NULL &&
 	       g_hash_table_contains(core->running, name);
 }
@@ -269,7 +268,7 @@ pxf_core_open_file(PxfCore *core, PxfFileOpenArgs *args)
 PxfVerdict
 pxf_plugin_context_classify(PxfPluginContext *ctx, PxfClientClassifyArgs *args)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	if (core == NULL) {
 		pxf_classify_default(args);
 		return PXF_VERDICT_CONTINUE;
@@ -280,21 +279,21 @@ pxf_plugin_context_classify(PxfPluginContext *ctx, PxfClientClassifyArgs *args)
 PxfVerdict
 pxf_plugin_context_lookup_host(PxfPluginContext *ctx, PxfHostLookupArgs *args)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	return core != NULL ? pxf_core_lookup_host(core, args).verdict : PXF_VERDICT_CONTINUE;
 }
 
 PxfVerdict
 pxf_plugin_context_select_boot(PxfPluginContext *ctx, PxfBootSelectArgs *args)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	return core != NULL ? pxf_core_select_boot(core, args).verdict : PXF_VERDICT_CONTINUE;
 }
 
 PxfVerdict
 pxf_plugin_context_dhcp_reply(PxfPluginContext *ctx, PxfDhcpReplyArgs *args)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	return core != NULL ? pxf_hook_run_dhcp_reply(core->hooks, args).verdict
 			    : PXF_VERDICT_CONTINUE;
 }
@@ -302,7 +301,7 @@ pxf_plugin_context_dhcp_reply(PxfPluginContext *ctx, PxfDhcpReplyArgs *args)
 PxfVerdict
 pxf_plugin_context_open_file(PxfPluginContext *ctx, PxfFileOpenArgs *args)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	return core != NULL ? pxf_core_open_file(core, args).verdict : PXF_VERDICT_CONTINUE;
 }
 
@@ -316,13 +315,15 @@ pxf_plugin_context_render_profile(PxfPluginContext *ctx,
 				  gchar **content_type,
 				  GError **error)
 {
-	PxfCore *core = pxf_ctx_core(ctx, error);
+	PxfCore *core = pxf_core_from_context(ctx, error);
 	g_autofree gchar *token = NULL;
 
 	if (core == NULL)
 		return FALSE;
 	g_return_val_if_fail(host != NULL, FALSE);
-	token = pxf_core_get_token(core, host->mac, error);
+	/* it carries the token and the root password hash: only while an
+	 * install is in progress, never to an installed host */
+	token = pxf_core_install_token(core, host->mac, TRUE, error);
 	if (token == NULL)
 		return FALSE;
 	if (!pxf_render_host(core->setup, core->hooks, client, host, NULL, token, out, NULL, error))
@@ -341,19 +342,17 @@ pxf_plugin_context_render_template(PxfPluginContext *ctx,
 				   GString *out,
 				   GError **error)
 {
-	PxfCore *core = pxf_ctx_core(ctx, error);
+	PxfCore *core = pxf_core_from_context(ctx, error);
 	g_autoptr(PxfVars) vars = NULL;
 	g_autofree gchar *token = NULL;
 
 	if (core == NULL)
 		return FALSE;
-	/* boot loader configs carry the token on the kernel line for installers
-	 * that take their answer file from there */
-	if (host != NULL) {
-		token = pxf_core_get_token(core, host->mac, error);
-		if (token == NULL)
-			return FALSE;
-	}
+	/* boot loader configs may carry the token on the kernel line for
+	 * installers that take their answer file from there; only while an
+	 * install is in progress, and never minted here */
+	if (host != NULL)
+		token = pxf_core_install_token(core, host->mac, FALSE, NULL);
 	vars = pxf_render_vars(core->setup, core->hooks, client, host, token);
 	return pxf_render_template(core->setup, vars, template, is_text, out, error);
 }
@@ -363,7 +362,7 @@ pxf_plugin_context_render_template(PxfPluginContext *ctx,
 const PxfHost *
 pxf_plugin_context_find_host(PxfPluginContext *ctx, const gchar *mac)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	return core != NULL && mac != NULL ? pxf_inventory_lookup_mac(core->setup->inventory, mac)
 					   : NULL;
 }
@@ -371,7 +370,7 @@ pxf_plugin_context_find_host(PxfPluginContext *ctx, const gchar *mac)
 GPtrArray *
 pxf_plugin_context_get_hosts(PxfPluginContext *ctx)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	GPtrArray *hosts = g_ptr_array_new();
 	GPtrArray *all;
 
@@ -386,7 +385,7 @@ pxf_plugin_context_get_hosts(PxfPluginContext *ctx)
 GVariant *
 pxf_plugin_context_get_host_var(PxfPluginContext *ctx, const PxfHost *host, const gchar *name)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	g_autoptr(PxfVars) vars = NULL;
 
 	if (core == NULL || name == NULL)
@@ -398,7 +397,7 @@ pxf_plugin_context_get_host_var(PxfPluginContext *ctx, const PxfHost *host, cons
 GPtrArray *
 pxf_plugin_context_get_distros(PxfPluginContext *ctx)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *distros;
 
@@ -415,7 +414,7 @@ pxf_plugin_context_get_distros(PxfPluginContext *ctx)
 GVariant *
 pxf_plugin_context_get_distro_var(PxfPluginContext *ctx, const gchar *name, const gchar *var)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	const PxfDistro *distro;
 	g_autoptr(PxfVars) vars = NULL;
 
@@ -449,7 +448,7 @@ pxf_plugin_context_get_distro_var(PxfPluginContext *ctx, const gchar *name, cons
 PxfHostState
 pxf_plugin_context_get_host_state(PxfPluginContext *ctx, const gchar *mac)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	g_autofree gchar *canonical = mac != NULL ? pxf_mac_normalize(mac, NULL) : NULL;
 	const PxfHostStateRecord *rec;
 
@@ -490,7 +489,7 @@ pxf_plugin_context_report_transfer(PxfPluginContext *ctx,
 				   guint64 done,
 				   guint64 total)
 {
-	PxfCore *core = pxf_ctx_core(ctx, NULL);
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
 	PxfHostActivity *activity;
 
 	if (core == NULL || client == NULL || client->mac == NULL || core->dry_run > 0)
@@ -502,136 +501,6 @@ pxf_plugin_context_report_transfer(PxfPluginContext *ctx,
 	}
 	activity->done = done;
 	activity->total = total;
-}
-
-/* ---- install tokens ------------------------------------------------------------- */
-
-gchar *
-pxf_core_new_token(GError **error)
-{
-	guint8 raw[16];
-	gsize got = 0;
-
-	while (got < sizeof(raw)) {
-		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			g_set_error(error, PXF_ERROR, PXF_ERROR_FAILED, "getrandom: %s",
-				    g_strerror(errno));
-			return NULL;
-		}
-		got += (gsize)n;
-	}
-	{
-		GString *hex = g_string_sized_new(2 * sizeof(raw));
-		for (gsize i = 0; i < sizeof(raw); i++)
-			g_string_append_printf(hex, "%02x", raw[i]);
-		return g_string_free(hex, FALSE);
-	}
-}
-
-gchar *
-pxf_core_get_token(PxfCore *core, const gchar *mac, GError **error)
-{
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GBytes) stored = NULL;
-	g_autofree gchar *token = NULL;
-	g_autoptr(GBytes) bytes = NULL;
-
-	/* explain shows where the token goes without minting one */
-	if (core->dry_run > 0)
-		return g_strdup(PXF_RENDER_TOKEN_PLACEHOLDER);
-	stored = pxf_store_get(core->store, PXF_CORE_TOKENS_NS, mac, &error_local);
-
-	if (stored != NULL)
-		return g_strndup(g_bytes_get_data(stored, NULL), g_bytes_get_size(stored));
-	if (!g_error_matches(error_local, PXF_STORE_ERROR, PXF_STORE_ERROR_NOT_FOUND)) {
-		g_propagate_error(error, g_steal_pointer(&error_local));
-		return NULL;
-	}
-	g_clear_error(&error_local);
-	token = pxf_core_new_token(error);
-	if (token == NULL)
-		return NULL;
-	bytes = g_bytes_new(token, strlen(token));
-	if (!pxf_store_create(core->store, PXF_CORE_TOKENS_NS, mac, bytes, &error_local)) {
-		/* someone created it meanwhile: theirs wins */
-		if (g_error_matches(error_local, PXF_STORE_ERROR, PXF_STORE_ERROR_EXISTS))
-			return pxf_core_get_token(core, mac, error);
-		g_propagate_error(error, g_steal_pointer(&error_local));
-		return NULL;
-	}
-	return g_steal_pointer(&token);
-}
-
-gboolean
-pxf_core_drop_token(PxfCore *core, const gchar *mac, GError **error)
-{
-	g_autoptr(GError) error_local = NULL;
-	if (pxf_store_remove(core->store, PXF_CORE_TOKENS_NS, mac, &error_local))
-		return TRUE;
-	if (g_error_matches(error_local, PXF_STORE_ERROR, PXF_STORE_ERROR_NOT_FOUND))
-		return TRUE;
-	g_propagate_error(error, g_steal_pointer(&error_local));
-	return FALSE;
-}
-
-/* Compares without an early exit, so timing does not tell how much matched. */
-static gboolean
-pxf_token_equal(const gchar *a, gsize a_len, const gchar *b)
-{
-	gsize b_len = b != NULL ? strlen(b) : 0;
-	guint8 diff = a_len != b_len || b_len == 0;
-
-	for (gsize i = 0; i < a_len; i++)
-		diff |= (guint8)(a[i] ^ (i < b_len ? b[i] : 0));
-	return diff == 0;
-}
-
-gboolean
-pxf_plugin_context_report_install(PxfPluginContext *ctx,
-				  const gchar *mac,
-				  const gchar *token,
-				  gboolean done,
-				  const gchar *reason,
-				  GError **error)
-{
-	PxfCore *core = pxf_ctx_core(ctx, error);
-	g_autofree gchar *canonical = NULL;
-	g_autoptr(GBytes) stored = NULL;
-	g_autoptr(GError) error_local = NULL;
-	const gchar *why;
-
-	if (core == NULL)
-		return FALSE;
-	canonical = pxf_mac_normalize(mac, &error_local);
-	if (canonical == NULL) {
-		g_set_error(error, PXF_ERROR, PXF_ERROR_INVALID, "%s", error_local->message);
-		return FALSE;
-	}
-	stored = pxf_store_get(core->store, PXF_CORE_TOKENS_NS, canonical, NULL);
-	if (stored == NULL ||
-	    !pxf_token_equal(g_bytes_get_data(stored, NULL), g_bytes_get_size(stored), token)) {
-		g_set_error(error, PXF_ERROR, PXF_ERROR_DENIED,
-			    "install report for %s refused: %s token", canonical,
-			    token == NULL || token[0] == '\0' ? "missing" : "wrong or used");
-		return FALSE;
-	}
-	why = reason != NULL && reason[0] != '\0'
-		      ? reason
-		      : (done ? "installer reported done" : "installer reported failure");
-	if (!pxf_host_states_set(core->states, canonical,
-				 done ? PXF_HOST_STATE_INSTALLED : PXF_HOST_STATE_FAILED, why,
-				 error))
-		return FALSE;
-	/* single use: a replayed report is refused */
-	if (!pxf_core_drop_token(core, canonical, &error_local))
-		g_warning("%s: could not drop the used install token: %s", canonical,
-			  error_local->message);
-	pxf_plugin_context_emit_host_event(
-		ctx, NULL, canonical, done ? PXF_HOST_EVENT_DONE : PXF_HOST_EVENT_FAILED, why, 0);
-	return TRUE;
 }
 
 /* ---- storage ------------------------------------------------------------------- */
@@ -683,7 +552,7 @@ pxf_store_map_error(GError *error_local, GError **error)
 static PxfStore *
 pxf_ctx_store(PxfPluginContext *ctx, const gchar *ns, GError **error)
 {
-	PxfCore *core = pxf_ctx_core(ctx, error);
+	PxfCore *core = pxf_core_from_context(ctx, error);
 	if (core == NULL || !pxf_store_ns_valid(ns, error))
 		return NULL;
 	return core->store;

@@ -87,14 +87,20 @@ static void
 pxf_autoinstall_started(PxfAutoinstall *self, PxfFileOpenArgs *args, const gchar *mac)
 {
 	g_autoptr(GError) error = NULL;
+	gboolean moved;
 
-	/* only the machine itself starts its install */
-	if (g_strcmp0(args->client->mac, mac) != 0)
-		return;
 	pxf_plugin_context_emit_host_event(self->ctx, args->client, mac,
 					   PXF_HOST_EVENT_INSTALLER_STARTED, "user-data served", 0);
-	if (!pxf_plugin_context_set_host_state(self->ctx, mac, PXF_HOST_STATE_INSTALLING,
-					       "user-data fetched", &error))
+	/* only the machine itself starts its install (the core checks); with
+	 * any_address the operator has vouched for every address */
+	if (self->config->any_address)
+		moved = pxf_plugin_context_set_host_state(self->ctx, mac, PXF_HOST_STATE_INSTALLING,
+							  "user-data fetched", &error);
+	else
+		moved = pxf_plugin_context_set_client_host_state(self->ctx, args->client, mac,
+								 PXF_HOST_STATE_INSTALLING,
+								 "user-data fetched", &error);
+	if (!moved)
 		g_debug("host %s stays %s: %s", mac,
 			pxf_host_state_to_string(pxf_plugin_context_get_host_state(self->ctx, mac)),
 			error->message);
@@ -146,24 +152,32 @@ pxf_autoinstall_file_open(PxfFileOpenArgs *args, gpointer user_data)
 		return PXF_VERDICT_SKIP;
 	}
 	if (kind == PXF_AUTOINSTALL_PATH_USER_DATA) {
-		template = pxf_autoinstall_host_string(self, host, "profile.template");
-	} else if (self->config->meta_data_template != NULL) {
+		/* the answer file: through the core's one rule for answer files
+		 * (an install in progress, its token) and profile.render */
+		out = g_string_new(NULL);
+		if (!pxf_plugin_context_render_profile(self->ctx, args->client, host, out, NULL,
+						       &error)) {
+			g_warning("%s: refusing %s: %s", mac, args->path, error->message);
+			g_string_free(out, TRUE);
+			return PXF_VERDICT_DROP;
+		}
+		bytes = g_string_free_to_bytes(out);
+		pxf_file_open_set_content(args, bytes);
+		pxf_autoinstall_started(self, args, mac);
+		return PXF_VERDICT_SKIP;
+	}
+	if (self->config->meta_data_template != NULL) {
 		template = g_strdup(self->config->meta_data_template);
 	} else {
 		template = g_strdup(pxf_autoinstall_meta_data_template);
 		is_text = TRUE;
-	}
-	if (template == NULL) {
-		g_warning("%s: the profile has no template", mac);
-		return PXF_VERDICT_DROP;
 	}
 	problem = pxf_autoinstall_check_host(self, host);
 	if (problem != NULL) {
 		g_warning("%s: %s; refusing to render %s", mac, problem, args->path);
 		return PXF_VERDICT_DROP;
 	}
-	/* through the core, which puts the host's install token (or a dry
-	 * render's placeholder) into install.token before template.vars */
+	/* meta-data: the host's variables, no secret */
 	out = g_string_new(NULL);
 	if (!pxf_plugin_context_render_template(self->ctx, args->client, host, template, is_text,
 						out, &error)) {
@@ -174,8 +188,6 @@ pxf_autoinstall_file_open(PxfFileOpenArgs *args, gpointer user_data)
 	}
 	bytes = g_string_free_to_bytes(out);
 	pxf_file_open_set_content(args, bytes);
-	if (kind == PXF_AUTOINSTALL_PATH_USER_DATA)
-		pxf_autoinstall_started(self, args, mac);
 	return PXF_VERDICT_SKIP;
 }
 

@@ -65,7 +65,10 @@ pxf_bootloader_open_host_file(PxfPluginContext *ctx,
 	return PXF_VERDICT_SKIP;
 }
 
-void
+/* The host fetched the configuration that installs it: unknown ->
+ * discovered -> booting, with the reasons "<what> requested" and "<what>
+ * served", which arms the install (its token). */
+static void
 pxf_bootloader_start_booting(PxfPluginContext *ctx,
 			     PxfFileOpenArgs *args,
 			     const gchar *mac,
@@ -76,19 +79,43 @@ pxf_bootloader_start_booting(PxfPluginContext *ctx,
 	g_autofree gchar *requested = g_strdup_printf("%s requested", what);
 	g_autofree gchar *served = g_strdup_printf("%s served", what);
 
-	/* only the machine itself starts its install, not a request that the
-	 * lease table attributes to someone else */
-	if (args->client->mac != NULL && g_strcmp0(args->client->mac, mac) != 0) {
-		g_debug("%s: %s fetched by %s: state unchanged", mac, what, args->client->mac);
-		return;
-	}
-	/* with another DHCP server (the how-to's dhcpd) nobody saw it before */
+	/* the core refuses anyone but the machine itself (its lease or fixed
+	 * address), over whichever transport the request came */
 	if (state == PXF_HOST_STATE_UNKNOWN &&
-	    !pxf_plugin_context_set_host_state(ctx, mac, PXF_HOST_STATE_DISCOVERED, requested,
-					       &error)) {
+	    !pxf_plugin_context_set_client_host_state(
+		    ctx, args->client, mac, PXF_HOST_STATE_DISCOVERED, requested, &error)) {
+		/* with another DHCP server (the how-to's dhcpd) nobody saw it before */
 		g_debug("%s: staying unknown: %s", mac, error->message);
 		g_clear_error(&error);
 	}
-	if (!pxf_plugin_context_set_host_state(ctx, mac, PXF_HOST_STATE_BOOTING, served, &error))
+	if (!pxf_plugin_context_set_client_host_state(ctx, args->client, mac,
+						      PXF_HOST_STATE_BOOTING, served, &error))
 		g_debug("%s: staying %s: %s", mac, pxf_host_state_to_string(state), error->message);
+}
+
+PxfVerdict
+pxf_bootloader_serve_host_config(PxfPluginContext *ctx,
+				 PxfFileOpenArgs *args,
+				 const PxfHost *host,
+				 PxfHostState state,
+				 gboolean installs,
+				 const gchar *what,
+				 const gchar *template,
+				 const gchar *prologue)
+{
+	const gchar *mac = pxf_host_get_mac(host);
+	g_autoptr(GError) error = NULL;
+	GString *out;
+
+	/* first: starting the install mints the token the configuration may carry */
+	if (installs)
+		pxf_bootloader_start_booting(ctx, args, mac, state, what);
+	out = g_string_new(prologue);
+	if (!pxf_plugin_context_render_template(ctx, args->client, host, template, FALSE, out,
+						&error)) {
+		g_warning("%s: cannot render %s: %s", mac, template, error->message);
+		g_string_free(out, TRUE);
+		return PXF_VERDICT_DROP;
+	}
+	return pxf_bootloader_serve(args, out);
 }

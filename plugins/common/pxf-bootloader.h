@@ -183,13 +183,20 @@ PxfVerdict pxf_bootloader_open_host_file(PxfPluginContext *ctx,
 					 PxfFileOpenArgs *args,
 					 const gchar *mac,
 					 const gchar *var);
-/* The host fetched the configuration that installs it: unknown -> discovered
- * -> booting, with the reasons "<what> requested" and "<what> served". Only
- * when the request comes from the machine itself (or an unnamed client). */
-void pxf_bootloader_start_booting(PxfPluginContext *ctx,
-				  PxfFileOpenArgs *args,
-				  const gchar *mac,
-				  PxfHostState state,
-				  const gchar *what);
+/* A known host's own configuration (what: "pxelinux config", ...): when it
+ * installs, first moves the host unknown -> discovered -> booting (reasons
+ * "<what> requested", "<what> served"), which arms the install and mints its
+ * token, only when the request comes from the machine itself (the core
+ * checks: pxf_plugin_context_set_client_host_state); then renders template
+ * after prologue (may be NULL) and serves it. SKIP, or DROP with a warning
+ * when the template does not render. */
+PxfVerdict pxf_bootloader_serve_host_config(PxfPluginContext *ctx,
+					    PxfFileOpenArgs *args,
+					    const PxfHost *host,
+					    PxfHostState state,
+					    gboolean installs,
+					    const gchar *what,
+					    const gchar *template,
+					    const gchar *prologue);
 
 G_END_DECLS

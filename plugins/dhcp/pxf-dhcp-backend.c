@@ -71,8 +71,10 @@ pxf_dhcp_ctx_host_seen(gpointer backend, const PxfClient *client)
 	if (client->host == NULL || client->mac == NULL ||
 	    pxf_plugin_context_get_host_state(backend, client->mac) != PXF_HOST_STATE_UNKNOWN)
 		return;
-	if (!pxf_plugin_context_set_host_state(backend, client->mac, PXF_HOST_STATE_DISCOVERED,
-					       "DHCP DISCOVER", &error))
+	/* the packet's chaddr is the client's MAC: its own request */
+	if (!pxf_plugin_context_set_client_host_state(backend, client, client->mac,
+						      PXF_HOST_STATE_DISCOVERED, "DHCP DISCOVER",
+						      &error))
 		g_debug("%s: %s", client->mac, error->message);
 }
 

@@ -141,18 +141,9 @@ pxf_grub_efi_open_host_config(PxfGrubEfi *self,
 {
 	const gchar *mac = pxf_host_get_mac(host);
 	PxfHostState state = pxf_plugin_context_get_host_state(self->ctx, mac);
-	g_autoptr(GError) error = NULL;
-	GString *out = g_string_new(prologue);
 	gboolean localboot = TRUE;
 
-	if (!pxf_plugin_context_render_template(self->ctx, args->client, host,
-						self->config->host_template, FALSE, out, &error)) {
-		g_warning("%s: cannot render %s: %s", mac, self->config->host_template,
-			  error->message);
-		g_string_free(out, TRUE);
-		return PXF_VERDICT_DROP;
-	}
-	/* the decision the template saw, without a second render */
+	/* the decision the template makes, taken before it renders */
 	{
 		g_autofree gchar *kernel =
 			pxf_bootloader_host_string(self->ctx, host, "distro.kernel");
@@ -167,9 +158,9 @@ pxf_grub_efi_open_host_config(PxfGrubEfi *self,
 		g_info("%s: grub configuration: %s%s", mac, localboot ? "local boot, " : "install",
 		       localboot ? reason : "");
 	}
-	if (!localboot)
-		pxf_bootloader_start_booting(self->ctx, args, mac, state, "grub config");
-	return pxf_bootloader_serve(args, out);
+	return pxf_bootloader_serve_host_config(self->ctx, args, host, state, !localboot,
+						"grub config", self->config->host_template,
+						prologue);
 }
 
 /* What machines pxeforge does not know get: the menu or local boot. */

@@ -315,6 +315,14 @@ pxf_http_serve_ks(PxfHttp *self, PxfHttpRequest *request, const gchar *mac)
 			pxf_http_request_get_local(request), NULL);
 	rendered = pxf_plugin_context_render_profile(self->ctx, &slot.pub, host, out, &content_type,
 						     &error);
+	if (!rendered && g_error_matches(error, PXF_ERROR, PXF_ERROR_CONFLICT)) {
+		/* an installed host gets neither its root password hash nor a
+		 * token to report with, until the operator reinstalls it */
+		g_warning("refusing the answer file of %s to %s: %s", mac, ip, error->message);
+		pxf_http_request_respond_text(request, 409, "conflict\n");
+		pxf_client_clear(&slot);
+		return;
+	}
 	if (!rendered) {
 		g_warning("rendering the answer file of %s for %s: %s", mac, ip, error->message);
 		pxf_http_request_respond_text(request, 500, "internal error\n");
@@ -329,8 +337,19 @@ pxf_http_serve_ks(PxfHttp *self, PxfHttpRequest *request, const gchar *mac)
 		pxf_plugin_context_emit_host_event(self->ctx, &slot.pub, mac,
 						   PXF_HOST_EVENT_INSTALLER_STARTED, "ks served",
 						   0);
-		if (!pxf_plugin_context_set_host_state(self->ctx, mac, PXF_HOST_STATE_INSTALLING,
-						       "answer file fetched", &error_state))
+		gboolean moved;
+
+		/* the machine itself moves its state; with ks_any_address the
+		 * operator has vouched for every address */
+		if (self->ks_any_address)
+			moved = pxf_plugin_context_set_host_state(
+				self->ctx, mac, PXF_HOST_STATE_INSTALLING, "answer file fetched",
+				&error_state);
+		else
+			moved = pxf_plugin_context_set_client_host_state(
+				self->ctx, &slot.pub, mac, PXF_HOST_STATE_INSTALLING,
+				"answer file fetched", &error_state);
+		if (!moved)
 			g_debug("host %s stays %s: %s", mac,
 				pxf_host_state_to_string(
 					pxf_plugin_context_get_host_state(self->ctx, mac)),

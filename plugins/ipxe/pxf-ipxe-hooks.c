@@ -146,8 +146,6 @@ pxf_ipxe_open_script(PxfIpxe *self, PxfFileOpenArgs *args, const gchar *mac)
 	const PxfHost *host = pxf_plugin_context_find_host(self->ctx, mac);
 	g_autofree gchar *kernel = NULL;
 	g_autofree gchar *initrd = NULL;
-	g_autoptr(GError) error = NULL;
-	GString *out;
 	PxfHostState state;
 	const gchar *reason;
 
@@ -158,19 +156,10 @@ pxf_ipxe_open_script(PxfIpxe *self, PxfFileOpenArgs *args, const gchar *mac)
 	initrd = pxf_bootloader_host_string(self->ctx, host, "distro.initrd");
 	reason = pxf_ipxe_localboot_reason(pxf_host_get_netboot(host), state,
 					   kernel != NULL && initrd != NULL);
-	out = g_string_new(NULL);
-	if (!pxf_plugin_context_render_template(self->ctx, args->client, host,
-						self->config->host_template, FALSE, out, &error)) {
-		g_warning("%s: cannot render %s: %s", mac, self->config->host_template,
-			  error->message);
-		g_string_free(out, TRUE);
-		return PXF_VERDICT_DROP;
-	}
 	g_info("%s: iPXE script over %s: %s%s", mac, args->client->transport,
 	       reason != NULL ? "local boot, " : "install", reason != NULL ? reason : "");
-	if (reason == NULL)
-		pxf_bootloader_start_booting(self->ctx, args, mac, state, "iPXE script");
-	return pxf_bootloader_serve(args, out);
+	return pxf_bootloader_serve_host_config(self->ctx, args, host, state, reason == NULL,
+						"iPXE script", self->config->host_template, NULL);
 }
 
 static PxfVerdict

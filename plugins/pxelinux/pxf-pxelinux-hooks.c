@@ -59,8 +59,6 @@ pxf_pxelinux_open_host_config(PxfPxelinux *self, PxfFileOpenArgs *args, const gc
 	const PxfHost *host = pxf_plugin_context_find_host(self->ctx, mac);
 	g_autofree gchar *kernel = NULL;
 	g_autofree gchar *initrd = NULL;
-	g_autoptr(GError) error = NULL;
-	GString *out;
 	PxfHostState state;
 	const gchar *reason;
 
@@ -74,19 +72,11 @@ pxf_pxelinux_open_host_config(PxfPxelinux *self, PxfFileOpenArgs *args, const gc
 	initrd = pxf_bootloader_host_string(self->ctx, host, "distro.initrd");
 	reason = pxf_pxelinux_localboot_reason(pxf_host_get_netboot(host), state,
 					       kernel != NULL && initrd != NULL);
-	out = g_string_new(NULL);
-	if (!pxf_plugin_context_render_template(self->ctx, args->client, host,
-						self->config->host_template, FALSE, out, &error)) {
-		g_warning("%s: cannot render %s: %s", mac, self->config->host_template,
-			  error->message);
-		g_string_free(out, TRUE);
-		return PXF_VERDICT_DROP;
-	}
 	g_info("%s: pxelinux configuration: %s%s", mac, reason != NULL ? "local boot, " : "install",
 	       reason != NULL ? reason : "");
-	if (reason == NULL)
-		pxf_bootloader_start_booting(self->ctx, args, mac, state, "pxelinux config");
-	return pxf_bootloader_serve(args, out);
+	return pxf_bootloader_serve_host_config(self->ctx, args, host, state, reason == NULL,
+						"pxelinux config", self->config->host_template,
+						NULL);
 }
 
 /* pxelinux.cfg/default: what machines pxeforge does not know get. */

@@ -34,12 +34,27 @@ GSocket *pxf_plugin_context_bind(PxfPluginContext *ctx,
 				 guint16 port,
 				 GError **error);
 
-/* Move a host through its lifecycle; persists the state and emits host.event. */
+/* Moves a host on the plugin's own authority (a site plugin that learns
+ * from elsewhere that an install ended): any move of docs/lifecycle.md but
+ * the operator's; persists the state and emits host.event. A move caused by
+ * a network request goes through pxf_plugin_context_set_client_host_state(). */
 gboolean pxf_plugin_context_set_host_state(PxfPluginContext *ctx,
 					   const gchar *mac,
 					   PxfHostState state,
 					   const gchar *reason,
 					   GError **error);
+/* Moves a host because the machine itself asked for something (its DHCP
+ * packet, its loader configuration, its answer file): only when client is
+ * that machine (client->mac is mac: the DHCP chaddr, or the owner of the
+ * address by lease or fixed ip), and only the moves docs/lifecycle.md allows
+ * the machine's own requests. A request from any other address gets
+ * PXF_ERROR_DENIED (pxf-transport.h) and the state stays. Since ABI 1.1. */
+gboolean pxf_plugin_context_set_client_host_state(PxfPluginContext *ctx,
+						  const PxfClient *client,
+						  const gchar *mac,
+						  PxfHostState state,
+						  const gchar *reason,
+						  GError **error);
 /* Emit a host.event (discovered, file served, ...) that is not a state change. */
 void pxf_plugin_context_emit_host_event(PxfPluginContext *ctx,
 					const PxfClient *client,

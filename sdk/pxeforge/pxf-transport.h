@@ -105,7 +105,9 @@ PxfVerdict pxf_plugin_context_open_file(PxfPluginContext *ctx, PxfFileOpenArgs *
 
 /* Renders a host's answer file (kickstart, preseed, ...) from its profile:
  * variables, template.vars, then profile.render or the core's renderer.
- * The rendered text carries the host's install token. */
+ * The rendered text carries the token of the host's install in progress;
+ * a host with none (installed, failed, never booted) gets
+ * PXF_ERROR_CONFLICT and no token is minted (docs/lifecycle.md). */
 gboolean pxf_plugin_context_render_profile(PxfPluginContext *ctx,
 					   const PxfClient *client,
 					   const PxfHost *host,
@@ -113,7 +115,8 @@ gboolean pxf_plugin_context_render_profile(PxfPluginContext *ctx,
 					   gchar **content_type,
 					   GError **error);
 /* Renders a template (a file path, or text when is_text) with the host's
- * variables (host may be NULL: globals only) after template.vars. */
+ * variables (host may be NULL: globals only) after template.vars;
+ * install.token is set only while the host has an install in progress. */
 gboolean pxf_plugin_context_render_template(PxfPluginContext *ctx,
 					    const PxfClient *client,
 					    const PxfHost *host,
@@ -139,13 +142,15 @@ GVariant *
 pxf_plugin_context_get_distro_var(PxfPluginContext *ctx, const gchar *distro, const gchar *name);
 
 /* ---- install tokens ---------------------------------------------------------
- * One random token per host install, created when the host starts booting,
- * embedded in its answer file as {{install.token}}, never logged; consumed
- * by the first accepted done/failed report. */
+ * One random token per host install, created when the host enters booting,
+ * embedded in its answer file as {{install.token}}, never logged; gone when
+ * the install ends (installed or failed: a report or the timeout). */
 
-/* Checks token in constant time and, if it matches, moves the host to
- * installed (done TRUE) or failed, consuming the token. A wrong or missing
- * token changes nothing and returns FALSE with PXF_ERROR_DENIED. */
+/* For a host whose state the report can leave (done: installing; failed:
+ * booting or installing; else PXF_ERROR_CONFLICT, whatever the token),
+ * checks token in constant time and, if it matches, moves the host to
+ * installed (done TRUE) or failed, ending the install and its token. A wrong
+ * or missing token changes nothing and returns FALSE with PXF_ERROR_DENIED. */
 gboolean pxf_plugin_context_report_install(PxfPluginContext *ctx,
 					   const gchar *mac,
 					   const gchar *token,

@@ -195,15 +195,168 @@ notify_cb(const gchar *mac,
 
 /* ---- tests ----------------------------------------------------------- */
 
+/* A move with whatever cause may make it (a plugin, else the operator), for
+ * the tests about storage rather than about who may move a host. */
+static gboolean
+set_state(PxfHostStates *states,
+	  const gchar *mac,
+	  PxfHostState state,
+	  const gchar *reason,
+	  GError **error)
+{
+	const PxfHostStateRecord *rec = pxf_host_states_get(states, mac);
+	PxfHostState from = rec != NULL ? rec->state : PXF_HOST_STATE_UNKNOWN;
+	PxfHostCause cause =
+		pxf_host_state_transition_allowed_by(from, state, PXF_HOST_CAUSE_PLUGIN)
+			? PXF_HOST_CAUSE_PLUGIN
+			: PXF_HOST_CAUSE_OPERATOR;
+	return pxf_host_states_set(states, mac, state, cause, reason, error);
+}
+
+#define N_STATES  (PXF_HOST_STATE_FAILED + 1)
+#define N_CAUSES  (PXF_HOST_CAUSE_PLUGIN + 1)
+#define BY(cause) (1u << PXF_HOST_CAUSE_##cause)
+#define CLIENT	  BY(CLIENT)
+#define REPORT	  BY(REPORT)
+#define TIMEOUT	  BY(TIMEOUT)
+#define OPERATOR  BY(OPERATOR)
+
+static const gchar *const state_names[] = {"unknown",	 "discovered", "booting",
+					   "installing", "installed",  "failed"};
+
+/* docs/lifecycle.md's table, written out again: [from][to] → who may. A
+ * plugin on its own authority may make every move but the operator's. */
+static const guint lifecycle_table[N_STATES][N_STATES] = {
+	[PXF_HOST_STATE_UNKNOWN] =
+		{[PXF_HOST_STATE_DISCOVERED] = CLIENT, [PXF_HOST_STATE_BOOTING] = OPERATOR},
+	[PXF_HOST_STATE_DISCOVERED] = {[PXF_HOST_STATE_BOOTING] = CLIENT | OPERATOR},
+	[PXF_HOST_STATE_BOOTING] =
+		{[PXF_HOST_STATE_INSTALLING] = CLIENT, [PXF_HOST_STATE_FAILED] = REPORT | TIMEOUT},
+	[PXF_HOST_STATE_INSTALLING] =
+		{[PXF_HOST_STATE_INSTALLED] = REPORT, [PXF_HOST_STATE_FAILED] = REPORT | TIMEOUT},
+	[PXF_HOST_STATE_INSTALLED] = {[PXF_HOST_STATE_BOOTING] = OPERATOR},
+	[PXF_HOST_STATE_FAILED] = {[PXF_HOST_STATE_BOOTING] = CLIENT | OPERATOR},
+};
+
+static gboolean
+lifecycle_expected(PxfHostState from, PxfHostState to, PxfHostCause cause)
+{
+	guint mask = lifecycle_table[from][to];
+	if (cause == PXF_HOST_CAUSE_PLUGIN)
+		return (mask & (CLIENT | REPORT | TIMEOUT)) != 0;
+	return (mask & (1u << cause)) != 0;
+}
+
+/* A fresh table with MAC in state, reached by allowed moves. */
+static PxfHostStates *
+states_at(TestMemStore *mem, PxfHostState state)
+{
+	static const struct {
+		PxfHostState state;
+		PxfHostCause cause;
+	} path[N_STATES][4] = {
+		[PXF_HOST_STATE_DISCOVERED] = {{PXF_HOST_STATE_DISCOVERED, PXF_HOST_CAUSE_CLIENT}},
+		[PXF_HOST_STATE_BOOTING] = {{PXF_HOST_STATE_DISCOVERED, PXF_HOST_CAUSE_CLIENT},
+					    {PXF_HOST_STATE_BOOTING, PXF_HOST_CAUSE_CLIENT}},
+		[PXF_HOST_STATE_INSTALLING] = {{PXF_HOST_STATE_DISCOVERED, PXF_HOST_CAUSE_CLIENT},
+					       {PXF_HOST_STATE_BOOTING, PXF_HOST_CAUSE_CLIENT},
+					       {PXF_HOST_STATE_INSTALLING, PXF_HOST_CAUSE_CLIENT}},
+		[PXF_HOST_STATE_INSTALLED] = {{PXF_HOST_STATE_DISCOVERED, PXF_HOST_CAUSE_CLIENT},
+					      {PXF_HOST_STATE_BOOTING, PXF_HOST_CAUSE_CLIENT},
+					      {PXF_HOST_STATE_INSTALLING, PXF_HOST_CAUSE_CLIENT},
+					      {PXF_HOST_STATE_INSTALLED, PXF_HOST_CAUSE_REPORT}},
+		[PXF_HOST_STATE_FAILED] = {{PXF_HOST_STATE_DISCOVERED, PXF_HOST_CAUSE_CLIENT},
+					   {PXF_HOST_STATE_BOOTING, PXF_HOST_CAUSE_CLIENT},
+					   {PXF_HOST_STATE_FAILED, PXF_HOST_CAUSE_TIMEOUT}},
+	};
+	PxfHostStates *states = pxf_host_states_new(PXF_STORE(mem));
+
+	g_hash_table_remove_all(mem->records);
+	for (guint i = 0; i < G_N_ELEMENTS(path[state]) && path[state][i].state != 0; i++) {
+		g_autoptr(GError) error = NULL;
+		g_assert_true(pxf_host_states_set(states, MAC, path[state][i].state,
+						  path[state][i].cause, "setup", &error));
+		g_assert_no_error(error);
+	}
+	g_assert_cmpint(pxf_host_states_get(states, MAC) != NULL
+				? pxf_host_states_get(states, MAC)->state
+				: PXF_HOST_STATE_UNKNOWN,
+			==, state);
+	mem->puts = 0;
+	return states;
+}
+
+/* Every pair of states with every cause: the allowed moves happen, every
+ * other one is refused and leaves state, store and listeners alone. */
+static void
+test_host_state_causes(void)
+{
+	g_autoptr(TestMemStore) mem = g_object_new(TEST_TYPE_MEM_STORE, NULL);
+	guint refused = 0;
+	guint never = 0;
+
+	for (guint from = 0; from < N_STATES; from++) {
+		for (guint to = 0; to < N_STATES; to++) {
+			gboolean any = FALSE;
+
+			if (from == to)
+				continue;
+			for (guint cause = 0; cause < N_CAUSES; cause++) {
+				g_autoptr(PxfHostStates) states = states_at(mem, from);
+				g_autoptr(GError) error = NULL;
+				gboolean want = lifecycle_expected(from, to, cause);
+				gboolean got;
+
+				g_test_message("%s → %s by %s: %s", state_names[from],
+					       state_names[to], pxf_host_cause_to_string(cause),
+					       want ? "allowed" : "refused");
+				g_assert_cmpint(
+					pxf_host_state_transition_allowed_by(from, to, cause), ==,
+					want);
+				got = pxf_host_states_set(states, MAC, to, cause, "test", &error);
+				g_assert_cmpint(got, ==, want);
+				any |= want;
+				if (want) {
+					g_assert_no_error(error);
+					g_assert_cmpint(pxf_host_states_get(states, MAC)->state, ==,
+							to);
+					continue;
+				}
+				refused++;
+				g_assert_error(error, PXF_HOST_STATE_ERROR,
+					       PXF_HOST_STATE_ERROR_TRANSITION);
+				g_assert_nonnull(strstr(error->message, MAC));
+				g_assert_nonnull(
+					strstr(error->message, pxf_host_cause_to_string(cause)));
+				g_assert_cmpuint(mem->puts, ==, 0);
+				if (from == PXF_HOST_STATE_UNKNOWN)
+					g_assert_null(pxf_host_states_get(states, MAC));
+				else
+					g_assert_cmpint(pxf_host_states_get(states, MAC)->state, ==,
+							from);
+			}
+			g_assert_cmpint(pxf_host_state_transition_allowed(from, to), ==, any);
+			if (!any)
+				never++;
+		}
+	}
+	/* of 30 pairs, 9 are moves (13 by their causes, 7 of them a plugin's
+	 * too) and 21 are moves nobody may make */
+	g_assert_cmpuint(never, ==, 21);
+	g_assert_cmpuint(refused, ==, 30 * N_CAUSES - 13 - 7);
+	/* the attack of issue 10: nothing the installed system sends fails it */
+	for (guint cause = 0; cause < N_CAUSES; cause++)
+		g_assert_false(pxf_host_state_transition_allowed_by(PXF_HOST_STATE_INSTALLED,
+								    PXF_HOST_STATE_FAILED, cause));
+	g_assert_false(pxf_host_state_transition_allowed_by(PXF_HOST_STATE_BOOTING, 42,
+							    PXF_HOST_CAUSE_PLUGIN));
+	g_assert_false(pxf_host_state_transition_allowed_by(PXF_HOST_STATE_BOOTING,
+							    PXF_HOST_STATE_INSTALLING, 42));
+}
+
 static void
 test_host_state_transitions(void)
 {
-	/* [from][to], in enum order: unknown discovered booting installing
-	 * installed failed; the diagonal is the no-op */
-	static const gboolean allowed[6][6] = {
-		{1, 1, 0, 0, 0, 1}, {0, 1, 1, 0, 0, 1}, {0, 0, 1, 1, 0, 1},
-		{0, 0, 0, 1, 1, 1}, {0, 0, 1, 0, 1, 1}, {0, 0, 1, 0, 0, 1},
-	};
 	g_autoptr(TestMemStore) mem = g_object_new(TEST_TYPE_MEM_STORE, NULL);
 	g_autoptr(PxfHostStates) states = pxf_host_states_new(PXF_STORE(mem));
 	g_autoptr(GError) error = NULL;
@@ -213,15 +366,10 @@ test_host_state_transitions(void)
 		PXF_HOST_STATE_FAILED,	   PXF_HOST_STATE_BOOTING, PXF_HOST_STATE_FAILED,
 	};
 
-	for (guint from = 0; from < 6; from++) {
-		for (guint to = 0; to < 6; to++)
-			g_assert_cmpint(pxf_host_state_transition_allowed(from, to), ==,
-					allowed[from][to]);
-	}
 	g_assert_false(pxf_host_state_transition_allowed(PXF_HOST_STATE_BOOTING, 42));
 
 	/* refused: unknown → installing; the error names the host and states */
-	g_assert_false(pxf_host_states_set(states, MAC, PXF_HOST_STATE_INSTALLING, NULL, &error));
+	g_assert_false(set_state(states, MAC, PXF_HOST_STATE_INSTALLING, NULL, &error));
 	g_assert_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_TRANSITION);
 	g_assert_nonnull(strstr(error->message, MAC));
 	g_assert_nonnull(strstr(error->message, "unknown"));
@@ -232,9 +380,8 @@ test_host_state_transitions(void)
 
 	/* the MAC is folded to its canonical spelling */
 	for (guint i = 0; i < G_N_ELEMENTS(walk); i++) {
-		g_assert_true(pxf_host_states_set(
-			states, i == 0 ? "52-54-00-12-34-56" : "52:54:00:12:34:56", walk[i], "step",
-			&error));
+		g_assert_true(set_state(states, i == 0 ? "52-54-00-12-34-56" : "52:54:00:12:34:56",
+					walk[i], "step", &error));
 		g_assert_no_error(error);
 		g_assert_cmpint(pxf_host_states_get(states, "52:54:00:12:34:56")->state, ==,
 				walk[i]);
@@ -242,24 +389,22 @@ test_host_state_transitions(void)
 	g_assert_cmpuint(mem->puts, ==, G_N_ELEMENTS(walk));
 
 	/* failed → installed is not a thing; booting → discovered neither */
-	g_assert_false(pxf_host_states_set(states, MAC, PXF_HOST_STATE_INSTALLED, NULL, &error));
+	g_assert_false(set_state(states, MAC, PXF_HOST_STATE_INSTALLED, NULL, &error));
 	g_assert_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_TRANSITION);
 	g_clear_error(&error);
-	g_assert_true(pxf_host_states_set(states, MAC, PXF_HOST_STATE_BOOTING, NULL, &error));
-	g_assert_false(pxf_host_states_set(states, MAC, PXF_HOST_STATE_DISCOVERED, NULL, &error));
+	g_assert_true(set_state(states, MAC, PXF_HOST_STATE_BOOTING, NULL, &error));
+	g_assert_false(set_state(states, MAC, PXF_HOST_STATE_DISCOVERED, NULL, &error));
 	g_assert_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_TRANSITION);
 	g_clear_error(&error);
 	g_assert_cmpint(pxf_host_states_get(states, MAC)->state, ==, PXF_HOST_STATE_BOOTING);
 
-	g_assert_false(
-		pxf_host_states_set(states, "52:54:00:12:34", PXF_HOST_STATE_FAILED, NULL, &error));
+	g_assert_false(set_state(states, "52:54:00:12:34", PXF_HOST_STATE_FAILED, NULL, &error));
 	g_assert_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_FAILED);
 	g_clear_error(&error);
-	g_assert_false(pxf_host_states_set(states, "zz:54:00:12:34:56", PXF_HOST_STATE_FAILED, NULL,
-					   &error));
+	g_assert_false(set_state(states, "zz:54:00:12:34:56", PXF_HOST_STATE_FAILED, NULL, &error));
 	g_assert_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_FAILED);
 	g_clear_error(&error);
-	g_assert_false(pxf_host_states_set(states, MAC, (PxfHostState)9, NULL, &error));
+	g_assert_false(set_state(states, MAC, (PxfHostState)9, NULL, &error));
 	g_assert_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_FAILED);
 }
 
@@ -279,16 +424,16 @@ test_host_state_persist(void)
 
 	g_assert_true(pxf_host_states_load(states, &error));
 	g_assert_no_error(error);
-	g_assert_true(pxf_host_states_set(states, MAC, PXF_HOST_STATE_DISCOVERED, "DHCPDISCOVER",
-					  &error));
-	g_assert_true(pxf_host_states_set(states, MAC, PXF_HOST_STATE_BOOTING, NULL, &error));
-	g_assert_true(pxf_host_states_set(states, MAC, PXF_HOST_STATE_INSTALLING,
-					  "kickstart \"ks.cfg\" \xe2\x9c\x93", &error));
-	g_assert_true(pxf_host_states_set(states, "00:11:22:33:44:55", PXF_HOST_STATE_DISCOVERED,
-					  NULL, &error));
+	g_assert_true(set_state(states, MAC, PXF_HOST_STATE_DISCOVERED, "DHCPDISCOVER", &error));
+	g_assert_true(set_state(states, MAC, PXF_HOST_STATE_BOOTING, NULL, &error));
+	g_assert_true(set_state(states, MAC, PXF_HOST_STATE_INSTALLING,
+				"kickstart \"ks.cfg\" \xe2\x9c\x93", &error));
+	g_assert_true(
+		set_state(states, "00:11:22:33:44:55", PXF_HOST_STATE_DISCOVERED, NULL, &error));
+	g_assert_true(set_state(states, "00:11:22:33:44:55", PXF_HOST_STATE_BOOTING, NULL, &error));
 	/* not UTF-8: stored as valid text */
-	g_assert_true(pxf_host_states_set(states, "00:11:22:33:44:55", PXF_HOST_STATE_FAILED,
-					  "bad \xff byte", &error));
+	g_assert_true(set_state(states, "00:11:22:33:44:55", PXF_HOST_STATE_FAILED, "bad \xff byte",
+				&error));
 	g_assert_no_error(error);
 
 	/* the file is the documented format */
@@ -322,7 +467,7 @@ test_host_state_persist(void)
 
 	rec = pxf_host_states_get(states, "00:11:22:33:44:55");
 	g_assert_cmpint(rec->state, ==, PXF_HOST_STATE_FAILED);
-	e = g_ptr_array_index(rec->history, 1);
+	e = g_ptr_array_index(rec->history, 2);
 	g_assert_true(g_utf8_validate(e->reason, -1, NULL));
 	g_assert_true(g_str_has_prefix(e->reason, "bad "));
 
@@ -343,7 +488,7 @@ test_host_state_notify(void)
 	NotifyLog log = {.store = PXF_STORE(mem), .states = states};
 
 	pxf_host_states_set_notify(states, notify_cb, &log);
-	g_assert_true(pxf_host_states_set(states, MAC, PXF_HOST_STATE_DISCOVERED, "seen", &error));
+	g_assert_true(set_state(states, MAC, PXF_HOST_STATE_DISCOVERED, "seen", &error));
 	g_assert_cmpuint(log.calls, ==, 1);
 	g_assert_cmpstr(log.mac, ==, MAC);
 	g_assert_cmpint(log.old_state, ==, PXF_HOST_STATE_UNKNOWN);
@@ -351,24 +496,24 @@ test_host_state_notify(void)
 	g_assert_cmpstr(log.reason, ==, "seen");
 
 	/* the same state again: no write, no history, no notify */
-	g_assert_true(pxf_host_states_set(states, MAC, PXF_HOST_STATE_DISCOVERED, "again", &error));
+	g_assert_true(set_state(states, MAC, PXF_HOST_STATE_DISCOVERED, "again", &error));
 	g_assert_cmpuint(log.calls, ==, 1);
 	g_assert_cmpuint(mem->puts, ==, 1);
 	g_assert_cmpuint(pxf_host_states_get(states, MAC)->history->len, ==, 1);
 
 	/* refused: no notify */
-	g_assert_false(pxf_host_states_set(states, MAC, PXF_HOST_STATE_INSTALLED, NULL, &error));
+	g_assert_false(set_state(states, MAC, PXF_HOST_STATE_INSTALLED, NULL, &error));
 	g_clear_error(&error);
 	g_assert_cmpuint(log.calls, ==, 1);
 
-	g_assert_true(pxf_host_states_set(states, MAC, PXF_HOST_STATE_BOOTING, NULL, &error));
+	g_assert_true(set_state(states, MAC, PXF_HOST_STATE_BOOTING, NULL, &error));
 	g_assert_cmpuint(log.calls, ==, 2);
 	g_assert_cmpint(log.old_state, ==, PXF_HOST_STATE_DISCOVERED);
 	g_assert_null(log.reason);
 
 	/* persisting fails: memory and listeners stay where the disk is */
 	mem->fail_writes = TRUE;
-	g_assert_false(pxf_host_states_set(states, MAC, PXF_HOST_STATE_INSTALLING, NULL, &error));
+	g_assert_false(set_state(states, MAC, PXF_HOST_STATE_INSTALLING, NULL, &error));
 	g_assert_error(error, PXF_STORE_ERROR, PXF_STORE_ERROR_FAILED);
 	g_assert_nonnull(strstr(error->message, MAC));
 	g_assert_nonnull(strstr(error->message, "disk full"));
@@ -377,7 +522,7 @@ test_host_state_notify(void)
 	g_assert_cmpint(pxf_host_states_get(states, MAC)->state, ==, PXF_HOST_STATE_BOOTING);
 	g_assert_cmpuint(pxf_host_states_get(states, MAC)->history->len, ==, 2);
 	mem->fail_writes = FALSE;
-	g_assert_true(pxf_host_states_set(states, MAC, PXF_HOST_STATE_INSTALLING, NULL, &error));
+	g_assert_true(set_state(states, MAC, PXF_HOST_STATE_INSTALLING, NULL, &error));
 	g_assert_cmpuint(log.calls, ==, 3);
 	g_free(log.mac);
 	g_free(log.reason);
@@ -395,11 +540,10 @@ test_host_state_history_bound(void)
 	const PxfHostStateRecord *rec;
 	const PxfHostStateEntry *e;
 
-	g_assert_true(
-		pxf_host_states_set(states, MAC, PXF_HOST_STATE_DISCOVERED, "step 0", &error));
+	g_assert_true(set_state(states, MAC, PXF_HOST_STATE_DISCOVERED, "step 0", &error));
 	for (guint i = 1; i < 40; i++) {
 		g_autofree gchar *reason = g_strdup_printf("step %u", i);
-		g_assert_true(pxf_host_states_set(states, MAC, cycle[(i - 1) % 3], reason, &error));
+		g_assert_true(set_state(states, MAC, cycle[(i - 1) % 3], reason, &error));
 		g_assert_no_error(error);
 	}
 	rec = pxf_host_states_get(states, MAC);
@@ -479,7 +623,7 @@ test_host_state_format_upgrade(void)
 	g_assert_cmpint(again->state, ==, PXF_HOST_STATE_INSTALLING);
 
 	/* and the upgraded host goes on as usual */
-	g_assert_true(pxf_host_states_set(states, MAC, PXF_HOST_STATE_INSTALLED, "done", &error));
+	g_assert_true(set_state(states, MAC, PXF_HOST_STATE_INSTALLED, "done", &error));
 	g_assert_cmpuint(pxf_host_states_get(states, MAC)->history->len, ==, 2);
 	rm_rf(dir);
 }
@@ -544,8 +688,8 @@ test_host_state_garbled(void)
 		g_clear_error(&error);
 
 		/* load skips it with a warning naming it, keeps the rest */
-		g_assert_true(pxf_host_states_set(states, "52:54:00:00:00:01",
-						  PXF_HOST_STATE_DISCOVERED, NULL, NULL));
+		g_assert_true(set_state(states, "52:54:00:00:00:01", PXF_HOST_STATE_DISCOVERED,
+					NULL, NULL));
 		g_clear_pointer(&states, pxf_host_states_free);
 		states = pxf_host_states_new(store);
 		pattern = g_strdup_printf("*%s*%s*", MAC, cases[i].field);
@@ -593,6 +737,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/core/host-state/transitions", test_host_state_transitions);
+	g_test_add_func("/core/host-state/causes", test_host_state_causes);
 	g_test_add_func("/core/host-state/persist", test_host_state_persist);
 	g_test_add_func("/core/host-state/notify", test_host_state_notify);
 	g_test_add_func("/core/host-state/history-bound", test_host_state_history_bound);

@@ -270,36 +270,108 @@ test_transport_lookup(Fixture *fx, gconstpointer data)
 	g_assert_cmpstr(pxf_host_get_mac(args.host), ==, "52:54:00:00:00:02");
 }
 
+static gchar *
+stored_token(Fixture *fx, const gchar *mac)
+{
+	g_autoptr(GBytes) bytes = pxf_store_get(fx->core.store, PXF_CORE_TOKENS_NS, mac, NULL);
+	return bytes != NULL ? g_strndup(g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes))
+			     : NULL;
+}
+
+static gchar *
+render_token(Fixture *fx, const PxfHost *host, GError **error)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	const gchar *p;
+
+	if (!pxf_plugin_context_render_profile(fx->ctx, NULL, host, out, NULL, error))
+		return NULL;
+	p = strstr(out->str, "token=");
+	g_assert_nonnull(p);
+	return g_strchomp(g_strdup(p + 6));
+}
+
+/* One token per install: minted when the host enters booting (its own
+ * loader config, or a reinstall), never by a render, dead once the host is
+ * installed or failed; no answer file without an install in progress. */
 static void
 test_transport_tokens(Fixture *fx, gconstpointer data)
 {
 	const gchar *mac = "52:54:00:00:00:01";
-	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(GInetSocketAddress) own_addr = sockaddr("192.0.2.11");
+	g_autoptr(GInetSocketAddress) stranger_addr = sockaddr("192.0.2.99");
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *token = NULL;
+	g_autofree gchar *rendered = NULL;
+	g_autofree gchar *token2 = NULL;
 	const PxfHost *host = pxf_plugin_context_find_host(fx->ctx, mac);
-	const gchar *p;
+	PxfClientSlot own;
+	PxfClientSlot stranger;
 
 	g_assert_nonnull(host);
-	g_assert_true(pxf_plugin_context_render_profile(fx->ctx, NULL, host, out, NULL, &error));
+	pxf_client_init(&own, fx->ctx, "http", own_addr, NULL, NULL);
+	pxf_client_init(&stranger, fx->ctx, "tftp", stranger_addr, NULL, NULL);
+	g_assert_cmpstr(own.pub.mac, ==, mac);
+	g_assert_null(stranger.pub.mac);
+
+	/* not armed: no answer file, and asking mints nothing */
+	g_assert_null(render_token(fx, host, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_CONFLICT);
+	g_assert_nonnull(strstr(error->message, "no install in progress"));
+	g_clear_error(&error);
+	g_assert_null(stored_token(fx, mac));
+
+	/* a stranger's request moves nothing (the address has no lease and no
+	 * fixed ip), the machine's own does, and that arms the install */
+	g_assert_false(pxf_core_move_host_for_client(&fx->core, &stranger.pub, mac,
+						     PXF_HOST_STATE_DISCOVERED, "x", &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_DENIED);
+	g_assert_nonnull(strstr(error->message, "192.0.2.99"));
+	g_clear_error(&error);
+	g_assert_false(pxf_core_move_host_for_client(&fx->core, NULL, mac,
+						     PXF_HOST_STATE_DISCOVERED, "x", &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_DENIED);
+	g_clear_error(&error);
+	g_assert_cmpint(pxf_plugin_context_get_host_state(fx->ctx, mac), ==,
+			PXF_HOST_STATE_UNKNOWN);
+	/* the other host's address is not this host either */
+	g_assert_false(pxf_core_move_host_for_client(&fx->core, &own.pub, "52:54:00:00:00:02",
+						     PXF_HOST_STATE_DISCOVERED, "x", &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_DENIED);
+	g_clear_error(&error);
+	g_assert_true(pxf_core_move_host_for_client(&fx->core, &own.pub, mac,
+						    PXF_HOST_STATE_DISCOVERED, "dhcp", &error));
 	g_assert_no_error(error);
-	p = strstr(out->str, "token=");
-	g_assert_nonnull(p);
-	token = g_strndup(p + 6, 32);
+	g_assert_null(stored_token(fx, mac));
+	/* a machine's request cannot make the operator's or the installer's moves */
+	g_assert_false(pxf_core_move_host_for_client(&fx->core, &own.pub, mac,
+						     PXF_HOST_STATE_FAILED, "x", &error));
+	g_assert_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_TRANSITION);
+	g_clear_error(&error);
+	g_assert_true(pxf_core_move_host_for_client(&fx->core, &own.pub, mac,
+						    PXF_HOST_STATE_BOOTING, "config", &error));
+	g_assert_no_error(error);
+	token = stored_token(fx, mac);
+	g_assert_nonnull(token);
+	g_assert_cmpuint(strlen(token), ==, 32);
 	g_assert_cmpuint(strspn(token, "0123456789abcdef"), ==, 32);
-	g_assert_cmpstr(out->str + strlen("host=h1 "), ==, p);
 
-	/* the same token until it is used */
-	g_string_truncate(out, 0);
-	g_assert_true(pxf_plugin_context_render_profile(fx->ctx, NULL, host, out, NULL, NULL));
-	g_assert_nonnull(strstr(out->str, token));
+	/* every render of this install carries that token */
+	rendered = render_token(fx, host, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(rendered, ==, token);
+	g_clear_pointer(&rendered, g_free);
+	rendered = render_token(fx, host, NULL);
+	g_assert_cmpstr(rendered, ==, token);
+	g_clear_pointer(&rendered, g_free);
 
-	g_assert_true(
-		pxf_host_states_set(fx->core.states, mac, PXF_HOST_STATE_DISCOVERED, NULL, NULL));
-	g_assert_true(
-		pxf_host_states_set(fx->core.states, mac, PXF_HOST_STATE_BOOTING, NULL, NULL));
-	g_assert_true(
-		pxf_host_states_set(fx->core.states, mac, PXF_HOST_STATE_INSTALLING, NULL, NULL));
+	/* done while booting: not installing, whatever the token */
+	g_assert_false(pxf_plugin_context_report_install(fx->ctx, mac, token, TRUE, NULL, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_CONFLICT);
+	g_clear_error(&error);
+	g_assert_true(pxf_core_move_host_for_client(&fx->core, &own.pub, mac,
+						    PXF_HOST_STATE_INSTALLING, "ks", &error));
+	g_assert_no_error(error);
 
 	/* wrong, empty, missing, other host's: refused, nothing changes */
 	g_assert_false(pxf_plugin_context_report_install(
@@ -313,15 +385,16 @@ test_transport_tokens(Fixture *fx, gconstpointer data)
 	g_assert_false(pxf_plugin_context_report_install(fx->ctx, mac, NULL, TRUE, NULL, &error));
 	g_assert_error(error, PXF_ERROR, PXF_ERROR_DENIED);
 	g_clear_error(&error);
+	/* the other host is not installing */
 	g_assert_false(pxf_plugin_context_report_install(fx->ctx, "52:54:00:00:00:02", token, TRUE,
 							 NULL, &error));
-	g_assert_error(error, PXF_ERROR, PXF_ERROR_DENIED);
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_CONFLICT);
 	g_clear_error(&error);
 	g_assert_cmpint(pxf_plugin_context_get_host_state(fx->ctx, mac), ==,
 			PXF_HOST_STATE_INSTALLING);
 	g_assert_cmpuint(fx->events->len, ==, 0);
 
-	/* right: installed, event, and the token is used up */
+	/* right: installed, event, and the token is gone */
 	g_assert_true(pxf_plugin_context_report_install(fx->ctx, "52-54-00-00-00-01", token, TRUE,
 							NULL, &error));
 	g_assert_no_error(error);
@@ -329,16 +402,63 @@ test_transport_tokens(Fixture *fx, gconstpointer data)
 			PXF_HOST_STATE_INSTALLED);
 	g_assert_cmpuint(fx->events->len, ==, 1);
 	g_assert_cmpstr(g_ptr_array_index(fx->events, 0), ==, "done 52:54:00:00:00:01");
+	g_assert_null(stored_token(fx, mac));
+
+	/* issue 10: the installed system asks for its answer file (no token is
+	 * minted) and reports failure with the old token (409, not a wipe) */
+	g_assert_null(render_token(fx, host, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_CONFLICT);
+	g_assert_nonnull(strstr(error->message, "installed"));
+	g_clear_error(&error);
+	g_assert_null(stored_token(fx, mac));
+	{
+		g_autoptr(GString) out = g_string_new(NULL);
+		g_assert_true(pxf_plugin_context_render_template(
+			fx->ctx, &own.pub, host, "token={{install.token}}", TRUE, out, &error));
+		g_assert_no_error(error);
+		g_assert_cmpstr(out->str, ==, "token=");
+		g_assert_null(stored_token(fx, mac));
+	}
 	g_assert_false(
 		pxf_plugin_context_report_install(fx->ctx, mac, token, FALSE, "late", &error));
-	g_assert_error(error, PXF_ERROR, PXF_ERROR_DENIED);
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_CONFLICT);
+	g_clear_error(&error);
+	g_assert_false(pxf_plugin_context_report_install(fx->ctx, mac, token, TRUE, NULL, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_CONFLICT);
+	g_clear_error(&error);
+	g_assert_false(pxf_core_move_host(&fx->core, mac, PXF_HOST_STATE_FAILED,
+					  PXF_HOST_CAUSE_PLUGIN, "x", &error));
+	g_assert_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_TRANSITION);
+	g_clear_error(&error);
+	g_assert_false(pxf_core_move_host_for_client(&fx->core, &own.pub, mac,
+						     PXF_HOST_STATE_BOOTING, "config", &error));
+	g_assert_error(error, PXF_HOST_STATE_ERROR, PXF_HOST_STATE_ERROR_TRANSITION);
+	g_clear_error(&error);
 	g_assert_cmpint(pxf_plugin_context_get_host_state(fx->ctx, mac), ==,
 			PXF_HOST_STATE_INSTALLED);
+	g_assert_cmpuint(fx->events->len, ==, 1);
 
-	/* a new install gets a new token */
-	g_string_truncate(out, 0);
-	g_assert_true(pxf_plugin_context_render_profile(fx->ctx, NULL, host, out, NULL, NULL));
-	g_assert_null(strstr(out->str, token));
+	/* the operator's reinstall: a new install, a new token */
+	g_assert_true(pxf_core_move_host(&fx->core, mac, PXF_HOST_STATE_BOOTING,
+					 PXF_HOST_CAUSE_OPERATOR, "reinstall", &error));
+	g_assert_no_error(error);
+	token2 = stored_token(fx, mac);
+	g_assert_nonnull(token2);
+	g_assert_cmpstr(token2, !=, token);
+	rendered = render_token(fx, host, &error);
+	g_assert_cmpstr(rendered, ==, token2);
+
+	/* the timeout ends the install: its token dies with it */
+	g_assert_true(pxf_core_move_host(&fx->core, mac, PXF_HOST_STATE_FAILED,
+					 PXF_HOST_CAUSE_TIMEOUT, "no report", &error));
+	g_assert_no_error(error);
+	g_assert_null(stored_token(fx, mac));
+	g_assert_false(pxf_plugin_context_report_install(fx->ctx, mac, token2, TRUE, NULL, &error));
+	g_assert_error(error, PXF_ERROR, PXF_ERROR_CONFLICT);
+	g_clear_error(&error);
+
+	pxf_client_clear(&own);
+	pxf_client_clear(&stranger);
 }
 
 static void

@@ -306,6 +306,20 @@ def case_seed(e):
     check(run_command(late[1]) != 0, "a replayed report was accepted")
     check(token not in e.daemon_log(), "the install token in the daemon log")
 
+    # the installed host's own address: no user-data (its token and hash)
+    status, _ = e.curl("/ai/%s/user-data" % MAC, source="127.0.0.2")
+    check(status == 404, "user-data served to an installed host: %d" % status)
+    check(re.search(r"refusing ai/%s/user-data: host %s is installed, with no install in "
+                    r"progress" % (MAC, MAC), e.daemon_log()) is not None,
+          "no warning naming the installed state")
+    check(not os.path.exists(os.path.join(e.state, "tokens", MAC + ".json")),
+          "a token minted for an installed host")
+
+    # the others start their installs with their own loader configuration
+    for mac, source in ((MAC2, "127.0.0.3"), (MAC_BAD, "127.0.0.4")):
+        status, _ = e.curl("/pxelinux.cfg/01-" + mac.replace(":", "-"), source=source)
+        check(status == 200 and e.state_of(mac) == "booting", "%s not booting" % mac)
+
     # a host with nothing set: defaults, still valid
     status, text2 = e.curl("/ai/%s/user-data" % MAC2, source="127.0.0.3")
     check(status == 200, "second user-data: %d" % status)

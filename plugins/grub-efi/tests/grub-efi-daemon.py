@@ -381,6 +381,11 @@ def case_tftp(e):
                   "grub/grub.cfg-0A000001", "boot/grub/x86_64-efi/fs.lst"]:
         check(curl(base + probe, got)[0] == 68, "%s was answered" % probe)
 
+    # web01's own configuration from nobody's address: served, no state moves
+    check(curl(base + "grub/grub.cfg-01-" + MAC, got, "127.0.0.2")[0] == 0,
+          "grub.cfg-01-<mac> from 127.0.0.2")
+    check("booting" not in e.cli("state", MAC, expect=None).stdout,
+          "a fetch from an address nobody holds moved the host")
     check(curl(base + "grub/grub.cfg", got)[0] == 0, "grub.cfg failed")
     with open(got) as f:
         cfg = f.read()

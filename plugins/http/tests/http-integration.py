@@ -398,13 +398,17 @@ def case_ks(e):
     check(re.search(r"host %s: installer[-_ ]started: ks served" % HOST2, log),
           "no installer-started event:\n" + log)
 
+    # one was never seen booting: no install is in progress, so no answer
+    # file (409), no token is minted, and a done report cannot make it installed
     status, _, body = e.curl("/ks/525400000001")
-    check(status == 200 and b"one (52:54:00:00:00:01)" in body, "host one's own ks")
-    # one was never seen booting: its ks does not make it installing, and a
-    # done report with its token cannot make it installed
-    token1 = re.search(r"^TOKEN=(\S+)$", body.decode(), re.M).group(1)
+    check(status == 409 and b"TOKEN" not in body, "host one's ks with no install: %d" % status)
+    check(not os.path.exists(os.path.join(e.state, "tokens", HOST1 + ".json")),
+          "a refused ks minted a token")
+    log = e.wait_log("refusing the answer file of %s" % HOST1)
+    check("refusing the answer file of %s to 127.0.0.1: host %s is unknown, with no install "
+          "in progress" % (HOST1, HOST1) in log, "no refusal naming the state:\n" + log)
     check(e.state_of(HOST1) == "unknown", "one left unknown")
-    status, _, _ = e.curl("/api/v1/hosts/%s/done" % HOST1, "-d", "token=" + token1)
+    status, _, _ = e.curl("/api/v1/hosts/%s/done" % HOST1, "-d", "token=" + "0" * 32)
     check(status == 409, "done for a host that is not installing: %d" % status)
     check(e.state_of(HOST1) == "unknown", "a refused transition changed the state")
     status, _, _ = e.curl("/ks/52:54:00:00:00:99")
@@ -423,9 +427,12 @@ def case_ks_any(e):
     """ks_any_address: true serves every host's answer file to anyone;
     public_url is the base of the URLs templates get."""
     e.configure("    ks_any_address: true\n    public_url: http://pxe.example.com/\n")
+    e.seed_state(HOST2, "booting")
     e.start()
     status, _, body = e.curl("/ks/" + HOST2)
     check(status == 200 and b"TOKEN=" in body, "ks_any_address did not relax the check")
+    # the operator vouched for every address: the fetch counts as the host's
+    check(e.state_of(HOST2) == "installing", "ks_any_address: the fetch did not move two")
     check(b"ks=http://pxe.example.com/ks/%s\n" % HOST2.encode() in body,
           "public_url not used:\n" + body.decode())
     out = e.cli("render", "--mac", HOST1)
@@ -474,8 +481,18 @@ def case_report(e):
     status, _, body = e.curl(done2 + "?token=" + tokens[HOST2], method="POST")
     check(status == 200 and body == b"ok\n", "right token (query): %d %r" % (status, body))
     check(e.state_of(HOST2) == "installed", "two is not installed")
+    # an installed host has nothing to report on, whatever the token (issue
+    # 10: its failed report would have re-armed a wipe); no answer file either
     status, _, _ = e.curl(done2 + "?token=" + tokens[HOST2], method="POST")
-    check(status == 403, "a used token accepted again")
+    check(status == 409, "a used token accepted again: %d" % status)
+    status, _, _ = e.curl("/api/v1/hosts/%s/failed?token=%s" % (HOST2, tokens[HOST2]),
+                          method="POST")
+    check(status == 409, "failed with the old token for an installed host: %d" % status)
+    check(e.state_of(HOST2) == "installed", "an installed host moved")
+    status, _, body = e.curl("/ks/" + HOST2, source="127.0.0.2")
+    check(status == 409 and b"TOKEN" not in body, "an installed host's own ks: %d" % status)
+    check(not os.path.exists(os.path.join(e.state, "tokens", HOST2 + ".json")),
+          "a token minted for an installed host")
 
     status, _, body = e.curl("/api/v1/hosts/52-54-00-00-00-03/done",
                              "--data-urlencode", "token=" + tokens[HOST3])

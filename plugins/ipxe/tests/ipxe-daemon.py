@@ -308,6 +308,9 @@ def case_http(e):
     check("%3A" in encoded, "quote() did not encode the colons")
     e.script("%s/ipxe/%s/boot.ipxe" % (base, encoded), source="127.0.0.2")
     check(e.state_of(MAC) == "unknown", "a foreign request moved the host")
+    # nobody's address (no lease, no fixed ip): served, the state stays
+    e.script("%s/ipxe/%s/boot.ipxe" % (base, encoded), source="127.0.0.6")
+    check(e.state_of(MAC) == "unknown", "an unattributed address moved the host")
 
     text = e.script("%s/ipxe/%s/boot.ipxe" % (base, encoded))
     check("# pxeforge: iPXE script for web01 %s\n" % MAC in text, "script header")
@@ -510,9 +513,9 @@ def case_unknown(e):
 
 
 def start_over_tftp(e, ipxe_extra):
-    """The daemon with the tftp plugin on 127.0.0.1 and scripts over TFTP;
-    returns the tftp:// base URL."""
-    e.need("tftp")
+    """The daemon with the tftp plugin on 127.0.0.1 and scripts over TFTP
+    (httptest leases 127.0.0.1 to web01); returns the tftp:// base URL."""
+    e.need("tftp", "httptest")
     tftproot = os.path.join(e.root, "tftproot")
     os.makedirs(tftproot)
     e.configure(ipxe_extra="    script_transport: tftp\n" + ipxe_extra, plugins="""\
@@ -520,14 +523,20 @@ def start_over_tftp(e, ipxe_extra):
     addresses: [127.0.0.1]
     port: %d
     root: %s
-""" % (e.tftp_port, tftproot))
+  httptest:
+    owners: [127.0.0.1=%s]
+""" % (e.tftp_port, tftproot, MAC))
     e.start()
     return "tftp://127.0.0.1:%d" % e.tftp_port
 
 
 def case_tftp(e):
-    """An iPXE without HTTP: its script and the files it names over TFTP."""
+    """An iPXE without HTTP: its script and the files it names over TFTP;
+    from 127.0.0.5, which no lease gives to web01, the script does not move
+    the host."""
     base = start_over_tftp(e, "")
+    e.script("%s/ipxe/%s/boot.ipxe" % (base, DASHES), source="127.0.0.5")
+    check(e.state_of(MAC) == "unknown", "a stranger's TFTP fetch of the script moved the host")
     # what a PXE ROM fetches first
     status, data = e.get(base + "/undionly.kpxe")
     check(status == 200 and data == file_bytes(e.undionly), "undionly.kpxe over TFTP")

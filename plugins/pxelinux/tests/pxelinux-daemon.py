@@ -176,22 +176,34 @@ def case_bad_config(e):
           "bad menu_default not refused with its place")
 
 
-def tftp_get(port, path, dest):
+def tftp_get(port, path, dest, source=None):
     """curl's TFTP client; returns its exit code (68: file not found)."""
-    p = subprocess.run(["curl", "-sS", "--max-time", "10", "-o", dest,
-                        "tftp://127.0.0.1:%d/%s" % (port, path)],
+    cmd = ["curl", "-sS", "--max-time", "10", "-o", dest]
+    if source is not None:
+        cmd += ["--interface", source]
+    p = subprocess.run(cmd + ["tftp://127.0.0.1:%d/%s" % (port, path)],
                        capture_output=True, text=True, timeout=TIMEOUT)
-    print("tftp get %s: curl exit %d %s" % (path, p.returncode, p.stderr.strip()))
+    print("tftp get %s%s: curl exit %d %s" % (path, " from " + source if source else "",
+                                              p.returncode, p.stderr.strip()))
     return p.returncode
+
+
+def owners():
+    """The test plugin httptest leases 127.0.0.1 to the host, as the dhcp
+    plugin would on an ACK (the inventory refuses loopback fixed addresses);
+    127.0.0.2 stays nobody's."""
+    return "  httptest:\n    owners: [127.0.0.1=%s]\n" % MAC
 
 
 def case_tftp(e):
     """What pxelinux fetches, over TFTP on 127.0.0.1: pxelinux.0 and
     ldlinux.c32 byte for byte, the UUID probe refused, the host's
-    configuration (which moves it to booting), its kernel, and the menu."""
-    if not e.has_plugin("tftp"):
-        print("SKIP: the tftp plugin is not built")
-        return 77
+    configuration (which moves it to booting from the host's own address
+    only), its kernel, and the menu."""
+    for name in ["tftp", "httptest"]:
+        if not e.has_plugin(name):
+            print("SKIP: the %s plugin is not built" % name)
+            return 77
     if shutil.which("curl") is None:
         print("SKIP: curl is not installed")
         return 77
@@ -203,7 +215,7 @@ def case_tftp(e):
     addresses: [127.0.0.1]
     port: %d
     root: %s
-""" % (port, tftproot))
+%s""" % (port, tftproot, owners()))
     e.start()
     got = os.path.join(e.root, "got")
     for name in ["pxelinux.0", "ldlinux.c32"]:
@@ -212,6 +224,11 @@ def case_tftp(e):
             check(a.read() == b.read(), "%s differs from the syslinux file" % name)
     check(tftp_get(port, "pxelinux.cfg/4c4c4544-0042-3510-8057-b4c04f4a4d31", got) == 68,
           "UUID probe was answered")
+    # from nobody's address: served (the README), the state stays
+    check(tftp_get(port, "pxelinux.cfg/01-" + DASHES, got, "127.0.0.2") == 0,
+          "host configuration from 127.0.0.2")
+    check("booting" not in e.cli("state", MAC, expect=None).stdout,
+          "a fetch from an address nobody leased moved the host")
     check(tftp_get(port, "pxelinux.cfg/01-" + DASHES, got) == 0, "host configuration failed")
     with open(got) as f:
         cfg = f.read()
@@ -228,26 +245,26 @@ def case_tftp(e):
         check("DEFAULT local" in f.read(), "menu over TFTP wrong")
 
 
-def http(method, url, dest):
-    p = subprocess.run(["curl", "-sS", "--max-time", "10", "-X", method, "-o", dest,
-                        "-w", "%{http_code}", url],
-                       capture_output=True, text=True, timeout=TIMEOUT)
-    print("%s %s: %s %s" % (method, url, p.stdout, p.stderr.strip()))
+def http(method, url, dest, source=None):
+    cmd = ["curl", "-sS", "--max-time", "10", "-X", method, "-o", dest, "-w", "%{http_code}"]
+    if source is not None:
+        cmd += ["--interface", source]
+    p = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=TIMEOUT)
+    print("%s %s%s: %s %s" % (method, url, " from " + source if source else "", p.stdout,
+                              p.stderr.strip()))
     return p.stdout
 
 
-def case_lifecycle(e):
-    """A whole install as the machine sees it, with kernels over HTTP
-    (lpxelinux.0): its pxelinux configuration over TFTP (booting), kernel and
-    kickstart over HTTP (installing), the %post report with the token from
-    the kickstart (installed), and then a configuration that boots the disk."""
-    for name in ["tftp", "http", "kickstart"]:
+def install_setup(e):
+    """tftp, http (kernels over HTTP) and kickstart on 127.0.0.1, with the
+    http plugin's ks URL; (kernel, TFTP port, HTTP port), or Nones to skip."""
+    for name in ["tftp", "http", "kickstart", "httptest"]:
         if not e.has_plugin(name):
             print("SKIP: the %s plugin is not built" % name)
-            return 77
+            return None, None, None
     if shutil.which("curl") is None:
         print("SKIP: curl is not installed")
-        return 77
+        return None, None, None
     tport = free_port(socket.SOCK_DGRAM)
     hport = free_port()
     for d in ["tftproot", "httproot"]:
@@ -261,15 +278,25 @@ def case_lifecycle(e):
     addresses: [127.0.0.1]
     port: %d
     root: %s/httproot
-    ks_any_address: true
   kickstart: {}
-""" % (tport, e.root, hport, e.root))
+%s""" % (tport, e.root, hport, e.root, owners()))
     # the http plugin's ks URL, not the profile's
     yaml = os.path.join(e.config, "pxeforge.yaml")
     with open(yaml) as f:
         text = f.read().replace("    variables:\n      ks_url: http://192.0.2.1/ks.cfg\n",
                                 "    variables:\n      rootpw: hunter2-but-longer\n")
     e.write(yaml, text.replace("  ks_url: http://192.0.2.1/global-ks.cfg\n", ""))
+    return kernel, tport, hport
+
+
+def case_lifecycle(e):
+    """A whole install as the machine sees it, with kernels over HTTP
+    (lpxelinux.0): its pxelinux configuration over TFTP (booting), kernel and
+    kickstart over HTTP (installing), the %post report with the token from
+    the kickstart (installed), and then a configuration that boots the disk."""
+    kernel, tport, hport = install_setup(e)
+    if kernel is None:
+        return 77
     e.start()
     base = "http://127.0.0.1:%d" % hport
     out = e.cli("explain", "--mac", MAC).stdout
@@ -312,7 +339,98 @@ def case_lifecycle(e):
           and "KERNEL" not in cfg, "an installed host does not boot its disk")
 
 
+def token_file(e):
+    return os.path.join(e.state, "tokens", MAC + ".json")
+
+
+def case_attacks(e):
+    """Issue 10, both attacks, as a daemon sees them. A stranger (127.0.0.2:
+    no lease, no fixed address) fetching pxelinux.cfg/01-<mac> over TFTP
+    and HTTP is served the file, but the failed host stays failed. The
+    installed system (127.0.0.1, the host's own lease) asking for its
+    kickstart gets 409 with neither hash nor token, no token is minted, and
+    its failed (and done) report with the install's old token gets 409: the
+    host stays installed and its next boot is the local disk."""
+    kernel, tport, hport = install_setup(e)
+    if kernel is None:
+        return 77
+    e.seed_state(MAC, "failed")
+    e.start()
+    base = "http://127.0.0.1:%d" % hport
+    cfg_path = "pxelinux.cfg/01-" + DASHES
+    got = os.path.join(e.root, "got")
+
+    check(tftp_get(tport, cfg_path, got, "127.0.0.2") == 0, "TFTP config from 127.0.0.2")
+    with open(got) as f:
+        check("DEFAULT install" in f.read(), "the stranger was not served the config")
+    check(e.state_of(MAC) == "failed", "a stranger's TFTP fetch moved the failed host")
+    check(http("GET", "%s/%s" % (base, cfg_path), got, "127.0.0.2") == "200",
+          "HTTP config from 127.0.0.2")
+    check(e.state_of(MAC) == "failed", "a stranger's HTTP fetch moved the failed host")
+    check(not os.path.exists(token_file(e)), "a stranger's fetch minted a token")
+    # nor may the stranger fetch the answer file
+    check(http("GET", "%s/ks/%s" % (base, MAC), got, "127.0.0.2") == "403",
+          "the kickstart served to a stranger")
+
+    # the machine itself retries its failed install: booting, a new token
+    check(tftp_get(tport, cfg_path, got) == 0, "its own config")
+    check(e.state_of(MAC) == "booting", "its own fetch did not start the install")
+    with open(token_file(e)) as f:
+        token = f.read().strip()
+    check(re.fullmatch(r"[0-9a-f]{32}", token), "no token minted on booting: %r" % token)
+    check(http("GET", "%s/ks/%s" % (base, MAC), got) == "200", "its kickstart")
+    with open(got) as f:
+        ks = f.read()
+    check("?token=%s\"" % token in ks, "the kickstart carries another token")
+    check(http("GET", "%s/ks/%s" % (base, MAC), got) == "200", "its kickstart again")
+    with open(got) as f:
+        check("?token=%s\"" % token in f.read(), "a second render has another token")
+    check(e.state_of(MAC) == "installing", "not installing")
+    done = "%s/api/v1/hosts/%s/done?token=%s" % (base, MAC, token)
+    check(http("POST", done, got) == "200", "done report")
+    check(e.state_of(MAC) == "installed", "not installed")
+    check(not os.path.exists(token_file(e)), "the used token was kept")
+
+    # attack 1, from the installed host's own address
+    check(http("GET", "%s/ks/%s" % (base, MAC), got) == "409",
+          "an installed host was served its kickstart")
+    with open(got) as f:
+        body = f.read()
+    check("token" not in body and "rootpw" not in body, "409 with the answer file: " + body)
+    check(not os.path.exists(token_file(e)), "GET /ks minted a token for an installed host")
+    failed = "%s/api/v1/hosts/%s/failed?token=%s" % (base, MAC, token)
+    check(http("POST", failed, got) == "409", "failed with the old token is not 409")
+    check(http("POST", done, got) == "409", "done for an installed host is not 409")
+    check(http("POST", failed.replace(token, "0" * 32), got) == "409",
+          "failed with a made-up token is not 409")
+    check(e.state_of(MAC) == "installed", "the installed host moved")
+    log = e.daemon_log()
+    check("refusing the answer file of %s to 127.0.0.1: host %s is installed" % (MAC, MAC)
+          in log, "no refusal logged for the installed host's kickstart:\n" + log)
+    check(token not in log, "the token is in the log")
+
+    # its next boot, and a stranger's fetch, are the local disk; nothing moves
+    for source in (None, "127.0.0.2"):
+        check(tftp_get(tport, cfg_path, got, source) == 0, "config after install")
+        with open(got) as f:
+            cfg = f.read()
+        check("DEFAULT local" in cfg and "KERNEL" not in cfg and "clearpart" not in cfg,
+              "an installed host does not boot its disk")
+    check(e.state_of(MAC) == "installed", "a config fetch moved the installed host")
+
+    # only the operator starts over, with a token of its own
+    p = e.cli("host", "reinstall", MAC)
+    check("booting" in p.stdout, "reinstall: " + p.stdout)
+    with open(token_file(e)) as f:
+        token2 = f.read().strip()
+    check(re.fullmatch(r"[0-9a-f]{32}", token2) and token2 != token, "reinstall token")
+    check(http("GET", "%s/ks/%s" % (base, MAC), got) == "200", "kickstart after reinstall")
+    with open(got) as f:
+        check("?token=%s\"" % token2 in f.read(), "the reinstall's token not in the kickstart")
+
+
 CASES = {
+    "attacks": case_attacks,
     "explain": case_explain,
     "lifecycle": case_lifecycle,
     "unknown": case_unknown,
@@ -322,7 +440,7 @@ CASES = {
 
 
 def make_env():
-    e = Env(BUILD, "pxf-pxelinux-", built_plugins(BUILD), dirs=["files"])
+    e = Env(BUILD, "pxf-pxelinux-", built_plugins(BUILD, tests=True), dirs=["files"])
     e.files = e.path("files")
     return e
 
