@@ -608,6 +608,29 @@ pxf_explain_stage_boot(PxfExplain *ex, PxfExplainStage *st, gint arch, const gch
 	pxf_explain_stage(ex, arch, TRUE);
 }
 
+/* "loader ipxe (FILE:LINE), secure boot off (FILE:LINE)": the host's
+ * choice of boot loader chain and where it is made. */
+static gchar *
+pxf_explain_boot_choice(const PxfBootChoice *boot)
+{
+	GString *out = g_string_new(NULL);
+
+	if (boot->loader != NULL)
+		g_string_append_printf(out, "loader %s (%s:%u)", boot->loader,
+				       boot->loader_node->file != NULL ? boot->loader_node->file
+								       : "?",
+				       boot->loader_node->line);
+	else
+		g_string_append(out, "loader not named (the first boot loader plugin that "
+				     "answers)");
+	if (boot->secure_boot_set)
+		g_string_append_printf(
+			out, ", secure boot %s (%s:%u)", boot->secure_boot ? "on" : "off",
+			boot->secure_boot_node->file != NULL ? boot->secure_boot_node->file : "?",
+			boot->secure_boot_node->line);
+	return g_string_free(out, FALSE);
+}
+
 /* A stage: the synthetic client of arch (as iPXE when ipxe) asks DHCP for
  * its boot file, then fetches what that boot file would. */
 static void
@@ -645,9 +668,10 @@ pxf_explain_stage(PxfExplain *ex, gint arch, gboolean ipxe)
 		result = pxf_core_lookup_host(ex->core, &lookup);
 		if (lookup.host != NULL) {
 			rec = pxf_host_states_get(ex->core->states, ex->mac);
+			g_autofree gchar *boot = pxf_explain_boot_choice(&lookup.host->boot);
 			text = g_strdup_printf(
 				"inventory host %s (%s:%u): hostname %s, ip %s, profile %s, "
-				"netboot %s, state %s",
+				"netboot %s, state %s, %s",
 				lookup.host->mac,
 				lookup.host->file != NULL ? lookup.host->file : "?",
 				lookup.host->line,
@@ -656,7 +680,8 @@ pxf_explain_stage(PxfExplain *ex, gint arch, gboolean ipxe)
 				lookup.host->profile ? lookup.host->profile : "-",
 				lookup.host->netboot ? "on" : "off",
 				pxf_host_state_to_string(rec != NULL ? rec->state
-								     : PXF_HOST_STATE_UNKNOWN));
+								     : PXF_HOST_STATE_UNKNOWN),
+				boot);
 		} else {
 			text = g_strdup("not in the inventory: an unknown host");
 		}

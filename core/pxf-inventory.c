@@ -42,9 +42,11 @@ typedef struct {
 } PxfInventoryBuilder;
 
 static const gchar *const pxf_distro_keys[] = {"kernel", "initrd", "tree", "variables", NULL};
-static const gchar *const pxf_profile_keys[] = {"distro", "os", "template", "variables", NULL};
-static const gchar *const pxf_host_keys[] = {"mac",	"hostname", "ip",	 "uuid",
-					     "profile", "netboot",  "variables", NULL};
+static const gchar *const pxf_profile_keys[] = {"distro", "os",		 "template", "variables",
+						"loader", "secure_boot", NULL};
+static const gchar *const pxf_host_keys[] = {"mac",	  "hostname", "ip",	"uuid",
+					     "profile",	  "netboot",  "loader", "secure_boot",
+					     "variables", NULL};
 static const gchar *const pxf_builtin_names[] = {"host", "profile", "distro", NULL};
 
 static void
@@ -69,6 +71,7 @@ pxf_profile_free(PxfProfile *profile)
 	g_free(profile->template);
 	if (profile->variables != NULL)
 		pxf_conf_node_unref(profile->variables);
+	pxf_boot_choice_clear(&profile->boot);
 	g_free(profile->file);
 	g_free(profile);
 }
@@ -92,6 +95,7 @@ pxf_host_unref(PxfHost *host)
 	g_free(host->profile);
 	if (host->variables != NULL)
 		pxf_conf_node_unref(host->variables);
+	pxf_boot_choice_clear(&host->boot);
 	g_free(host->file);
 	g_free(host);
 }
@@ -375,6 +379,7 @@ pxf_builder_add_profile(PxfInventoryBuilder *b,
 	g_autofree gchar *resolved = NULL;
 	g_autofree gchar *vpath = g_strdup_printf("%s.variables", path);
 	g_autoptr(PxfConfNode) vars = NULL;
+	PxfBootChoice boot;
 	PxfProfile *profile;
 
 	pxf_builder_check_keys(b, entry, pxf_profile_keys, path, "a profile");
@@ -399,8 +404,11 @@ pxf_builder_add_profile(PxfInventoryBuilder *b,
 		resolved = pxf_builder_check_template(b, template, template_node, tpath);
 	}
 	vars = pxf_builder_get_variables(b, pxf_conf_node_lookup(entry, "variables", NULL), vpath);
-	if (pxf_diags_count_errors(b->diags) != errors)
+	pxf_boot_choice_parse(&boot, entry, path, b->diags);
+	if (pxf_diags_count_errors(b->diags) != errors) {
+		pxf_boot_choice_clear(&boot);
 		return;
+	}
 
 	profile = g_new0(PxfProfile, 1);
 	profile->name = g_strdup(name);
@@ -408,6 +416,7 @@ pxf_builder_add_profile(PxfInventoryBuilder *b,
 	profile->os = g_strdup(os);
 	profile->template = g_steal_pointer(&resolved);
 	profile->variables = g_steal_pointer(&vars);
+	profile->boot = boot;
 	profile->file = g_strdup(entry->file);
 	profile->line = entry->line;
 	g_ptr_array_add(b->inv->profiles, profile);
@@ -515,20 +524,14 @@ pxf_builder_add_host(PxfInventoryBuilder *b, PxfConfNode *entry, guint index)
 		pxf_builder_diag(b, node, ppath, "unknown profile '%s'%s", profile, hint);
 	}
 
-	node = pxf_conf_node_lookup(entry, "netboot", NULL);
-	if (node != NULL && !(node->kind == PXF_CONF_NODE_SCALAR && pxf_conf_node_is_null(node))) {
-		g_autofree gchar *npath = g_strdup_printf("%s.netboot", path);
-		if (node->kind != PXF_CONF_NODE_SCALAR || !pxf_conf_node_get_bool(node, &netboot)) {
-			pxf_builder_diag(b, node, npath,
-					 "expected a boolean (true/false, yes/no, on/off), "
-					 "got %s%s%s",
-					 node->kind == PXF_CONF_NODE_SCALAR ? "'" : "a ",
-					 node->kind == PXF_CONF_NODE_SCALAR
-						 ? node->scalar
-						 : pxf_conf_node_kind_to_string(node->kind),
-					 node->kind == PXF_CONF_NODE_SCALAR ? "'" : "");
-			netboot = TRUE;
-		}
+	if (!pxf_inventory_get_bool(entry, "netboot", path, b->diags, &netboot, NULL))
+		netboot = TRUE;
+	pxf_boot_choice_parse(&host->boot, entry, path, b->diags);
+	/* profiles are built before hosts; one with errors is not there */
+	if (profile != NULL) {
+		const PxfProfile *p = g_hash_table_lookup(b->inv->profile_by_name, profile);
+		if (p != NULL)
+			pxf_boot_choice_inherit(&host->boot, &p->boot);
 	}
 
 	vpath = g_strdup_printf("%s.variables", path);

@@ -17,6 +17,17 @@ typedef enum {
 	PXF_INVENTORY_ERROR_NOT_FOUND,
 } PxfInventoryError;
 
+/* The boot loader chain a profile or a host chooses: its "loader" and
+ * "secure_boot" keys. A host's own keys win over its profile's. */
+typedef struct {
+	gchar *path;		       /* "profiles.NAME" or "hosts[N]": where the keys are read */
+	gchar *loader;		       /* bootloader plugin name, or NULL: the plugins' order */
+	PxfConfNode *loader_node;      /* where loader is set, or NULL */
+	gboolean secure_boot_set;      /* FALSE: the grub-efi plugin's own secure_boot */
+	gboolean secure_boot;	       /* when secure_boot_set */
+	PxfConfNode *secure_boot_node; /* where secure_boot is set, or NULL */
+} PxfBootChoice;
+
 /* The inventory's objects are plain structs, read-only once built. */
 typedef struct {
 	gchar *name;
@@ -34,6 +45,7 @@ typedef struct {
 	gchar *os;	 /* OS profile plugin name ("kickstart", "preseed", ...) */
 	gchar *template; /* absolute path, checked to exist and be readable */
 	PxfConfNode *variables;
+	PxfBootChoice boot;
 	gchar *file;
 	guint line;
 } PxfProfile;
@@ -47,6 +59,7 @@ struct _PxfHost {
 	gchar *profile;
 	gboolean netboot;
 	PxfConfNode *variables;
+	PxfBootChoice boot; /* its own keys over its profile's */
 	gchar *file;
 	guint line;
 };
@@ -75,6 +88,33 @@ const PxfDistro *pxf_inventory_get_distro(PxfInventory *self, const gchar *name)
 GPtrArray *pxf_inventory_get_hosts(PxfInventory *self);
 GPtrArray *pxf_inventory_get_profiles(PxfInventory *self);
 GPtrArray *pxf_inventory_get_distros(PxfInventory *self);
+
+/* Reads the optional "loader" and "secure_boot" keys of the profile or host
+ * entry at path into choice; a malformed value is a diagnostic. The loader's
+ * plugin is checked by pxf_inventory_check_loaders(). */
+void pxf_boot_choice_parse(PxfBootChoice *choice,
+			   PxfConfNode *entry,
+			   const gchar *path,
+			   GPtrArray *diags);
+/* Fills what choice leaves unset from fallback (a host's profile). */
+void pxf_boot_choice_inherit(PxfBootChoice *choice, const PxfBootChoice *fallback);
+void pxf_boot_choice_clear(PxfBootChoice *choice);
+/* An optional boolean key of entry: FALSE, with a diagnostic, when it is
+ * not one; *value is set only when the key has a value (*node then). */
+gboolean pxf_inventory_get_bool(PxfConfNode *entry,
+				const gchar *key,
+				const gchar *path,
+				GPtrArray *diags,
+				gboolean *value,
+				PxfConfNode **node);
+/* Every "loader" a profile or host sets names a boot loader plugin that is
+ * enabled: is_bootloader(name, user_data) says. Errors name file:line:column,
+ * the key path and the profile or host; known lists the loaders there are. */
+void pxf_inventory_check_loaders(PxfInventory *self,
+				 gboolean (*is_bootloader)(const gchar *name, gpointer user_data),
+				 gpointer user_data,
+				 const gchar *known,
+				 GPtrArray *diags);
 
 /* Variables for rendering: globals, then the distro's, the profile's and the
  * host's, each overriding the previous, with their origin recorded; plus

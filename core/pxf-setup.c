@@ -212,6 +212,38 @@ pxf_setup_collect_plugins(PxfSetup *self, PxfPluginLoader *loader, GPtrArray *di
 	g_hash_table_unref(nodes);
 }
 
+/* Whether name is an enabled plugin of kind bootloader. */
+static gboolean
+pxf_setup_is_bootloader(const gchar *name, gpointer user_data)
+{
+	PxfSetup *self = user_data;
+
+	for (guint i = 0; i < self->plugins->len; i++) {
+		PxfSetupPlugin *entry = g_ptr_array_index(self->plugins, i);
+		if (entry->plugin != NULL && g_strcmp0(entry->name, name) == 0)
+			return pxf_plugin_get_desc(entry->plugin)->kind ==
+			       PXF_PLUGIN_KIND_BOOTLOADER;
+	}
+	return FALSE;
+}
+
+/* A profile or host that names a loader whose plugin is not running would
+ * fall through to whichever loader answers first: refuse it instead. */
+static void
+pxf_setup_check_loaders(PxfSetup *self, GPtrArray *diags)
+{
+	g_autoptr(GString) known = g_string_new(NULL);
+
+	for (guint i = 0; i < self->plugins->len; i++) {
+		PxfSetupPlugin *entry = g_ptr_array_index(self->plugins, i);
+		if (!pxf_setup_is_bootloader(entry->name, self))
+			continue;
+		g_string_append_printf(known, "%s%s", known->len > 0 ? ", " : "", entry->name);
+	}
+	pxf_inventory_check_loaders(self->inventory, pxf_setup_is_bootloader, self, known->str,
+				    diags);
+}
+
 PxfSetup *
 pxf_setup_load(const gchar *config_dir, PxfPluginLoader *loader, GPtrArray *diags)
 {
@@ -232,6 +264,7 @@ pxf_setup_load(const gchar *config_dir, PxfPluginLoader *loader, GPtrArray *diag
 	self->daemon = pxf_conf_section_new(daemon, pxf_daemon_keys, "daemon", diags);
 	self->inventory = pxf_inventory_new_from_config(self->root, config_dir, diags);
 	pxf_setup_collect_plugins(self, loader, diags);
+	pxf_setup_check_loaders(self, diags);
 	pxf_diags_sort(diags);
 	return self;
 }

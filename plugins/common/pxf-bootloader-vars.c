@@ -43,3 +43,10 @@ pxf_bootloader_add_string(GVariantBuilder *b, const gchar *key, const gchar *val
 	if (value != NULL)
 		g_variant_builder_add(b, "{sv}", key, g_variant_new_string(value));
 }
+
+gboolean
+pxf_bootloader_chosen(PxfPluginContext *ctx, const PxfHost *host)
+{
+	const gchar *loader = host != NULL ? pxf_host_get_loader(host) : NULL;
+	return loader == NULL || g_strcmp0(loader, pxf_plugin_context_get_name(ctx)) == 0;
+}

@@ -163,6 +163,11 @@ gchar *pxf_bootloader_var_string(PxfVars *vars, const gchar *name);
 /* Adds key: value to an a{sv} builder when value is not NULL. */
 void pxf_bootloader_add_string(GVariantBuilder *b, const gchar *key, const gchar *value);
 
+/* Whether this loader plugin may answer boot.select for host: an unknown
+ * machine, or a host whose profile and own keys name no loader, or name
+ * this plugin ("loader: ipxe"). Another loader named: not ours. */
+gboolean pxf_bootloader_chosen(PxfPluginContext *ctx, const PxfHost *host);
+
 /* ---- file.open (pxf-bootloader-hooks.c; needs the daemon) ----------------- */
 
 /* A non-empty string variable (host or distro), or NULL. */

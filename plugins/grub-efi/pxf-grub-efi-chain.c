@@ -197,6 +197,7 @@ pxf_grub_efi_chain_find(const gchar *tree_dir,
 
 gchar *
 pxf_grub_efi_select_boot_file(const PxfGrubEfiConfig *config,
+			      gboolean secure_boot,
 			      PxfFirmware firmware,
 			      PxfBootStage stage,
 			      gboolean known_host,
@@ -218,7 +219,7 @@ pxf_grub_efi_select_boot_file(const PxfGrubEfiConfig *config,
 	*verdict = PXF_VERDICT_SKIP;
 	/* an iPXE ROM is not signed, so Secure Boot is off if it runs; and
 	 * shim cannot fetch its second stage through iPXE's network stack */
-	if (!config->secure_boot || stage == PXF_BOOT_STAGE_IPXE)
+	if (!secure_boot || stage == PXF_BOOT_STAGE_IPXE)
 		return g_strdup(PXF_GRUB_EFI_UNSIGNED_NAME);
 	if (vendor_distro != NULL)
 		return g_strdup_printf("%s/%s/%s", PXF_GRUB_EFI_VENDOR_DIR, vendor_distro,

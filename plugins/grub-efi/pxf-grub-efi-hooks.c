@@ -58,6 +58,17 @@ pxf_grub_efi_vendor_chain(PxfGrubEfi *self, const gchar *distro)
 	return chain;
 }
 
+/* The host's or its profile's secure_boot, else the plugin's. */
+static gboolean
+pxf_grub_efi_secure_boot(PxfGrubEfi *self, const PxfHost *host)
+{
+	gboolean secure_boot = self->config->secure_boot;
+
+	if (host != NULL)
+		pxf_host_get_secure_boot(host, &secure_boot);
+	return secure_boot;
+}
+
 static PxfVerdict
 pxf_grub_efi_boot_select(PxfBootSelectArgs *args, gpointer user_data)
 {
@@ -66,15 +77,18 @@ pxf_grub_efi_boot_select(PxfBootSelectArgs *args, gpointer user_data)
 	g_autofree gchar *distro = NULL;
 	g_autofree gchar *filename = NULL;
 	g_autoptr(PxfGrubEfiChain) chain = NULL;
+	gboolean secure_boot = pxf_grub_efi_secure_boot(self, args->client->host);
 
 	if (args->firmware != PXF_FIRMWARE_UEFI_X64)
 		return PXF_VERDICT_CONTINUE;
-	if (args->client->host != NULL && self->config->secure_boot) {
+	if (!pxf_bootloader_chosen(self->ctx, args->client->host))
+		return PXF_VERDICT_CONTINUE;
+	if (args->client->host != NULL && secure_boot) {
 		distro = pxf_bootloader_host_string(self->ctx, args->client->host, "distro.name");
 		chain = pxf_grub_efi_vendor_chain(self, distro);
 	}
-	filename = pxf_grub_efi_select_boot_file(self->config, args->firmware, args->stage,
-						 args->client->host != NULL,
+	filename = pxf_grub_efi_select_boot_file(self->config, secure_boot, args->firmware,
+						 args->stage, args->client->host != NULL,
 						 chain != NULL ? distro : NULL, &verdict);
 	if (verdict == PXF_VERDICT_DROP) {
 		g_debug("%s: unknown machine, unknown_hosts is ignore: no boot file",
@@ -103,6 +117,7 @@ pxf_grub_efi_template_vars(PxfTemplateVarsArgs *args, gpointer user_data)
 		state = pxf_plugin_context_get_host_state(self->ctx, pxf_host_get_mac(args->host));
 		netboot = pxf_host_get_netboot(args->host);
 	}
+	config.secure_boot = pxf_grub_efi_secure_boot(self, args->host);
 	/* auto is decided per render: the http plugin may start after this one */
 	if (config.kernel_transport == PXF_GRUB_EFI_TRANSPORT_AUTO)
 		config.kernel_transport = pxf_plugin_context_has_plugin(self->ctx, "http")

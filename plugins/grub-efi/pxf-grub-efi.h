@@ -158,8 +158,10 @@ gchar *pxf_grub_efi_find_nocase(const gchar *dir, const gchar *relative);
 
 /* The boot file for a client, or NULL. *verdict is CONTINUE (not ours),
  * SKIP (filename set) or DROP (an unknown machine under "ignore").
- * vendor_distro: the host's distro when it has a vendor chain, else NULL. */
+ * secure_boot: the host's choice or the plugin's; vendor_distro: the
+ * host's distro when it has a vendor chain, else NULL. */
 gchar *pxf_grub_efi_select_boot_file(const PxfGrubEfiConfig *config,
+				     gboolean secure_boot,
 				     PxfFirmware firmware,
 				     PxfBootStage stage,
 				     gboolean known_host,

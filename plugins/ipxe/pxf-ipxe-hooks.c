@@ -45,6 +45,10 @@ pxf_ipxe_boot_select(PxfBootSelectArgs *args, gpointer user_data)
 	g_autofree gchar *base_url = NULL;
 	const gchar *mac = args->client->mac != NULL ? args->client->mac : "?";
 
+	/* a host whose profile names pxelinux or grub-efi gets that loader even
+	 * from an iPXE ROM */
+	if (!pxf_bootloader_chosen(self->ctx, args->client->host))
+		return PXF_VERDICT_CONTINUE;
 	/* only iPXE needs the URL: a PXE ROM gets an image name */
 	if (args->stage == PXF_BOOT_STAGE_IPXE &&
 	    self->config->script_transport == PXF_IPXE_TRANSPORT_HTTP)

@@ -22,9 +22,12 @@ pxf_pxelinux_boot_select(PxfBootSelectArgs *args, gpointer user_data)
 {
 	PxfPxelinux *self = user_data;
 	PxfVerdict verdict = PXF_VERDICT_CONTINUE;
-	const gchar *filename = pxf_pxelinux_select_boot_file(
-		self->config, args->firmware, args->stage, args->client->host != NULL, &verdict);
+	const gchar *filename;
 
+	if (!pxf_bootloader_chosen(self->ctx, args->client->host))
+		return PXF_VERDICT_CONTINUE;
+	filename = pxf_pxelinux_select_boot_file(self->config, args->firmware, args->stage,
+						 args->client->host != NULL, &verdict);
 	if (verdict == PXF_VERDICT_DROP) {
 		g_debug("%s: unknown machine, unknown_hosts is ignore: no boot file",
 			args->client->mac != NULL ? args->client->mac : "?");

@@ -30,6 +30,13 @@ const gchar *pxf_host_get_ip(const PxfHost *self);	 /* fixed IPv4, NULL when uns
 const gchar *pxf_host_get_uuid(const PxfHost *self);	 /* SMBIOS UUID, lower case, or NULL */
 const gchar *pxf_host_get_profile(const PxfHost *self);	 /* profile name, or NULL */
 gboolean pxf_host_get_netboot(const PxfHost *self);
+/* The boot loader plugin ("pxelinux", "grub-efi", "ipxe") the host's own or
+ * its profile's "loader" key names, or NULL: the first loader plugin that
+ * answers. Since ABI 1.1. */
+const gchar *pxf_host_get_loader(const PxfHost *self);
+/* Whether the host or its profile sets "secure_boot"; then *secure_boot
+ * holds it. Since ABI 1.1. */
+gboolean pxf_host_get_secure_boot(const PxfHost *self, gboolean *secure_boot);
 
 const gchar *pxf_host_state_to_string(PxfHostState state);
 

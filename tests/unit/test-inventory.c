@@ -546,6 +546,100 @@ test_errors(void)
 	(void)tmpl;
 }
 
+/* "loader" and "secure_boot" of profiles and hosts: a host's own keys win
+ * over its profile's, each kept with where it is set; malformed values are
+ * diagnostics; pxf_inventory_check_loaders() refuses loaders that are not
+ * running, once, where they are written. */
+static const gchar *const boot_choice_yaml = "distros:\n"		       /* 1 */
+					     "  d: {kernel: /k, initrd: /i}\n" /* 2 */
+					     "profiles:\n"		       /* 3 */
+					     "  web:\n"			       /* 4 */
+					     "    distro: d\n"		       /* 5 */
+					     "    os: kickstart\n"	       /* 6 */
+					     "    template: t.cfg\n"	       /* 7 */
+					     "    loader: ipxe\n"	       /* 8 */
+					     "    secure_boot: true\n"	       /* 9 */
+					     "  old:\n"			       /* 10 */
+					     "    distro: d\n"		       /* 11 */
+					     "    os: kickstart\n"	       /* 12 */
+					     "    template: t.cfg\n"	       /* 13 */
+					     "    loader: syslinux\n"	       /* 14 */
+					     "hosts:\n"			       /* 15 */
+					     "  - mac: 52:54:00:00:00:01\n"    /* 16 */
+					     "    profile: web\n"	       /* 17 */
+					     "  - mac: 52:54:00:00:00:02\n"    /* 18 */
+					     "    profile: web\n"	       /* 19 */
+					     "    loader: grub-efi\n"	       /* 20 */
+					     "    secure_boot: off\n"	       /* 21 */
+					     "  - mac: 52:54:00:00:00:03\n"    /* 22 */
+					     "  - mac: 52:54:00:00:00:04\n"    /* 23 */
+					     "    profile: old\n"	       /* 24 */
+					     "  - mac: 52:54:00:00:00:05\n"    /* 25 */
+					     "    loader: [ipxe]\n"	       /* 26 */
+					     "    secure_boot: maybe\n"	       /* 27 */
+					     "  - mac: 52:54:00:00:00:06\n"    /* 28 */
+					     "    loader: 'Grub EFI'\n";       /* 29 */
+
+static gboolean
+only_ipxe_and_grub(const gchar *name, gpointer user_data)
+{
+	(*(guint *)user_data)++;
+	return g_strcmp0(name, "ipxe") == 0 || g_strcmp0(name, "grub-efi") == 0;
+}
+
+static void
+test_boot_choice(void)
+{
+	g_autofree gchar *dir = tmpdir_new();
+	g_autofree gchar *tmpl = write_file(dir, "t.cfg", "text\n");
+	g_autoptr(GPtrArray) diags = pxf_diags_new();
+	g_autoptr(PxfInventory) inv = inventory_from_text(boot_choice_yaml, dir, diags);
+	const PxfHost *host;
+	gboolean secure_boot = FALSE;
+	guint asked = 0;
+
+	assert_diag(diags, "inv.yaml", 26, 13, "hosts[4].loader",
+		    "expected a boot loader plugin name, got a list");
+	assert_diag(diags, "inv.yaml", 27, 18, "hosts[4].secure_boot",
+		    "expected a boolean (true/false, yes/no, on/off), got 'maybe'");
+	assert_diag(diags, "inv.yaml", 29, 13, "hosts[5].loader",
+		    "invalid boot loader name 'Grub EFI'");
+	g_assert_cmpuint(diags->len, ==, 3);
+
+	/* the profile's choice */
+	host = pxf_inventory_lookup_mac(inv, "52:54:00:00:00:01");
+	g_assert_cmpstr(pxf_host_get_loader(host), ==, "ipxe");
+	g_assert_true(pxf_host_get_secure_boot(host, &secure_boot));
+	g_assert_true(secure_boot);
+	g_assert_cmpuint(host->boot.loader_node->line, ==, 8);
+	/* the host's own keys win */
+	host = pxf_inventory_lookup_mac(inv, "52:54:00:00:00:02");
+	g_assert_cmpstr(pxf_host_get_loader(host), ==, "grub-efi");
+	g_assert_true(pxf_host_get_secure_boot(host, &secure_boot));
+	g_assert_false(secure_boot);
+	g_assert_cmpuint(host->boot.loader_node->line, ==, 20);
+	g_assert_cmpuint(host->boot.secure_boot_node->line, ==, 21);
+	/* nothing named: the plugins' order and the plugin's secure_boot */
+	host = pxf_inventory_lookup_mac(inv, "52:54:00:00:00:03");
+	g_assert_null(pxf_host_get_loader(host));
+	secure_boot = TRUE;
+	g_assert_false(pxf_host_get_secure_boot(host, &secure_boot));
+	g_assert_true(secure_boot);
+
+	/* syslinux is refused once, at the profile, not again at its host */
+	g_ptr_array_set_size(diags, 0);
+	pxf_inventory_check_loaders(inv, only_ipxe_and_grub, &asked, "ipxe, grub-efi", diags);
+	assert_diag(diags, "inv.yaml", 14, 13, "profiles.old.loader",
+		    "profile old names boot loader 'syslinux', which is not an enabled boot "
+		    "loader plugin (enabled: ipxe, grub-efi)");
+	g_assert_cmpuint(diags->len, ==, 1);
+	/* web, old, and the host that names its own */
+	g_assert_cmpuint(asked, ==, 3);
+
+	rm_rf(dir);
+	(void)tmpl;
+}
+
 static void
 test_wrong_kinds(void)
 {
@@ -1190,6 +1284,7 @@ main(int argc, char **argv)
 	g_test_add_func("/core/inventory/valid", test_valid);
 	g_test_add_func("/core/inventory/errors", test_errors);
 	g_test_add_func("/core/inventory/wrong-kinds", test_wrong_kinds);
+	g_test_add_func("/core/inventory/boot-choice", test_boot_choice);
 	g_test_add_func("/core/inventory/empty", test_empty);
 	g_test_add_func("/core/inventory/template-unreadable", test_template_unreadable);
 	g_test_add_func("/core/inventory/duplicates-across-files", test_duplicates_across_files);

@@ -271,8 +271,8 @@ assert_select(const PxfGrubEfiConfig *config,
 	      const gchar *expected_file)
 {
 	PxfVerdict verdict = PXF_VERDICT_SKIP;
-	g_autofree gchar *file =
-		pxf_grub_efi_select_boot_file(config, firmware, stage, known, vendor, &verdict);
+	g_autofree gchar *file = pxf_grub_efi_select_boot_file(
+		config, config->secure_boot, firmware, stage, known, vendor, &verdict);
 
 	g_assert_cmpint(verdict, ==, expected_verdict);
 	g_assert_cmpstr(file, ==, expected_file);

@@ -32,16 +32,15 @@ import os
 import re
 import shutil
 import socket
-import struct
 import subprocess
 import sys
-import time
 import urllib.parse
 
 BUILD = os.path.abspath(sys.argv[1])
 SRC = os.path.abspath(sys.argv[2])
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 import pxftest  # noqa: E402
+from pxfdhcp import RELAY, ipxe_options, offer, rom_options  # noqa: E402
 from pxftest import TIMEOUT, Fail, Skip, check, free_port  # noqa: E402
 
 TEMPLATES = os.path.join(SRC, "plugins", "ipxe", "templates")
@@ -360,73 +359,7 @@ def case_http(e):
     check(status == 404, "a malformed MAC")
 
 
-# ---- DHCP as the captured clients send it ---------------------------------------------
-
-MAGIC = b"\x63\x82\x53\x63"
-RELAY = "127.0.0.2"
-IPXE_FEATURES = bytes([0x13, 0x01, 0x01, 0x11, 0x01, 0x01, 0x19, 0x01, 0x01, 0x21, 0x01, 0x01])
-UUID = bytes([0x00, 0x78, 0x56, 0x34, 0x12, 0xbc, 0x9a, 0xf0, 0xde,
-              0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88])
-
-
-def dhcp_discover(mac, xid, options):
-    head = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 1, xid, 4, 0, bytes(4),
-                       bytes(4), bytes(4), socket.inet_aton(RELAY),
-                       bytes.fromhex(mac.replace(":", "")), b"", b"")
-    body = bytearray(head + MAGIC + bytes([53, 1, 1]))
-    for code, value in options:
-        body += bytes([code, len(value)]) + value
-    return bytes(body + b"\xff" + bytes(max(0, 300 - len(body) - 1)))
-
-
-def rom_options(efi):
-    """What a NIC's PXE ROM (BIOS) or OVMF (UEFI) sends: no 77, no 175."""
-    return [(93, struct.pack("!H", 7 if efi else 0)),
-            (94, bytes([1, 3, 0]) if efi else bytes([1, 2, 1])),
-            (60, b"PXEClient:Arch:00007:UNDI:003000" if efi else
-             b"PXEClient:Arch:00000:UNDI:002001"),
-            (55, bytes([1, 3, 6, 43, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135])),
-            (97, UUID)]
-
-
-def ipxe_options(mac, efi):
-    """What iPXE sends (the boot lab's capture): user class "iPXE" as raw
-    bytes in 77, the feature list in 175."""
-    return [(57, struct.pack("!H", 1472)),
-            (93, struct.pack("!H", 7 if efi else 0)),
-            (94, bytes([1, 3, 10]) if efi else bytes([1, 2, 1])),
-            (60, b"PXEClient:Arch:00007:UNDI:003010" if efi else
-             b"PXEClient:Arch:00000:UNDI:002001"),
-            (77, b"iPXE"),
-            (55, bytes([1, 3, 6, 7, 12, 15, 17, 26, 43, 60, 66, 67, 119,
-                        128, 129, 130, 131, 132, 133, 134, 135, 175, 203])),
-            (175, IPXE_FEATURES),
-            (61, bytes([1]) + bytes.fromhex(mac.replace(":", ""))),
-            (97, UUID)]
-
-
-def offer(e, sock, mac, options, xid):
-    """The options of the OFFER for a relayed DISCOVER."""
-    sock.sendto(dhcp_discover(mac, xid, options), ("127.0.0.1", e.dhcp_port))
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        sock.settimeout(max(0.01, deadline - time.monotonic()))
-        try:
-            data = sock.recv(4096)
-        except socket.timeout:
-            break
-        if len(data) < 240 or data[236:240] != MAGIC or struct.unpack("!I", data[4:8])[0] != xid:
-            continue
-        opts, i = {}, 240
-        while i + 1 < len(data) and data[i] != 255:
-            if data[i] == 0:
-                i += 1
-                continue
-            opts[data[i]] = data[i + 2:i + 2 + data[i + 1]]
-            i += 2 + data[i + 1]
-        return opts
-    raise Fail("no OFFER for xid %#x:\n%s" % (xid, e.daemon_log()))
-
+# ---- DHCP as the captured clients send it: tests/lib/pxfdhcp.py ----------------------
 
 def boot_file(e, sock, mac, options, xid, pxe_option):
     """The boot file (option 67) of the OFFER for a relayed DISCOVER, and
