@@ -231,7 +231,8 @@ pxf_cli_explain(PxfCli *cli, gint argc, gchar **argv)
 		{"mac", 'm', 0, G_OPTION_ARG_STRING, &mac, "The host, by MAC (any spelling)",
 		 "MAC"},
 		{"arch", 'a', 0, G_OPTION_ARG_STRING, &arch,
-		 "bios (default), efi64, efi32, arm64, ipxe (iPXE in a BIOS ROM), ipxe-efi64",
+		 "bios (default), efi64, efi32, arm64, ipxe (iPXE in a BIOS ROM), ipxe-efi64, "
+		 "efi64-http (UEFI HTTP boot), efi32-http, arm64-http",
 		 "ARCH"},
 		G_OPTION_ENTRY_NULL};
 	g_autoptr(GOptionContext) context = g_option_context_new("--mac MAC [--arch ARCH]");
@@ -249,7 +250,8 @@ pxf_cli_explain(PxfCli *cli, gint argc, gchar **argv)
 			 "the firmware of ARCH would, without a network and changing nothing.");
 	if (!g_option_context_parse(context, &argc, &argv, &error) || mac == NULL) {
 		g_printerr("usage: pxeforge explain --mac MAC "
-			   "[--arch bios|efi64|efi32|arm64|ipxe|ipxe-efi64]\n");
+			   "[--arch bios|efi64|efi32|arm64|ipxe|ipxe-efi64|efi64-http|efi32-http|"
+			   "arm64-http]\n");
 		return 2;
 	}
 	json_object_set_string_member(args, "mac", mac);

@@ -64,8 +64,9 @@ typedef struct {
 	const gchar *mac;
 	gchar *dashes;
 	PxfClient client;
-	GPtrArray *stages; /* PxfExplainStage */
-	guint stage;	   /* number of the stage being walked, 0 after the last */
+	GPtrArray *stages;  /* PxfExplainStage */
+	guint stage;	    /* number of the stage being walked, 0 after the last */
+	gboolean http_boot; /* the first stage is a UEFI HTTP boot client */
 } PxfExplain;
 
 static void
@@ -545,6 +546,7 @@ pxf_explain_chains_to_ipxe(PxfExplain *ex, PxfExplainStage *st, gint arch, const
 		return NULL;
 	select.firmware = classify.firmware;
 	select.stage = classify.stage;
+	select.http_boot = classify.http_boot;
 	if (classify.stage == PXF_BOOT_STAGE_IPXE &&
 	    pxf_core_select_boot(ex->core, &select).verdict == PXF_VERDICT_SKIP &&
 	    g_strcmp0(select.selected_by, st->selected_by) == 0 && select.filename != NULL &&
@@ -556,6 +558,25 @@ pxf_explain_chains_to_ipxe(PxfExplain *ex, PxfExplainStage *st, gint arch, const
 
 static void pxf_explain_stage(PxfExplain *ex, gint arch, gboolean ipxe);
 
+/* The PXE architecture type of an HTTP boot one (RFC 4578: 15 IA32, 16 x64,
+ * 19 ARM64, 20 BIOS), as the iPXE it starts sends it. */
+static gint
+pxf_explain_pxe_arch(gint arch)
+{
+	switch (arch) {
+	case 15:
+		return 6;
+	case 16:
+		return 7;
+	case 19:
+		return 11;
+	case 20:
+		return 0;
+	default:
+		return arch;
+	}
+}
+
 static void
 pxf_explain_stage_boot(PxfExplain *ex, PxfExplainStage *st, gint arch, const gchar *vendor)
 {
@@ -564,6 +585,7 @@ pxf_explain_stage_boot(PxfExplain *ex, PxfExplainStage *st, gint arch, const gch
 	g_autofree gchar *dir = NULL;
 	g_autofree gchar *next = NULL;
 	g_autofree gchar *text = NULL;
+	g_autofree gchar *ipxe_vendor = NULL;
 	g_auto(PxfExplainFile) f = {0};
 	gboolean url = g_uri_peek_scheme(st->boot_file) != NULL;
 	gboolean script;
@@ -590,6 +612,11 @@ pxf_explain_stage_boot(PxfExplain *ex, PxfExplainStage *st, gint arch, const gch
 	}
 	if (pxf_explain_config(ex, st, transport, dir))
 		return;
+	/* iPXE started by HTTP boot asks as a PXE client of the same firmware */
+	if (ex->http_boot) {
+		arch = pxf_explain_pxe_arch(arch);
+		vendor = ipxe_vendor = g_strdup_printf("PXEClient:Arch:%05d:UNDI:002001", arch);
+	}
 	if (ex->stage == 1 && !g_str_equal(st->name, "iPXE"))
 		next = pxf_explain_chains_to_ipxe(ex, st, arch, vendor);
 	if (next == NULL) {
@@ -637,7 +664,11 @@ static void
 pxf_explain_stage(PxfExplain *ex, gint arch, gboolean ipxe)
 {
 	PxfExplainStage *st = g_new0(PxfExplainStage, 1);
-	g_autofree gchar *vendor = g_strdup_printf("PXEClient:Arch:%05d:UNDI:002001", arch);
+	gboolean http_boot = ex->http_boot && ex->stage == 0;
+	/* as OVMF's HTTP boot client and PXE ROMs send it */
+	g_autofree gchar *vendor = g_strdup_printf(http_boot ? "HTTPClient:Arch:%05d:UNDI:003000"
+							     : "PXEClient:Arch:%05d:UNDI:002001",
+						   arch);
 	g_autofree gchar *text = NULL;
 	PxfClientClassifyArgs classify;
 	PxfBootSelectArgs select = {.client = &ex->client};
@@ -646,7 +677,7 @@ pxf_explain_stage(PxfExplain *ex, gint arch, gboolean ipxe)
 	/* listed in the order they start: a stage walks the next one itself */
 	g_ptr_array_add(ex->stages, st);
 	ex->stage++;
-	st->name = ipxe ? "iPXE" : "PXE ROM";
+	st->name = ipxe ? "iPXE" : http_boot ? "UEFI HTTP boot" : "PXE ROM";
 	st->client = g_strdup_printf("option 93 = %d, option 60 = %s%s", arch, vendor,
 				     ipxe ? ", option 77 = iPXE, option 175" : "");
 	st->kernel = g_ptr_array_new_with_free_func(g_free);
@@ -692,6 +723,7 @@ pxf_explain_stage(PxfExplain *ex, gint arch, gboolean ipxe)
 
 	select.firmware = classify.firmware;
 	select.stage = classify.stage;
+	select.http_boot = classify.http_boot;
 	result = pxf_core_select_boot(ex->core, &select);
 	st->selected_by = g_strdup(result.decided_by);
 	if (result.verdict == PXF_VERDICT_DROP) {
@@ -763,18 +795,28 @@ pxf_explain_stages_to_json(PxfExplain *ex, JsonBuilder *b)
 	json_builder_end_array(b);
 }
 
-/* arch names: option 93 and whether the client is iPXE in the NIC's ROM */
+/* arch names: option 93, whether the client is iPXE in the NIC's ROM, and
+ * whether it is the firmware's UEFI HTTP boot client */
 static const struct {
 	const gchar *name;
 	gint arch;
 	gboolean ipxe;
+	gboolean http_boot;
 } pxf_explain_arches[] = {
-	{"bios", 0, FALSE},   {"efi64", 7, FALSE}, {"efi32", 6, FALSE},
-	{"arm64", 11, FALSE}, {"ipxe", 0, TRUE},   {"ipxe-efi64", 7, TRUE},
+	{"bios", 0, FALSE, FALSE},	 {"efi64", 7, FALSE, FALSE},
+	{"efi32", 6, FALSE, FALSE},	 {"arm64", 11, FALSE, FALSE},
+	{"ipxe", 0, TRUE, FALSE},	 {"ipxe-efi64", 7, TRUE, FALSE},
+	{"efi64-http", 16, FALSE, TRUE}, {"efi32-http", 15, FALSE, TRUE},
+	{"arm64-http", 19, FALSE, TRUE},
 };
 
 static JsonNode *
-pxf_explain_run(PxfCore *core, const gchar *mac, const gchar *arch_name, gint arch, gboolean ipxe)
+pxf_explain_run(PxfCore *core,
+		const gchar *mac,
+		const gchar *arch_name,
+		gint arch,
+		gboolean ipxe,
+		gboolean http_boot)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(GInetSocketAddress) address = NULL;
@@ -782,7 +824,12 @@ pxf_explain_run(PxfCore *core, const gchar *mac, const gchar *arch_name, gint ar
 		g_ptr_array_new_with_free_func((GDestroyNotify)pxf_explain_stage_free);
 	g_autofree gchar *dashes = g_strdelimit(g_strdup(mac), ":", '-');
 	const PxfHost *host = pxf_inventory_lookup_mac(core->setup->inventory, mac);
-	PxfExplain ex = {.core = core, .b = b, .mac = mac, .dashes = dashes, .stages = stages};
+	PxfExplain ex = {.core = core,
+			 .b = b,
+			 .mac = mac,
+			 .dashes = dashes,
+			 .stages = stages,
+			 .http_boot = http_boot};
 
 	/* the host's fixed address, which TFTP and HTTP requests come from */
 	address = G_INET_SOCKET_ADDRESS(g_inet_socket_address_new_from_string(
@@ -833,12 +880,13 @@ pxf_explain(PxfCore *core, const gchar *mac_text, const gchar *arch_name, GError
 		/* callbacks run for real; the core keeps state, events and tokens as they are */
 		core->dry_run++;
 		node = pxf_explain_run(core, mac, arch_name, pxf_explain_arches[i].arch,
-				       pxf_explain_arches[i].ipxe);
+				       pxf_explain_arches[i].ipxe, pxf_explain_arches[i].http_boot);
 		core->dry_run--;
 		return node;
 	}
 	g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-		    "unknown architecture '%s' (bios, efi64, efi32, arm64, ipxe, ipxe-efi64)",
+		    "unknown architecture '%s' (bios, efi64, efi32, arm64, ipxe, ipxe-efi64, "
+		    "efi64-http, efi32-http, arm64-http)",
 		    arch_name);
 	return NULL;
 }

@@ -194,10 +194,23 @@ pxf_firmware_from_arch(gint64 arch)
 	case 16: /* UEFI x64 HTTP boot */
 		return PXF_FIRMWARE_UEFI_X64;
 	case 11:
+	case 19: /* ARM64 UEFI HTTP boot */
 		return PXF_FIRMWARE_UEFI_ARM64;
+	case 15: /* IA32 UEFI HTTP boot */
+		return PXF_FIRMWARE_UEFI_IA32;
+	case 20: /* BIOS HTTP boot */
+		return PXF_FIRMWARE_BIOS;
 	default:
 		return PXF_FIRMWARE_UNKNOWN;
 	}
+}
+
+/* RFC 4578 architecture types 15-20 (IANA "Processor Architecture Types"):
+ * the UEFI (and BIOS) HTTP boot clients. */
+static gboolean
+pxf_arch_is_http_boot(gint64 arch)
+{
+	return arch >= 15 && arch <= 20;
 }
 
 /* The client.classify default: what the DHCP options say, for what callbacks
@@ -209,6 +222,11 @@ pxf_classify_default(PxfClientClassifyArgs *args)
 	const gchar *vc = args->vendor_class;
 	gboolean pxe = vc != NULL &&
 		       (g_str_has_prefix(vc, "PXEClient") || g_str_has_prefix(vc, "HTTPClient"));
+
+	/* iPXE sends neither: it fetches http:// itself, but as iPXE */
+	if (!args->http_boot)
+		args->http_boot = (vc != NULL && g_str_has_prefix(vc, "HTTPClient")) ||
+				  pxf_arch_is_http_boot(args->arch);
 
 	if (args->firmware == PXF_FIRMWARE_UNKNOWN) {
 		if (args->arch >= 0)
@@ -247,11 +265,36 @@ pxf_core_lookup_host(PxfCore *core, PxfHostLookupArgs *args)
 	return result;
 }
 
+/* An absolute http:// or https:// URL with a host. */
+static gboolean
+pxf_is_absolute_http_url(const gchar *text)
+{
+	const gchar *rest = NULL;
+
+	if (g_ascii_strncasecmp(text, "http://", 7) == 0)
+		rest = text + 7;
+	else if (g_ascii_strncasecmp(text, "https://", 8) == 0)
+		rest = text + 8;
+	return rest != NULL && rest[0] != '\0' && rest[0] != '/';
+}
+
 PxfHookResult
 pxf_core_select_boot(PxfCore *core, PxfBootSelectArgs *args)
 {
 	PxfHookResult result = pxf_hook_run_boot_select(core->hooks, args);
 	pxf_set_string(&args->selected_by, result.decided_by);
+	/* a UEFI HTTP boot client never takes a TFTP name: it ignores the
+	 * offer and DISCOVERs again until it gives up (a plugin older than
+	 * http_boot answers it as a PXE client) */
+	if (args->http_boot && args->filename != NULL && args->filename[0] != '\0' &&
+	    !pxf_is_absolute_http_url(args->filename)) {
+		g_warning("%s: UEFI HTTP boot client: boot file %s from plugin %s is not an "
+			  "http:// URL; it gets none",
+			  args->client != NULL && args->client->mac != NULL ? args->client->mac
+									    : "?",
+			  args->filename, result.decided_by != NULL ? result.decided_by : "?");
+		pxf_set_string(&args->filename, NULL);
+	}
 	return result;
 }
 

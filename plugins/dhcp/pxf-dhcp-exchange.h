@@ -38,7 +38,8 @@ typedef struct {
 	gboolean have_slot;
 	PxfFirmware firmware;
 	PxfBootStage stage;
-	gboolean pxe; /* a network boot client: PXE ROM, iPXE, UEFI HTTP */
+	gboolean http_boot; /* a UEFI HTTP boot client: its boot file is an URL */
+	gboolean pxe;	    /* a network boot client: PXE ROM, iPXE, UEFI HTTP */
 } PxfDhcpExchange;
 
 /* Builds the reply of the given type (OFFER, ACK or NAK) with its options,

@@ -76,6 +76,7 @@ pxf_dhcp_reply_boot(PxfDhcpExchange *ex, PxfDhcpPacket *header, PxfDhcpOptions *
 	args.client = &ex->slot.pub;
 	args.firmware = ex->firmware;
 	args.stage = ex->stage;
+	args.http_boot = ex->http_boot;
 	if (self->backend->select_boot(self->backend_data, &args) == PXF_VERDICT_DROP) {
 		g_info("DHCP%s from %s dropped by boot.select callback of %s",
 		       pxf_dhcp_message_type_to_string(ex->pkt->message_type), ex->mac,
@@ -102,9 +103,9 @@ pxf_dhcp_reply_boot(PxfDhcpExchange *ex, PxfDhcpPacket *header, PxfDhcpOptions *
 			pxf_dhcp_options_set_string(options, PXF_DHCP_OPT_TFTP_SERVER, next_text);
 		if (ex->pxe || asked_file)
 			pxf_dhcp_options_set_string(options, PXF_DHCP_OPT_BOOTFILE, args.filename);
-		g_info("%s (%s, %s) boots %s from %s, chosen by %s", ex->mac,
-		       pxf_firmware_to_string(ex->firmware), pxf_boot_stage_to_string(ex->stage),
-		       args.filename, next_text,
+		g_info("%s (%s%s, %s) boots %s from %s, chosen by %s", ex->mac,
+		       pxf_firmware_to_string(ex->firmware), ex->http_boot ? " HTTP boot" : "",
+		       pxf_boot_stage_to_string(ex->stage), args.filename, next_text,
 		       args.selected_by != NULL ? args.selected_by : "a plugin");
 	} else if (ex->pxe) {
 		g_info("%s (%s, %s): no boot file selected; it boots from its next device", ex->mac,

@@ -184,6 +184,7 @@ pxf_dhcp_exchange_identify(PxfDhcpExchange *ex)
 	}
 	ex->firmware = classify.firmware;
 	ex->stage = classify.stage;
+	ex->http_boot = classify.http_boot;
 	ex->pxe = ex->stage == PXF_BOOT_STAGE_IPXE || ex->stage == PXF_BOOT_STAGE_ROM ||
 		  (ex->vendor_class != NULL && (g_str_has_prefix(ex->vendor_class, "PXEClient") ||
 						g_str_has_prefix(ex->vendor_class, "HTTPClient")));

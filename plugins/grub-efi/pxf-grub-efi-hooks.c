@@ -83,6 +83,15 @@ pxf_grub_efi_boot_select(PxfBootSelectArgs *args, gpointer user_data)
 		return PXF_VERDICT_CONTINUE;
 	if (!pxf_bootloader_chosen(self->ctx, args->client->host))
 		return PXF_VERDICT_CONTINUE;
+	/* Debian's GRUB (signed or not) started by UEFI HTTP boot configures
+	 * no network and reads no grub.cfg: it stops at its prompt. Leave the
+	 * machine to the ipxe plugin (loader: ipxe) rather than strand it. */
+	if (args->http_boot) {
+		g_info("%s: UEFI HTTP boot: the grub-efi plugin does not serve it (GRUB finds "
+		       "no configuration that way); the ipxe plugin does",
+		       args->client->mac != NULL ? args->client->mac : "?");
+		return PXF_VERDICT_CONTINUE;
+	}
 	if (args->client->host != NULL && secure_boot) {
 		distro = pxf_bootloader_host_string(self->ctx, args->client->host, "distro.name");
 		chain = pxf_grub_efi_vendor_chain(self, distro);

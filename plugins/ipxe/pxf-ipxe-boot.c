@@ -50,6 +50,49 @@ pxf_ipxe_host_path(const gchar *mac, const gchar *file)
 	return g_strdup_printf("ipxe/%s/%s", dashes, file);
 }
 
+/* DROP, no answer at all, for a machine not in the inventory under
+ * unknown_hosts: ignore. */
+static gboolean
+pxf_ipxe_drop_unknown(const PxfIpxeConfig *config, gboolean known_host, PxfIpxeSelection *out)
+{
+	if (known_host || config->unknown_hosts != PXF_IPXE_UNKNOWN_IGNORE)
+		return FALSE;
+	out->verdict = PXF_VERDICT_DROP;
+	out->why = "unknown machine, unknown_hosts is ignore";
+	return TRUE;
+}
+
+/* A PXE ROM (base_url NULL: the image's name) or a UEFI HTTP boot client
+ * (the image's URL under base_url) chainloads iPXE. */
+static void
+pxf_ipxe_select_image(const PxfIpxeConfig *config,
+		      PxfFirmware firmware,
+		      gboolean known_host,
+		      const gchar *base_url,
+		      PxfIpxeSelection *out)
+{
+	const gchar *image = pxf_ipxe_image_for_firmware(config, firmware);
+
+	if (!config->chainload) {
+		out->why = "chainload is off";
+		return;
+	}
+	if (image == NULL) {
+		out->why = "no iPXE image for this firmware";
+		return;
+	}
+	if (pxf_ipxe_drop_unknown(config, known_host, out))
+		return;
+	out->verdict = PXF_VERDICT_SKIP;
+	if (base_url != NULL) {
+		out->filename = pxf_bootloader_url_join(base_url, image);
+		out->why = "UEFI HTTP boot: iPXE over HTTP";
+	} else {
+		out->filename = g_strdup(image);
+		out->why = "PXE ROM: chainload iPXE";
+	}
+}
+
 void
 pxf_ipxe_select(const PxfIpxeConfig *config,
 		PxfFirmware firmware,
@@ -64,24 +107,7 @@ pxf_ipxe_select(const PxfIpxeConfig *config,
 
 	pxf_ipxe_selection_clear(out);
 	if (stage == PXF_BOOT_STAGE_ROM) {
-		const gchar *image = pxf_ipxe_image_for_firmware(config, firmware);
-
-		if (!config->chainload) {
-			out->why = "chainload is off";
-			return;
-		}
-		if (image == NULL) {
-			out->why = "no iPXE image for this firmware";
-			return;
-		}
-		if (!known_host && config->unknown_hosts == PXF_IPXE_UNKNOWN_IGNORE) {
-			out->verdict = PXF_VERDICT_DROP;
-			out->why = "unknown machine, unknown_hosts is ignore";
-			return;
-		}
-		out->verdict = PXF_VERDICT_SKIP;
-		out->filename = g_strdup(image);
-		out->why = "PXE ROM: chainload iPXE";
+		pxf_ipxe_select_image(config, firmware, known_host, NULL, out);
 		return;
 	}
 	/* pxelinux, GRUB and installers are not ours */
@@ -89,11 +115,8 @@ pxf_ipxe_select(const PxfIpxeConfig *config,
 		out->why = "not a PXE ROM or iPXE";
 		return;
 	}
-	if (!known_host && config->unknown_hosts == PXF_IPXE_UNKNOWN_IGNORE) {
-		out->verdict = PXF_VERDICT_DROP;
-		out->why = "unknown machine, unknown_hosts is ignore";
+	if (pxf_ipxe_drop_unknown(config, known_host, out))
 		return;
-	}
 	out->verdict = PXF_VERDICT_SKIP;
 	path = mac != NULL ? pxf_ipxe_host_path(mac, "boot.ipxe") : g_strdup("ipxe/boot.ipxe");
 	if (config->script_transport == PXF_IPXE_TRANSPORT_TFTP) {
@@ -109,6 +132,26 @@ pxf_ipxe_select(const PxfIpxeConfig *config,
 		out->filename = pxf_bootloader_url_join(base_url, path);
 		out->why = "iPXE: its script over HTTP";
 	}
+}
+
+void
+pxf_ipxe_select_http_boot(const PxfIpxeConfig *config,
+			  PxfFirmware firmware,
+			  gboolean known_host,
+			  const gchar *base_url,
+			  PxfIpxeSelection *out)
+{
+	pxf_ipxe_selection_clear(out);
+	/* BIOS HTTP boot (arch 20) loads no UEFI image */
+	if (firmware == PXF_FIRMWARE_BIOS || firmware == PXF_FIRMWARE_UNKNOWN) {
+		out->why = "UEFI HTTP boot: no iPXE image for this firmware";
+		return;
+	}
+	if (base_url == NULL) {
+		out->why = "UEFI HTTP boot: no http.base_url for this client";
+		return;
+	}
+	pxf_ipxe_select_image(config, firmware, known_host, base_url, out);
 }
 
 const gchar *

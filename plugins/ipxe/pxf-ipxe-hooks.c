@@ -49,13 +49,18 @@ pxf_ipxe_boot_select(PxfBootSelectArgs *args, gpointer user_data)
 	 * from an iPXE ROM */
 	if (!pxf_bootloader_chosen(self->ctx, args->client->host))
 		return PXF_VERDICT_CONTINUE;
-	/* only iPXE needs the URL: a PXE ROM gets an image name */
-	if (args->stage == PXF_BOOT_STAGE_IPXE &&
-	    self->config->script_transport == PXF_IPXE_TRANSPORT_HTTP)
+	/* only iPXE and UEFI HTTP boot need the URL: a PXE ROM gets an image name */
+	if (args->http_boot || (args->stage == PXF_BOOT_STAGE_IPXE &&
+				self->config->script_transport == PXF_IPXE_TRANSPORT_HTTP))
 		base_url = pxf_ipxe_base_url(self, args->client);
-	/* the core does not hand over option 175 yet: whether this iPXE has HTTP is unknown */
-	pxf_ipxe_select(self->config, args->firmware, args->stage, args->client->mac,
-			args->client->host != NULL, base_url, PXF_IPXE_HTTP_UNKNOWN, &sel);
+	if (args->http_boot && args->stage != PXF_BOOT_STAGE_IPXE)
+		pxf_ipxe_select_http_boot(self->config, args->firmware, args->client->host != NULL,
+					  base_url, &sel);
+	else
+		/* the core does not hand over option 175 yet: whether this iPXE has HTTP is unknown
+		 */
+		pxf_ipxe_select(self->config, args->firmware, args->stage, args->client->mac,
+				args->client->host != NULL, base_url, PXF_IPXE_HTTP_UNKNOWN, &sel);
 	switch (sel.verdict) {
 	case PXF_VERDICT_SKIP:
 		g_debug("%s: %s, %s stage: %s (%s)", mac, pxf_firmware_to_string(args->firmware),
@@ -66,6 +71,8 @@ pxf_ipxe_boot_select(PxfBootSelectArgs *args, gpointer user_data)
 		g_debug("%s: no boot file: %s", mac, sel.why);
 		break;
 	default:
+		if (args->http_boot)
+			g_debug("%s: not ours: %s", mac, sel.why);
 		break;
 	}
 	return sel.verdict;

@@ -152,6 +152,16 @@ void pxf_ipxe_select(const PxfIpxeConfig *config,
 		     PxfIpxeHttpSupport http,
 		     PxfIpxeSelection *out);
 
+/* The decision for a UEFI HTTP boot client: the iPXE image for its
+ * firmware as an URL under base_url (the firmware fetches nothing else),
+ * which then asks DHCP again as iPXE and gets its script. CONTINUE without
+ * base_url, with chainload off or without an image for the firmware. */
+void pxf_ipxe_select_http_boot(const PxfIpxeConfig *config,
+			       PxfFirmware firmware,
+			       gboolean known_host,
+			       const gchar *base_url,
+			       PxfIpxeSelection *out);
+
 /* ---- scripts ------------------------------------------------------------------ */
 
 /* Why a known host boots its local disk rather than the installer, or NULL

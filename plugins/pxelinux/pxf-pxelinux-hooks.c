@@ -24,7 +24,8 @@ pxf_pxelinux_boot_select(PxfBootSelectArgs *args, gpointer user_data)
 	PxfVerdict verdict = PXF_VERDICT_CONTINUE;
 	const gchar *filename;
 
-	if (!pxf_bootloader_chosen(self->ctx, args->client->host))
+	/* pxelinux.0 is a PXE image: BIOS HTTP boot (arch 20) loads no such thing */
+	if (args->http_boot || !pxf_bootloader_chosen(self->ctx, args->client->host))
 		return PXF_VERDICT_CONTINUE;
 	filename = pxf_pxelinux_select_boot_file(self->config, args->firmware, args->stage,
 						 args->client->host != NULL, &verdict);

@@ -61,6 +61,10 @@ typedef struct {
 	gboolean has_ipxe_options; /* in: option 175 present */
 	PxfFirmware firmware;	   /* out */
 	PxfBootStage stage;	   /* out */
+	/* out, since ABI 1.1: a UEFI HTTP boot client (option 93 = 15, 16, 19,
+	 * 20 or option 60 "HTTPClient"), which takes only an absolute http://
+	 * or https:// URL as its boot file */
+	gboolean http_boot;
 } PxfClientClassifyArgs;
 
 /* host.lookup: which inventory host this is. */
@@ -80,6 +84,9 @@ typedef struct {
 	gchar *filename;      /* out: DHCP file / option 67, or an URL for iPXE and UEFI HTTP */
 	gchar *next_server;   /* out: siaddr / option 66, NULL for this server */
 	gchar *selected_by;   /* out: filled in by the core with the plugin name */
+	/* in, since ABI 1.1: from client.classify; filename must then be an
+	 * absolute http:// or https:// URL (the core clears anything else) */
+	gboolean http_boot;
 } PxfBootSelectArgs;
 
 /* DHCP options of a reply being built; owned by the dhcp transport. Options

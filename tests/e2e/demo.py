@@ -149,6 +149,7 @@ class Demo:
         self.out = out
         self.t0 = time.monotonic() if t0 is None else t0
         self.daemon = None
+        self.env = None  # the daemon's and the CLI's environment, made on first use
         self.etc = lab.path("etc")
         self.sock = lab.path("control.sock")
         self.hosts = {}  # mac -> name, the inventory
@@ -216,10 +217,20 @@ class Demo:
             os.chmod(os.path.join(d, name + ".so"), 0o755)
         return d
 
+    def _env(self):
+        """The daemon's environment: test mode with the demo's plugins, so
+        that `check` sees the plugins pxeforged runs (a profile's `loader`
+        must name one of them)."""
+        if self.env is None:
+            self.env = dict(os.environ, PXEFORGE_TEST="1",
+                            PXEFORGE_PLUGIN_DIR=self._plugin_dir())
+            self.env.pop("NOTIFY_SOCKET", None)
+        return self.env
+
     def cli(self, *args, check=True):
         p = subprocess.run([self.paths.pxeforge, "--config", self.etc, "--socket", self.sock]
                            + list(args), capture_output=True, text=True, timeout=30,
-                           stdin=subprocess.DEVNULL)
+                           stdin=subprocess.DEVNULL, env=self._env())
         if check and p.returncode != 0:
             raise pxflab.LabError("pxeforge %s exited %d:\n%s%s" % (
                 " ".join(args), p.returncode, p.stdout, p.stderr))
@@ -231,8 +242,7 @@ class Demo:
         p = self.cli("check", check=False)
         if p.returncode != 0:
             raise pxflab.LabError("pxeforge check:\n" + p.stdout + p.stderr)
-        env = dict(os.environ, PXEFORGE_TEST="1", PXEFORGE_PLUGIN_DIR=self._plugin_dir())
-        env.pop("NOTIFY_SOCKET", None)
+        env = self._env()
         # --user "": the lab is thrown away, no need to drop to a system user
         self.daemon = self.lab.run("pxeforged", [
             self.paths.pxeforged, "--config", self.etc, "--state-dir", self.lab.path("state"),

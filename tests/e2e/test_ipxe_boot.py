@@ -17,9 +17,19 @@ its log followed, guest consoles followed).
     ROM) gets ipxe.efi over TFTP, which asks DHCP again as iPXE and gets its
     script -> kernel (EFI stub, initrd=initrd.img) + initrd over HTTP ->
     installer -> done. ipxe.efi is served once: no chainload loop.
+  uefi-http: the same guest through OVMF's own UEFI HTTP boot client, its
+    profile naming `loader: ipxe`. OVMF tries PXEv4, PXEv6, then HTTPv4;
+    its fw_cfg knobs opt/org.tianocore/IPv4PXESupport and IPv6PXESupport
+    (Debian's OVMF 2022.11 has them) switch both PXE clients off, so the
+    firmware's first network boot is HTTP boot. Its DISCOVER (option 93 =
+    16, option 60 HTTPClient:Arch:00016) gets option 60 HTTPClient back and
+    http://10.99.0.1/ipxe.efi as boot file; the firmware fetches it with
+    HEAD and GET over the http plugin and starts it; iPXE asks DHCP again
+    as iPXE and gets its script -> kernel + initrd over HTTP -> installer
+    -> done -> installed. Nothing goes over TFTP.
 
 Prints the time from power-on to each step. Exit 0 pass, 1 fail, 77 skip.
-usage: test_ipxe_boot.py --build BUILD [--mode bios|uefi-chain] [--keep]
+usage: test_ipxe_boot.py --build BUILD [--mode bios|uefi-chain|uefi-http] [--keep]
 """
 import argparse
 import os
@@ -46,6 +56,7 @@ demo.STEP_TEXT.update({
     "ipxe script": "console: iPXE runs its script (install)",
     "ipxe local": "console: iPXE script says boot the local disk",
     "ipxe menu": "console: iPXE menu timed out, booting the local disk",
+    "http boot": "console: the firmware starts its UEFI HTTPv4 boot option",
 })
 KNOWN_STEPS = (("ipxe", r"iPXE initialising devices"),
                ("ipxe script", r"pxeforge: %s installs standin" % KNOWN[1]),
@@ -57,6 +68,12 @@ KNOWN_STEPS = (("ipxe", r"iPXE initialising devices"),
 STRANGER_STEPS = (("ipxe", r"iPXE initialising devices"),
                   ("ipxe menu", r"pxeforge: booting from the local disk"),
                   ("local disk", None))
+UEFI_HTTP_STEPS = (("http boot", r"UEFI HTTPv4"),
+                   ("ipxe", r"iPXE initialising devices"),
+                   ("ipxe script", r"pxeforge: %s installs standin" % UEFI[1]),
+                   ("installer", r"PXF-INSTALLER: started"),
+                   ("answer file", r"PXF-INSTALLER: got answer file"),
+                   ("done", r"PXF-INSTALLER: done 200"))
 UEFI_STEPS = (("ipxe", r"iPXE initialising devices"),
               ("ipxe script", r"pxeforge: %s installs standin" % UEFI[1]),
               ("installer", r"PXF-INSTALLER: started"),
@@ -80,7 +97,7 @@ profiles:
     distro: standin
     os: kickstart
     template: {ks_template}
-    variables:
+{profile_extra}    variables:
       rootpw: demo
 hosts:
 {hosts}
@@ -118,10 +135,11 @@ plugins:
 class IpxeDemo(demo.Demo):
     """The demo's machinery with this test's configuration and plugins."""
 
-    def __init__(self, lab, paths, installer, ipxe_so, ipxe_templates, t0):
+    def __init__(self, lab, paths, installer, ipxe_so, ipxe_templates, t0, profile_extra=""):
         super().__init__(lab, paths._replace(plugins=dict(paths.plugins, ipxe=ipxe_so)),
                          installer, t0=t0)
         self.ipxe_templates = ipxe_templates
+        self.profile_extra = profile_extra
 
     def config_text(self, transport="http", variables=None):
         hosts = "".join("  - mac: %s\n    hostname: %s\n    profile: demo\n" % (mac, name)
@@ -131,7 +149,8 @@ class IpxeDemo(demo.Demo):
                              hosts=hosts.rstrip("\n") or "  []",
                              tftp_root=self.lab.path("tftp"), http_root=self.lab.path("http"),
                              pxelinux_templates=self.paths.pxelinux_templates,
-                             ipxe_templates=self.ipxe_templates)
+                             ipxe_templates=self.ipxe_templates,
+                             profile_extra=self.profile_extra)
 
 
 def check(cond, what):
@@ -150,12 +169,18 @@ def report_times(d, g):
         print("# %s: %s at %.1f s" % (g.name, label, t - g.t_on))
 
 
-def uefi_guest(lab, name, mac):
-    """OVMF with its own PXE client: virtio-net without an option ROM."""
+def uefi_guest(lab, name, mac, http_boot=False):
+    """OVMF with its own PXE client: virtio-net without an option ROM. With
+    http_boot, OVMF's PXE clients are switched off (fw_cfg): its network
+    boot is UEFI HTTP boot over IPv4."""
     tap = lab.add_tap()
+    knobs = ()
+    if http_boot:
+        knobs = ("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
+                 "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n")
     return lab.guest(name, mac=mac, firmware="uefi", nic=False, no_reboot=True, extra=(
         "-netdev", "tap,id=net0,ifname=%s,script=no,downscript=no" % tap,
-        "-device", "virtio-net-pci,netdev=net0,romfile=,mac=" + mac))
+        "-device", "virtio-net-pci,netdev=net0,romfile=,mac=" + mac) + knobs)
 
 
 def run(args):
@@ -164,10 +189,11 @@ def run(args):
     ipxe_templates = os.path.join(TOP, "plugins", "ipxe", "templates")
     if not os.path.exists(ipxe_so):
         raise pxflab.Skip("the ipxe plugin is not built: " + ipxe_so)
-    if args.mode == "uefi-chain" and not os.path.exists(os.path.join(IPXE_DIR, "ipxe.efi")):
+    uefi = args.mode in ("uefi-chain", "uefi-http")
+    if uefi and not os.path.exists(os.path.join(IPXE_DIR, "ipxe.efi")):
         raise pxflab.Skip("needs the ipxe package (%s/ipxe.efi)" % IPXE_DIR)
     installer = demo.check_available(paths)
-    if args.mode == "uefi-chain":
+    if uefi:
         # OVMF drives virtio-net, not the e1000: the stand-in needs its driver
         try:
             installer = mkinitrd.build(paths.cache, drivers=("virtio_pci", "virtio_net"))
@@ -175,7 +201,9 @@ def run(args):
             raise pxflab.Skip(str(e))
     t0 = time.monotonic()
     with pxflab.Lab(keep=args.keep or None) as lab:
-        d = IpxeDemo(lab, paths, installer, ipxe_so, ipxe_templates, t0)
+        http_boot = args.mode == "uefi-http"
+        d = IpxeDemo(lab, paths, installer, ipxe_so, ipxe_templates, t0,
+                     profile_extra="    loader: ipxe\n" if http_boot else "")
         if args.mode == "bios":
             d.configure([KNOWN])
             d.start()
@@ -201,13 +229,14 @@ def run(args):
         else:
             d.configure([UEFI])
             d.start()
-            g = uefi_guest(lab, *UEFI)
+            g = uefi_guest(lab, *UEFI, http_boot=http_boot)
             d.names[UEFI[1]] = UEFI[0]
-            g.known, g.steps, g.step, g.pos, g.seen = True, UEFI_STEPS, 0, 0, {}
+            g.known, g.step, g.pos, g.seen = True, 0, 0, {}
+            g.steps = UEFI_HTTP_STEPS if http_boot else UEFI_STEPS
             g.t_on = time.monotonic() - t0
             d.guests.append(g)
-            d.say("%s %s powered on (OVMF's own PXE client), console %s"
-                  % (UEFI[0], UEFI[1], g.serial))
+            d.say("%s %s powered on (OVMF's own %s client), console %s"
+                  % (UEFI[0], UEFI[1], "UEFI HTTP boot" if http_boot else "PXE", g.serial))
             d.wait_all(TIMEOUT)
             report_times(d, g)
             mac = UEFI[1]
@@ -215,6 +244,16 @@ def run(args):
             check(served(d, mac, "ipxe/%s/boot.ipxe" % mac.replace(":", "-")) == 1,
                   "then the script, over HTTP")
             check(d.host_state(mac) == "installed", "uefi1 installed")
+            if http_boot:
+                log = d.daemon.text()
+                url = "http://%s/ipxe.efi" % lab.server_ip
+                check(re.search(r"%s \(uefi-x64 HTTP boot, rom\) boots %s"
+                                % (re.escape(mac), re.escape(url)), log),
+                      "the firmware's HTTP boot DISCOVER was answered with " + url)
+                check(re.search(r"pxf-http: HEAD /ipxe\.efi from ", log)
+                      and re.search(r"pxf-http: GET /ipxe\.efi from .*: 200", log),
+                      "the firmware fetched ipxe.efi with HEAD, then GET")
+                check(not re.search(r"pxf-tftp: client .*: RRQ", log), "nothing over TFTP")
         log = d.daemon.text()
         check("pxf-ipxe: " in log and "critical" not in log, "no criticals in the daemon log")
     print("# whole test: %.1f s" % (time.monotonic() - t0))
@@ -223,7 +262,7 @@ def run(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", required=True, help="meson build directory")
-    ap.add_argument("--mode", default="bios", choices=("bios", "uefi-chain"))
+    ap.add_argument("--mode", default="bios", choices=("bios", "uefi-chain", "uefi-http"))
     ap.add_argument("--keep", action="store_true", help="keep the lab's work directory")
     args = ap.parse_args()
     try:

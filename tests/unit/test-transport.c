@@ -235,18 +235,29 @@ test_transport_classify(Fixture *fx, gconstpointer data)
 		gboolean opt175;
 		PxfFirmware firmware;
 		PxfBootStage stage;
+		gboolean http_boot;
 	} cases[] = {
 		{0, "PXEClient:Arch:00000:UNDI:002001", "iPXE", TRUE, PXF_FIRMWARE_BIOS,
-		 PXF_BOOT_STAGE_IPXE},
+		 PXF_BOOT_STAGE_IPXE, FALSE},
 		{7, "PXEClient:Arch:00007:UNDI:003000", NULL, FALSE, PXF_FIRMWARE_UEFI_X64,
-		 PXF_BOOT_STAGE_ROM},
-		{9, "PXEClient", NULL, FALSE, PXF_FIRMWARE_UEFI_X64, PXF_BOOT_STAGE_ROM},
+		 PXF_BOOT_STAGE_ROM, FALSE},
+		{9, "PXEClient", NULL, FALSE, PXF_FIRMWARE_UEFI_X64, PXF_BOOT_STAGE_ROM, FALSE},
 		{-1, "PXEClient:Arch:00006:UNDI:003000", NULL, FALSE, PXF_FIRMWARE_UEFI_IA32,
-		 PXF_BOOT_STAGE_ROM},
+		 PXF_BOOT_STAGE_ROM, FALSE},
+		/* OVMF's HTTP boot client, as captured */
 		{16, "HTTPClient:Arch:00016:UNDI:003000", NULL, FALSE, PXF_FIRMWARE_UEFI_X64,
-		 PXF_BOOT_STAGE_ROM},
-		{-1, "udhcp 1.35.0", NULL, FALSE, PXF_FIRMWARE_UNKNOWN, PXF_BOOT_STAGE_UNKNOWN},
-		{11, NULL, NULL, FALSE, PXF_FIRMWARE_UEFI_ARM64, PXF_BOOT_STAGE_UNKNOWN},
+		 PXF_BOOT_STAGE_ROM, TRUE},
+		/* the other HTTP boot architectures, by option 93 or option 60 alone */
+		{15, "HTTPClient:Arch:00015:UNDI:003000", NULL, FALSE, PXF_FIRMWARE_UEFI_IA32,
+		 PXF_BOOT_STAGE_ROM, TRUE},
+		{19, NULL, NULL, FALSE, PXF_FIRMWARE_UEFI_ARM64, PXF_BOOT_STAGE_UNKNOWN, TRUE},
+		{20, "HTTPClient:Arch:00020:UNDI:003000", NULL, FALSE, PXF_FIRMWARE_BIOS,
+		 PXF_BOOT_STAGE_ROM, TRUE},
+		{-1, "HTTPClient:Arch:00016", NULL, FALSE, PXF_FIRMWARE_UEFI_X64,
+		 PXF_BOOT_STAGE_ROM, TRUE},
+		{-1, "udhcp 1.35.0", NULL, FALSE, PXF_FIRMWARE_UNKNOWN, PXF_BOOT_STAGE_UNKNOWN,
+		 FALSE},
+		{11, NULL, NULL, FALSE, PXF_FIRMWARE_UEFI_ARM64, PXF_BOOT_STAGE_UNKNOWN, FALSE},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
 		PxfClientClassifyArgs args = {.arch = cases[i].arch,
@@ -257,6 +268,58 @@ test_transport_classify(Fixture *fx, gconstpointer data)
 				PXF_VERDICT_CONTINUE);
 		g_assert_cmpint(args.firmware, ==, cases[i].firmware);
 		g_assert_cmpint(args.stage, ==, cases[i].stage);
+		g_assert_cmpint(args.http_boot, ==, cases[i].http_boot);
+	}
+}
+
+/* A loader plugin that knows nothing of HTTP boot: a TFTP name for all. */
+static PxfVerdict
+tftp_name_select(PxfBootSelectArgs *args, gpointer user_data)
+{
+	pxf_set_string(&args->filename, user_data);
+	return PXF_VERDICT_SKIP;
+}
+
+/* A UEFI HTTP boot client gets an absolute http(s):// URL or no boot file:
+ * it ignores an offer with anything else and DISCOVERs until it gives up. */
+static void
+test_transport_http_boot(Fixture *fx, gconstpointer data)
+{
+	const struct {
+		const gchar *file;
+		gboolean http_boot;
+		const gchar *expected;
+	} cases[] = {
+		{"shimx64.efi", TRUE, NULL},
+		{"/ipxe.efi", TRUE, NULL},
+		{"http:///ipxe.efi", TRUE, NULL},
+		{"tftp://10.0.0.1/ipxe.efi", TRUE, NULL},
+		{"http://10.0.0.1/ipxe.efi", TRUE, "http://10.0.0.1/ipxe.efi"},
+		{"HTTPS://boot.example/x.efi", TRUE, "HTTPS://boot.example/x.efi"},
+		{"shimx64.efi", FALSE, "shimx64.efi"},
+	};
+	static gchar file[64];
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(pxf_hook_connect_boot_select(fx->ctx, tftp_name_select, file, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_true(pxf_hook_registry_seal(fx->core.hooks, &error));
+	g_assert_no_error(error);
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		PxfBootSelectArgs args = {.firmware = PXF_FIRMWARE_UEFI_X64,
+					  .stage = PXF_BOOT_STAGE_ROM,
+					  .http_boot = cases[i].http_boot};
+		g_strlcpy(file, cases[i].file, sizeof(file));
+		if (cases[i].expected == NULL)
+			g_test_expect_message(
+				"pxf-transport", G_LOG_LEVEL_WARNING,
+				"*UEFI HTTP boot client: boot file * is not an http:// "
+				"URL; it gets none");
+		g_assert_cmpint(pxf_plugin_context_select_boot(fx->ctx, &args), ==,
+				PXF_VERDICT_SKIP);
+		g_test_assert_expected_messages();
+		g_assert_cmpstr(args.filename, ==, cases[i].expected);
+		pxf_boot_select_args_clear(&args);
 	}
 }
 
@@ -517,6 +580,8 @@ main(int argc, char **argv)
 		   fixture_teardown);
 	g_test_add("/core/transport/classify", Fixture, NULL, fixture_setup,
 		   test_transport_classify, fixture_teardown);
+	g_test_add("/core/transport/http-boot", Fixture, NULL, fixture_setup,
+		   test_transport_http_boot, fixture_teardown);
 	g_test_add("/core/transport/lookup", Fixture, NULL, fixture_setup, test_transport_lookup,
 		   fixture_teardown);
 	g_test_add("/core/transport/tokens", Fixture, NULL, fixture_setup, test_transport_tokens,

@@ -12,6 +12,13 @@ names (`loader:`, `secure_boot:`), on 127.0.0.1 only.
               false gets the unsigned GRUB on UEFI, a profile with
               secure_boot true gets shim although the plugin says false;
               `pxeforge explain` shows each choice and where it is made
+  http-boot   UEFI HTTP boot (option 93 = 16, option 60 HTTPClient, as OVMF
+              sends it): the OFFER echoes HTTPClient and names an absolute
+              http:// URL of ipxe.efi for a host whose loader is ipxe (or
+              none), which the http plugin serves (HEAD and GET); a host whose
+              loader is grub-efi or pxelinux gets no boot file rather than a
+              TFTP name; `explain --arch efi64-http` walks HTTP boot -> ipxe.efi
+              -> iPXE's own DHCP -> its script
   check       `pxeforge check` refuses an unknown loader and a loader whose
               plugin is not enabled, naming file:line:column, the key and the
               profile or host; the daemon refuses to start on it
@@ -22,12 +29,13 @@ import os
 import re
 import socket
 import sys
+import urllib.request
 
 BUILD = os.path.abspath(sys.argv[1])
 SRC = os.path.abspath(sys.argv[2])
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 import pxftest  # noqa: E402
-from pxfdhcp import ipxe_options, offer, relay_socket, rom_options  # noqa: E402
+from pxfdhcp import http_boot_options, ipxe_options, offer, relay_socket, rom_options  # noqa: E402,E501
 from pxftest import Skip, check, free_port  # noqa: E402
 
 KS_TEMPLATE = os.path.join(SRC, "plugins", "kickstart", "templates", "centos7-ks.cfg.mustache")
@@ -241,7 +249,54 @@ def case_check(e):
     e.daemon = None
 
 
-CASES = {"choice": case_choice, "check": case_check}
+def fetch(url, method="GET"):
+    """(status, body) of an HTTP request on loopback, without a proxy."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(urllib.request.Request(url, method=method), timeout=pxftest.TIMEOUT) as r:
+        return r.status, r.read()
+
+
+def case_http_boot(e):
+    e.configure()
+    e.start()
+    image = "http://127.0.0.1:%d/ipxe.efi" % e.http_port
+    with open(os.path.join(e.files, "ipxe", "ipxe.efi"), "rb") as f:
+        ipxe_efi = f.read()
+    sock = relay_socket(e)
+    try:
+        for mac, xid in ((MODERN, 0x7101), (PLAIN, 0x7102)):
+            opts = offer(e, sock, mac, http_boot_options(16), xid)
+            got = opts.get(67, b"").rstrip(b"\x00").decode()
+            check(got == image, "%s, UEFI HTTP boot: boot file %r, not %s" % (mac, got, image))
+            check(opts.get(60) == b"HTTPClient", "%s: option 60 %r" % (mac, opts.get(60)))
+            check(43 not in opts, "%s: PXE option 43 for an HTTP boot client" % mac)
+        # not a TFTP name the firmware would ignore: nothing
+        for mac, arch, xid in ((OVERRIDE, 16, 0x7103), (SIGNED, 16, 0x7104),
+                               (LEGACY, 20, 0x7105)):
+            opts = offer(e, sock, mac, http_boot_options(arch), xid)
+            check(67 not in opts and opts.get(60) == b"HTTPClient",
+                  "%s (arch %d): boot file %r" % (mac, arch, opts.get(67)))
+        # the PXE client of the same machine still gets ipxe.efi over TFTP
+        got = boot_file(e, sock, MODERN, rom_options(True), 0x7106)
+        check(got == "ipxe.efi", "ipxe host, OVMF's PXE: %r" % got)
+    finally:
+        sock.close()
+    # what the firmware does with the URL: HEAD for the size, then GET
+    status, body = fetch(image, "HEAD")
+    check(status == 200 and body == b"", "HEAD %s: %d" % (image, status))
+    status, body = fetch(image)
+    check(status == 200 and body == ipxe_efi, "GET %s: %d, %d bytes" % (image, status, len(body)))
+    log = e.wait_log("the grub-efi plugin does not serve it")
+    check("%s: UEFI HTTP boot: the grub-efi plugin does not serve it" % OVERRIDE in log,
+          "grub-efi does not say why it left the HTTP boot client:\n" + log)
+    out = e.cli("explain", "--mac", MODERN, "--arch", "efi64-http").stdout
+    script = "http://127.0.0.1:%d/ipxe/%s/boot.ipxe" % (e.http_port, MODERN.replace(":", "-"))
+    check("HTTPClient:Arch:00016" in out and "[ipxe] boot file %s" % image in out,
+          "explain --arch efi64-http: no HTTP boot stage:\n" + out)
+    check("[ipxe] boot file %s" % script in out, "explain: no iPXE stage after it:\n" + out)
+
+
+CASES = {"choice": case_choice, "check": case_check, "http-boot": case_http_boot}
 
 if __name__ == "__main__":
     sys.exit(pxftest.main(Env, CASES[sys.argv[3]]))

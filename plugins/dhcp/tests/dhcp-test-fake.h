@@ -31,6 +31,7 @@ typedef struct {
 	guint n_seen;
 	PxfFirmware last_firmware;
 	PxfBootStage last_stage;
+	gboolean last_http_boot;
 } Fake;
 
 static inline void
@@ -70,6 +71,8 @@ fake_classify(gpointer b, PxfClientClassifyArgs *args)
 		args->stage = PXF_BOOT_STAGE_IPXE;
 	else if (args->vendor_class != NULL && g_str_has_prefix(args->vendor_class, "PXEClient"))
 		args->stage = PXF_BOOT_STAGE_ROM;
+	args->http_boot =
+		args->vendor_class != NULL && g_str_has_prefix(args->vendor_class, "HTTPClient");
 	return PXF_VERDICT_CONTINUE;
 }
 
@@ -86,6 +89,7 @@ fake_select_boot(gpointer b, PxfBootSelectArgs *args)
 	fk->n_select++;
 	fk->last_firmware = args->firmware;
 	fk->last_stage = args->stage;
+	fk->last_http_boot = args->http_boot;
 	if (fk->boot_file == NULL)
 		return PXF_VERDICT_CONTINUE;
 	pxf_set_string(&args->filename, fk->boot_file);

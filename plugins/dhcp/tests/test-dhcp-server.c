@@ -406,6 +406,7 @@ test_pxe(Fixture *f, gconstpointer data)
 		g_autofree gchar *s66 = pxf_dhcp_packet_get_string(offer, 66);
 		g_assert_cmpuint(f->fk.last_firmware, ==, PXF_FIRMWARE_UEFI_X64);
 		g_assert_cmpuint(f->fk.last_stage, ==, PXF_BOOT_STAGE_ROM);
+		g_assert_false(f->fk.last_http_boot);
 		g_assert_cmpstr((const gchar *)offer->file, ==, "grubx64.efi");
 		g_assert_cmphex(offer->siaddr, ==, test_ip("10.0.0.9"));
 		g_assert_cmpstr(s66, ==, "10.0.0.9");
@@ -423,6 +424,8 @@ test_pxe(Fixture *f, gconstpointer data)
 		offer = exchange(f, p, NULL);
 		vc = pxf_dhcp_packet_get_string(offer, PXF_DHCP_OPT_VENDOR_CLASS);
 		g_assert_cmpstr(vc, ==, "HTTPClient");
+		/* boot.select is told: the boot file must be an URL */
+		g_assert_true(f->fk.last_http_boot);
 	}
 	/* a plain client asking for option 67 gets the options too */
 	{

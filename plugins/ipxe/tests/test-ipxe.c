@@ -248,6 +248,49 @@ assert_select(const PxfIpxeConfig *config,
 }
 
 static void
+assert_http_boot(const PxfIpxeConfig *config,
+		 PxfFirmware firmware,
+		 gboolean known,
+		 const gchar *base_url,
+		 PxfVerdict expected_verdict,
+		 const gchar *expected_file)
+{
+	g_auto(PxfIpxeSelection) sel = {0};
+
+	pxf_ipxe_select_http_boot(config, firmware, known, base_url, &sel);
+	g_assert_cmpint(sel.verdict, ==, expected_verdict);
+	g_assert_cmpstr(sel.filename, ==, expected_file);
+	g_assert_nonnull(sel.why);
+}
+
+/* UEFI HTTP boot: the image as an absolute URL, never a TFTP name the
+ * firmware would ignore. */
+static void
+test_select_http_boot(void)
+{
+	PxfIpxeConfig config = default_config();
+
+	assert_http_boot(&config, PXF_FIRMWARE_UEFI_X64, TRUE, BASE, PXF_VERDICT_SKIP,
+			 BASE "/ipxe.efi");
+	assert_http_boot(&config, PXF_FIRMWARE_UEFI_X64, FALSE, BASE "/", PXF_VERDICT_SKIP,
+			 BASE "/ipxe.efi");
+	/* no URL to give: left alone */
+	assert_http_boot(&config, PXF_FIRMWARE_UEFI_X64, TRUE, NULL, PXF_VERDICT_CONTINUE, NULL);
+	/* no image for the firmware, and BIOS HTTP boot (arch 20) */
+	assert_http_boot(&config, PXF_FIRMWARE_UEFI_ARM64, TRUE, BASE, PXF_VERDICT_CONTINUE, NULL);
+	assert_http_boot(&config, PXF_FIRMWARE_BIOS, TRUE, BASE, PXF_VERDICT_CONTINUE, NULL);
+	config.efi_arm64_image = (gchar *)"ipxe-arm64.efi";
+	assert_http_boot(&config, PXF_FIRMWARE_UEFI_ARM64, TRUE, BASE, PXF_VERDICT_SKIP,
+			 BASE "/ipxe-arm64.efi");
+	config.unknown_hosts = PXF_IPXE_UNKNOWN_IGNORE;
+	assert_http_boot(&config, PXF_FIRMWARE_UEFI_X64, FALSE, BASE, PXF_VERDICT_DROP, NULL);
+	assert_http_boot(&config, PXF_FIRMWARE_UEFI_X64, TRUE, BASE, PXF_VERDICT_SKIP,
+			 BASE "/ipxe.efi");
+	config.chainload = FALSE;
+	assert_http_boot(&config, PXF_FIRMWARE_UEFI_X64, TRUE, BASE, PXF_VERDICT_CONTINUE, NULL);
+}
+
+static void
 test_select(void)
 {
 	PxfIpxeConfig config = default_config();
@@ -796,6 +839,7 @@ main(int argc, char **argv)
 	g_test_add_func("/plugin/ipxe/images", test_images);
 	g_test_add_func("/plugin/ipxe/features", test_features);
 	g_test_add_func("/plugin/ipxe/select", test_select);
+	g_test_add_func("/plugin/ipxe/select-http-boot", test_select_http_boot);
 	g_test_add_func("/plugin/ipxe/no-chainload-loop", test_no_chainload_loop);
 	g_test_add_func("/plugin/ipxe/config", test_config);
 	g_test_add_func("/plugin/ipxe/render-known", test_render_known);
