@@ -17,6 +17,12 @@ its log followed, guest consoles followed).
     ROM) gets ipxe.efi over TFTP, which asks DHCP again as iPXE and gets its
     script -> kernel (EFI stub, initrd=initrd.img) + initrd over HTTP ->
     installer -> done. ipxe.efi is served once: no chainload loop.
+  mixed: two BIOS guests with iPXE in their ROM, in one daemon, each booted
+    by the loader its profile names: node1 (`loader: ipxe`) through its iPXE
+    script, legacy1 (`loader: pxelinux`) through pxelinux.0 that its iPXE
+    ROM loads over TFTP and its pxelinux configuration; both install and
+    boot their disks. Without the profiles' loader the ipxe plugin would
+    give both iPXE scripts.
   uefi-http: the same guest through OVMF's own UEFI HTTP boot client, its
     profile naming `loader: ipxe`. OVMF tries PXEv4, PXEv6, then HTTPv4;
     its fw_cfg knobs opt/org.tianocore/IPv4PXESupport and IPv6PXESupport
@@ -29,7 +35,7 @@ its log followed, guest consoles followed).
     -> done -> installed. Nothing goes over TFTP.
 
 Prints the time from power-on to each step. Exit 0 pass, 1 fail, 77 skip.
-usage: test_ipxe_boot.py --build BUILD [--mode bios|uefi-chain|uefi-http] [--keep]
+usage: test_ipxe_boot.py --build BUILD [--mode bios|mixed|uefi-chain|uefi-http] [--keep]
 """
 import argparse
 import os
@@ -49,6 +55,7 @@ IPXE_DIR = "/usr/lib/ipxe"
 KNOWN = ("node1", "52:54:00:99:00:01")
 STRANGER = ("stranger", "52:54:00:99:00:7e")
 UEFI = ("uefi1", "52:54:00:99:00:02")
+LEGACY = ("legacy1", "52:54:00:99:00:03")
 
 # console milestones (the label is printed when it shows)
 demo.STEP_TEXT.update({
@@ -99,6 +106,13 @@ profiles:
     template: {ks_template}
 {profile_extra}    variables:
       rootpw: demo
+  legacy:
+    distro: standin
+    os: kickstart
+    template: {ks_template}
+    loader: pxelinux
+    variables:
+      rootpw: demo
 hosts:
 {hosts}
 plugins:
@@ -120,6 +134,7 @@ plugins:
   pxelinux:
     host_template: {pxelinux_templates}/host.cfg.mustache
     menu_template: {pxelinux_templates}/menu.cfg.mustache
+    kernel_args: console=ttyS0 panic=-1 pxf.after=reboot
   ipxe:
     host_template: {ipxe_templates}/host.ipxe.mustache
     menu_template: {ipxe_templates}/menu.ipxe.mustache
@@ -140,9 +155,11 @@ class IpxeDemo(demo.Demo):
                          installer, t0=t0)
         self.ipxe_templates = ipxe_templates
         self.profile_extra = profile_extra
+        self.profiles = {}  # mac -> profile, when not "demo"
 
     def config_text(self, transport="http", variables=None):
-        hosts = "".join("  - mac: %s\n    hostname: %s\n    profile: demo\n" % (mac, name)
+        hosts = "".join("  - mac: %s\n    hostname: %s\n    profile: %s\n"
+                        % (mac, name, self.profiles.get(mac, "demo"))
                         for mac, name in self.hosts.items())
         return CONFIG.format(kernel=self.installer.kernel, initrd=self.installer.initrd,
                              tree=self.lab.path("tree"), ks_template=self.paths.ks_template,
@@ -203,8 +220,37 @@ def run(args):
     with pxflab.Lab(keep=args.keep or None) as lab:
         http_boot = args.mode == "uefi-http"
         d = IpxeDemo(lab, paths, installer, ipxe_so, ipxe_templates, t0,
-                     profile_extra="    loader: ipxe\n" if http_boot else "")
-        if args.mode == "bios":
+                     profile_extra="    loader: ipxe\n" if args.mode != "bios" else "")
+        if args.mode == "mixed":
+            d.profiles[LEGACY[1]] = "legacy"
+            d.configure([KNOWN, LEGACY])
+            d.start()
+            known = d.power_on(*KNOWN)
+            known.steps, known.t_on = KNOWN_STEPS, time.monotonic() - t0
+            legacy = d.power_on(*LEGACY)
+            legacy.steps, legacy.t_on = demo.KNOWN_STEPS, time.monotonic() - t0
+            d.wait_all(TIMEOUT)
+            for g in (known, legacy):
+                report_times(d, g)
+            for name, mac in (KNOWN, LEGACY):
+                check(d.host_state(mac) == "installed", "%s installed" % name)
+            mac = LEGACY[1]
+            check(d.find("served", mac=mac, match=r"^l?pxelinux\.0$")
+                  and served(d, mac, "pxelinux.cfg/01-%s" % mac.replace(":", "-")) == 2,
+                  "legacy1 (loader pxelinux): pxelinux from its iPXE ROM, its configuration "
+                  "for the install and the local boot")
+            check(not d.find("served", mac=mac, match=r"^ipxe/"),
+                  "legacy1 never got an iPXE script")
+            mac = KNOWN[1]
+            check(served(d, mac, "ipxe/%s/boot.ipxe" % mac.replace(":", "-")) == 2,
+                  "node1 (loader ipxe): its iPXE script, install then local boot")
+            check(not d.find("served", mac=mac, match=r"^(l?pxelinux\.0|pxelinux\.cfg/)"),
+                  "node1 never got pxelinux")
+            out = d.cli("explain", "--mac", LEGACY[1], "--arch", "ipxe").stdout
+            check("loader pxelinux (" in out
+                  and re.search(r"\[pxelinux\] boot file l?pxelinux\.0", out),
+                  "explain shows legacy1's loader and pxelinux's answer to its iPXE")
+        elif args.mode == "bios":
             d.configure([KNOWN])
             d.start()
             known = d.power_on(*KNOWN)
@@ -262,7 +308,8 @@ def run(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", required=True, help="meson build directory")
-    ap.add_argument("--mode", default="bios", choices=("bios", "uefi-chain", "uefi-http"))
+    ap.add_argument("--mode", default="bios",
+                    choices=("bios", "mixed", "uefi-chain", "uefi-http"))
     ap.add_argument("--keep", action="store_true", help="keep the lab's work directory")
     args = ap.parse_args()
     try:
