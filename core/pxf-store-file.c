@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "pxf-store-journal.h"
 #include "pxf-store.h"
 
 /* The embedded backend: one file per record, DIR/NS/KEY.json. A record is
@@ -31,7 +32,13 @@ struct _PxfStoreFile {
 	GMutex lock;
 	/* Namespaces whose directory entry this object has made durable. */
 	GHashTable *synced_ns;
+	/* ns → PxfStoreJournal, the journaled namespaces opened so far */
+	GHashTable *journals;
 };
+
+/* Written in batches at a high rate: a snapshot and a journal rather than
+ * a file per record. */
+static const gchar *const pxf_store_file_journaled[] = {"leases", NULL};
 
 static void pxf_store_file_iface_init(PxfStoreInterface *iface);
 
@@ -59,6 +66,7 @@ static const PxfStoreFileOps pxf_store_file_real_ops = {
 	.link = link,
 	.mkdir = mkdir,
 	.read = read,
+	.fdatasync = fdatasync,
 };
 
 void
@@ -81,6 +89,7 @@ pxf_store_file_set_ops(PxfStoreFile *self, const PxfStoreFileOps *ops)
 	self->ops.link = ops->link != NULL ? ops->link : real->link;
 	self->ops.mkdir = ops->mkdir != NULL ? ops->mkdir : real->mkdir;
 	self->ops.read = ops->read != NULL ? ops->read : real->read;
+	self->ops.fdatasync = ops->fdatasync != NULL ? ops->fdatasync : real->fdatasync;
 }
 
 /* ---- names and paths ------------------------------------------------- */
@@ -332,6 +341,18 @@ pxf_store_file_read_path(PxfStoreFile *self, const gchar *path, GError **error)
 
 /* ---- the operations -------------------------------------------------- */
 
+static PxfStoreJournal *pxf_store_file_journal(PxfStoreFile *self, const gchar *ns, GError **error);
+static GBytes *
+pxf_store_file_journal_get(PxfStoreFile *self, const gchar *ns, const gchar *key, GError **error);
+static gboolean pxf_store_file_journal_commit(
+	PxfStoreFile *self, const gchar *ns, const gchar *key, GBytes *value, GError **error);
+
+static gboolean
+pxf_store_file_is_journaled(const gchar *ns)
+{
+	return g_strv_contains(pxf_store_file_journaled, ns);
+}
+
 static GBytes *
 pxf_store_file_get(PxfStore *store, const gchar *ns, const gchar *key, GError **error)
 {
@@ -340,6 +361,10 @@ pxf_store_file_get(PxfStore *store, const gchar *ns, const gchar *key, GError **
 
 	if (!pxf_store_file_check(ns, key, error))
 		return NULL;
+	if (pxf_store_file_is_journaled(ns)) {
+		g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
+		return pxf_store_file_journal_get(self, ns, key, error);
+	}
 	path = pxf_store_file_record_path(self, ns, key);
 	return pxf_store_file_read_path(self, path, error);
 }
@@ -381,6 +406,8 @@ pxf_store_file_put(
 	if (!pxf_store_file_check(ns, key, error))
 		return FALSE;
 	locker = g_mutex_locker_new(&self->lock);
+	if (pxf_store_file_is_journaled(ns))
+		return pxf_store_file_journal_commit(self, ns, key, value, error);
 	return pxf_store_file_put_locked(self, ns, key, value, error);
 }
 
@@ -397,6 +424,17 @@ pxf_store_file_create(
 	if (!pxf_store_file_check(ns, key, error))
 		return FALSE;
 	locker = g_mutex_locker_new(&self->lock);
+	if (pxf_store_file_is_journaled(ns)) {
+		PxfStoreJournal *journal = pxf_store_file_journal(self, ns, error);
+		if (journal == NULL)
+			return FALSE;
+		if (g_hash_table_contains(pxf_store_journal_get_table(journal), key)) {
+			g_set_error(error, PXF_STORE_ERROR, PXF_STORE_ERROR_EXISTS,
+				    "record %s/%s already exists", ns, key);
+			return FALSE;
+		}
+		return pxf_store_file_journal_commit(self, ns, key, value, error);
+	}
 	path = pxf_store_file_record_path(self, ns, key);
 	ns_dir = g_build_filename(self->dir, ns, NULL);
 	if (!pxf_store_file_ensure_ns(self, ns, error))
@@ -452,7 +490,10 @@ pxf_store_file_replace(PxfStore *store,
 	/* the lock makes compare-then-put atomic against this object's other
 	 * writers; one daemon owns a state directory (docs/state.md) */
 	locker = g_mutex_locker_new(&self->lock);
-	current = pxf_store_file_get(store, ns, key, &error_local);
+	if (pxf_store_file_is_journaled(ns))
+		current = pxf_store_file_journal_get(self, ns, key, &error_local);
+	else
+		current = pxf_store_file_get(store, ns, key, &error_local);
 	if (current == NULL) {
 		if (g_error_matches(error_local, PXF_STORE_ERROR, PXF_STORE_ERROR_NOT_FOUND)) {
 			g_set_error(error, PXF_STORE_ERROR, PXF_STORE_ERROR_CONFLICT,
@@ -467,6 +508,8 @@ pxf_store_file_replace(PxfStore *store,
 			    "record %s/%s changed: its value is not the expected one", ns, key);
 		return FALSE;
 	}
+	if (pxf_store_file_is_journaled(ns))
+		return pxf_store_file_journal_commit(self, ns, key, value, error);
 	return pxf_store_file_put_locked(self, ns, key, value, error);
 }
 
@@ -481,6 +524,12 @@ pxf_store_file_remove(PxfStore *store, const gchar *ns, const gchar *key, GError
 	if (!pxf_store_file_check(ns, key, error))
 		return FALSE;
 	locker = g_mutex_locker_new(&self->lock);
+	if (pxf_store_file_is_journaled(ns)) {
+		g_autoptr(GBytes) current = pxf_store_file_journal_get(self, ns, key, error);
+		if (current == NULL)
+			return FALSE;
+		return pxf_store_file_journal_commit(self, ns, key, NULL, error);
+	}
 	path = pxf_store_file_record_path(self, ns, key);
 	ns_dir = g_build_filename(self->dir, ns, NULL);
 	if (self->ops.unlink(path) < 0) {
@@ -497,10 +546,11 @@ pxf_store_file_remove(PxfStore *store, const gchar *ns, const gchar *key, GError
 	return TRUE;
 }
 
+/* strict: a record that cannot be read fails the listing (a migration must
+ * not drop it) rather than being skipped with a warning. */
 static GHashTable *
-pxf_store_file_list(PxfStore *store, const gchar *ns, GError **error)
+pxf_store_file_list_files(PxfStoreFile *self, const gchar *ns, gboolean strict, GError **error)
 {
-	PxfStoreFile *self = PXF_STORE_FILE(store);
 	g_autoptr(GHashTable) records = NULL;
 	g_autoptr(GDir) dir = NULL;
 	g_autoptr(GError) error_local = NULL;
@@ -537,6 +587,12 @@ pxf_store_file_list(PxfStore *store, const gchar *ns, GError **error)
 			continue;
 		}
 		value = pxf_store_file_read_path(self, path, &error_read);
+		if (value == NULL && strict) {
+			g_propagate_prefixed_error(error, g_steal_pointer(&error_read),
+						   "cannot move %s into %s/%s.snapshot: ", ns_dir,
+						   self->dir, ns);
+			return NULL;
+		}
 		if (value == NULL) {
 			g_warning("skipping unreadable record: %s", error_read->message);
 			continue;
@@ -544,6 +600,179 @@ pxf_store_file_list(PxfStore *store, const gchar *ns, GError **error)
 		g_hash_table_insert(records, g_steal_pointer(&key), g_steal_pointer(&value));
 	}
 	return g_steal_pointer(&records);
+}
+
+/* ---- journaled namespaces ---------------------------------------------- */
+
+/* The records of the one-file-per-record layout a namespace had before it
+ * was journaled: removed once the snapshot holding them is durable. */
+static gboolean
+pxf_store_file_remove_old_layout(PxfStoreFile *self,
+				 const gchar *ns,
+				 GHashTable *old,
+				 GError **error)
+{
+	g_autofree gchar *ns_dir = g_build_filename(self->dir, ns, NULL);
+	g_autoptr(GDir) dir = g_dir_open(ns_dir, 0, NULL);
+	const gchar *name;
+
+	if (dir == NULL)
+		return TRUE;
+	while ((name = g_dir_read_name(dir)) != NULL) {
+		g_autofree gchar *path = g_build_filename(ns_dir, name, NULL);
+		if (!g_str_has_suffix(name, PXF_STORE_SUFFIX) && !pxf_store_file_is_temp_name(name))
+			continue;
+		if (self->ops.unlink(path) < 0 && errno != ENOENT) {
+			int saved = errno;
+			g_set_error(error, PXF_STORE_ERROR, PXF_STORE_ERROR_FAILED,
+				    "cannot remove %s, moved into %s/%s.snapshot: %s", path,
+				    self->dir, ns, g_strerror(saved));
+			return FALSE;
+		}
+	}
+	if (g_rmdir(ns_dir) < 0)
+		g_info("%s is not empty: left in place", ns_dir);
+	if (old != NULL)
+		g_message("moved %u records from %s into %s/%s.snapshot", g_hash_table_size(old),
+			  ns_dir, self->dir, ns);
+	return pxf_store_file_sync_dir(self, self->dir, error);
+}
+
+/* Called with the lock held. */
+static PxfStoreJournal *
+pxf_store_file_journal(PxfStoreFile *self, const gchar *ns, GError **error)
+{
+	PxfStoreJournal *journal = g_hash_table_lookup(self->journals, ns);
+	g_autofree gchar *snapshot_name = NULL;
+	g_autofree gchar *snapshot = NULL;
+	g_autofree gchar *ns_dir = NULL;
+	g_autoptr(GHashTable) old = NULL;
+
+	if (journal != NULL)
+		return journal;
+	snapshot_name = g_strdup_printf("%s.snapshot", ns);
+	snapshot = g_build_filename(self->dir, snapshot_name, NULL);
+	ns_dir = g_build_filename(self->dir, ns, NULL);
+	/* records of an earlier pxeforge: they become the first snapshot */
+	if (!g_file_test(snapshot, G_FILE_TEST_EXISTS) && g_file_test(ns_dir, G_FILE_TEST_IS_DIR)) {
+		old = pxf_store_file_list_files(self, ns, TRUE, error);
+		if (old == NULL)
+			return NULL;
+	}
+	journal = pxf_store_journal_open(self->dir, ns, &self->ops, old, error);
+	if (journal == NULL)
+		return NULL;
+	/* only now is the snapshot durable; a crash while removing leaves
+	 * records the snapshot already holds, removed at the next open */
+	if (g_file_test(ns_dir, G_FILE_TEST_IS_DIR) &&
+	    !pxf_store_file_remove_old_layout(self, ns, old, error)) {
+		pxf_store_journal_free(journal);
+		return NULL;
+	}
+	g_hash_table_insert(self->journals, g_strdup(ns), journal);
+	return journal;
+}
+
+static GBytes *
+pxf_store_file_journal_get(PxfStoreFile *self, const gchar *ns, const gchar *key, GError **error)
+{
+	PxfStoreJournal *journal = pxf_store_file_journal(self, ns, error);
+	GBytes *value;
+
+	if (journal == NULL)
+		return NULL;
+	value = g_hash_table_lookup(pxf_store_journal_get_table(journal), key);
+	if (value == NULL) {
+		g_set_error(error, PXF_STORE_ERROR, PXF_STORE_ERROR_NOT_FOUND, "no record %s/%s",
+			    ns, key);
+		return NULL;
+	}
+	return g_bytes_ref(value);
+}
+
+static gboolean
+pxf_store_file_journal_commit(
+	PxfStoreFile *self, const gchar *ns, const gchar *key, GBytes *value, GError **error)
+{
+	PxfStoreJournal *journal = pxf_store_file_journal(self, ns, error);
+	g_autoptr(GHashTable) changes = g_hash_table_new(g_str_hash, g_str_equal);
+
+	if (journal == NULL)
+		return FALSE;
+	g_hash_table_insert(changes, (gpointer)key, value);
+	return pxf_store_journal_commit(journal, changes, error);
+}
+
+static GHashTable *
+pxf_store_file_list(PxfStore *store, const gchar *ns, GError **error)
+{
+	PxfStoreFile *self = PXF_STORE_FILE(store);
+	g_autoptr(GMutexLocker) locker = NULL;
+	PxfStoreJournal *journal;
+	GHashTable *records;
+	GHashTableIter iter;
+	gpointer key, value;
+
+	if (!pxf_store_file_check(ns, NULL, error))
+		return NULL;
+	if (!pxf_store_file_is_journaled(ns))
+		return pxf_store_file_list_files(self, ns, FALSE, error);
+	locker = g_mutex_locker_new(&self->lock);
+	journal = pxf_store_file_journal(self, ns, error);
+	if (journal == NULL)
+		return NULL;
+	records = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					(GDestroyNotify)g_bytes_unref);
+	g_hash_table_iter_init(&iter, pxf_store_journal_get_table(journal));
+	while (g_hash_table_iter_next(&iter, &key, &value))
+		g_hash_table_insert(records, g_strdup(key), g_bytes_ref(value));
+	return records;
+}
+
+static gboolean
+pxf_store_file_commit(PxfStore *store, const gchar *ns, GHashTable *changes, GError **error)
+{
+	PxfStoreFile *self = PXF_STORE_FILE(store);
+	g_autoptr(GMutexLocker) locker = NULL;
+	PxfStoreJournal *journal;
+	GHashTableIter iter;
+	gpointer key, value;
+
+	if (!pxf_store_file_check(ns, NULL, error))
+		return FALSE;
+	g_hash_table_iter_init(&iter, changes);
+	while (g_hash_table_iter_next(&iter, &key, NULL)) {
+		if (!pxf_store_file_check(ns, key, error))
+			return FALSE;
+	}
+	if (pxf_store_file_is_journaled(ns)) {
+		locker = g_mutex_locker_new(&self->lock);
+		journal = pxf_store_file_journal(self, ns, error);
+		return journal != NULL && pxf_store_journal_commit(journal, changes, error);
+	}
+	/* a file per record: each change durable on its own */
+	g_hash_table_iter_init(&iter, changes);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		g_autoptr(GError) error_local = NULL;
+		if (value != NULL) {
+			if (!pxf_store_file_put(store, ns, key, value, error))
+				return FALSE;
+		} else if (!pxf_store_file_remove(store, ns, key, &error_local) &&
+			   !g_error_matches(error_local, PXF_STORE_ERROR,
+					    PXF_STORE_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&error_local));
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* For tests: the journal of ns, opened if need be. */
+PxfStoreJournal *
+pxf_store_file_get_journal(PxfStoreFile *self, const gchar *ns, GError **error)
+{
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
+	return pxf_store_file_journal(self, ns, error);
 }
 
 /* ---- opening: clean up after a crash --------------------------------- */
@@ -616,6 +845,7 @@ pxf_store_file_finalize(GObject *object)
 
 	g_free(self->dir);
 	g_hash_table_unref(self->synced_ns);
+	g_hash_table_unref(self->journals);
 	g_mutex_clear(&self->lock);
 	G_OBJECT_CLASS(pxf_store_file_parent_class)->finalize(object);
 }
@@ -629,6 +859,7 @@ pxf_store_file_iface_init(PxfStoreInterface *iface)
 	iface->replace = pxf_store_file_replace;
 	iface->remove = pxf_store_file_remove;
 	iface->list = pxf_store_file_list;
+	iface->commit = pxf_store_file_commit;
 }
 
 static void
@@ -645,4 +876,6 @@ pxf_store_file_init(PxfStoreFile *self)
 	self->ops = pxf_store_file_real_ops;
 	g_mutex_init(&self->lock);
 	self->synced_ns = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	self->journals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					       (GDestroyNotify)pxf_store_journal_free);
 }

@@ -130,3 +130,34 @@ pxf_store_list(PxfStore *self, const gchar *ns, GError **error)
 		return NULL;
 	return iface->list(self, ns, error);
 }
+
+gboolean
+pxf_store_commit(PxfStore *self, const gchar *ns, GHashTable *changes, GError **error)
+{
+	PxfStoreInterface *iface;
+	GHashTableIter iter;
+	gpointer key, value;
+
+	g_return_val_if_fail(PXF_IS_STORE(self), FALSE);
+	g_return_val_if_fail(ns != NULL, FALSE);
+	g_return_val_if_fail(changes != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	iface = PXF_STORE_GET_IFACE(self);
+	if (iface->commit != NULL)
+		return iface->commit(self, ns, changes, error);
+	g_hash_table_iter_init(&iter, changes);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		g_autoptr(GError) error_local = NULL;
+		if (value != NULL) {
+			if (!pxf_store_put(self, ns, key, value, error))
+				return FALSE;
+		} else if (!pxf_store_remove(self, ns, key, &error_local) &&
+			   !g_error_matches(error_local, PXF_STORE_ERROR,
+					    PXF_STORE_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&error_local));
+			return FALSE;
+		}
+	}
+	return TRUE;
+}

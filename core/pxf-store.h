@@ -46,6 +46,11 @@ struct _PxfStoreInterface {
 	gboolean (*remove)(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
 	/* key → GBytes; corrupt records are skipped with a warning naming them. */
 	GHashTable *(*list)(PxfStore *self, const gchar *ns, GError **error);
+	/* A batch: changes is key → GBytes, or NULL to remove the key. All of
+	 * it is durable when this returns TRUE, none of it is applied when it
+	 * returns FALSE (a database backend: one transaction). A backend
+	 * without it gets put()/remove() per change, which is not atomic. */
+	gboolean (*commit)(PxfStore *self, const gchar *ns, GHashTable *changes, GError **error);
 };
 
 GBytes *pxf_store_get(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
@@ -61,6 +66,7 @@ gboolean pxf_store_replace(PxfStore *self,
 			   GError **error);
 gboolean pxf_store_remove(PxfStore *self, const gchar *ns, const gchar *key, GError **error);
 GHashTable *pxf_store_list(PxfStore *self, const gchar *ns, GError **error);
+gboolean pxf_store_commit(PxfStore *self, const gchar *ns, GHashTable *changes, GError **error);
 
 /* ---- the embedded file backend --------------------------------------- */
 
@@ -80,6 +86,8 @@ typedef struct {
 	/* namespaces are created on first write */
 	int (*mkdir)(const char *path, mode_t mode);
 	ssize_t (*read)(int fd, void *buf, size_t len);
+	/* a journal commit */
+	int (*fdatasync)(int fd);
 } PxfStoreFileOps;
 
 #define PXF_TYPE_STORE_FILE (pxf_store_file_get_type())
@@ -87,7 +95,10 @@ G_DECLARE_FINAL_TYPE(PxfStoreFile, pxf_store_file, PXF, STORE_FILE, GObject)
 
 /* Records live in DIR/NS/KEY.json; written to a temporary file, fsynced,
  * renamed over the old one, and the directory fsynced. Leftover temporary
- * files from a crash are removed on open. */
+ * files from a crash are removed on open. The namespaces written in
+ * batches at a high rate ("leases") are instead a snapshot and a journal
+ * (pxf-store-journal.h), opened on first use, when records of the old
+ * layout in DIR/NS/ are moved into them and removed. */
 PxfStore *pxf_store_file_new(const gchar *dir, GError **error);
 /* For tests only; NULL restores the real system calls, and so does a NULL
  * member for that one call. Directory listing (list(), the clean-up on open)

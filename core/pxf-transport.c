@@ -695,3 +695,19 @@ pxf_plugin_context_store_list(PxfPluginContext *ctx, const gchar *ns, GError **e
 		pxf_store_map_error(error_local, error);
 	return table;
 }
+
+gboolean
+pxf_plugin_context_store_commit(PxfPluginContext *ctx,
+				const gchar *ns,
+				GHashTable *changes,
+				GError **error)
+{
+	PxfStore *store = pxf_ctx_store(ctx, ns, error);
+	g_autoptr(GError) error_local = NULL;
+
+	if (store == NULL)
+		return FALSE;
+	if (!pxf_store_commit(store, ns, changes, &error_local))
+		return pxf_store_map_error(error_local, error);
+	return TRUE;
+}

@@ -116,65 +116,19 @@ const PxfDhcpBackend pxf_dhcp_context_backend = {
 
 /* ---- the core's storage ----------------------------------------------------- */
 
-static PxfDhcpStoreResult
-pxf_dhcp_ctx_store_result(GError *error)
-{
-	if (error == NULL || error->domain != PXF_ERROR)
-		return PXF_DHCP_STORE_FAILED;
-	switch (error->code) {
-	case PXF_ERROR_EXISTS:
-		return PXF_DHCP_STORE_EXISTS;
-	case PXF_ERROR_CONFLICT:
-		return PXF_DHCP_STORE_CONFLICT;
-	case PXF_ERROR_NOT_FOUND:
-		return PXF_DHCP_STORE_NOT_FOUND;
-	default:
-		return PXF_DHCP_STORE_FAILED;
-	}
-}
-
-static PxfDhcpStoreResult
-pxf_dhcp_ctx_store_get(gpointer store, const gchar *key, GBytes **value, GError **error)
-{
-	g_autoptr(GError) error_local = NULL;
-	*value = pxf_plugin_context_store_get(store, PXF_DHCP_LEASES_NS, key, &error_local);
-	if (*value != NULL)
-		return PXF_DHCP_STORE_OK;
-	g_propagate_error(error, g_error_copy(error_local));
-	return pxf_dhcp_ctx_store_result(error_local);
-}
-
-static PxfDhcpStoreResult
-pxf_dhcp_ctx_store_create(gpointer store, const gchar *key, GBytes *value, GError **error)
-{
-	g_autoptr(GError) error_local = NULL;
-	if (pxf_plugin_context_store_create(store, PXF_DHCP_LEASES_NS, key, value, &error_local))
-		return PXF_DHCP_STORE_OK;
-	g_propagate_error(error, g_error_copy(error_local));
-	return pxf_dhcp_ctx_store_result(error_local);
-}
-
-static PxfDhcpStoreResult
-pxf_dhcp_ctx_store_replace(
-	gpointer store, const gchar *key, GBytes *expected, GBytes *value, GError **error)
-{
-	g_autoptr(GError) error_local = NULL;
-	if (pxf_plugin_context_store_replace(store, PXF_DHCP_LEASES_NS, key, expected, value,
-					     &error_local))
-		return PXF_DHCP_STORE_OK;
-	g_propagate_error(error, g_error_copy(error_local));
-	return pxf_dhcp_ctx_store_result(error_local);
-}
-
 static GHashTable *
 pxf_dhcp_ctx_store_list(gpointer store, GError **error)
 {
 	return pxf_plugin_context_store_list(store, PXF_DHCP_LEASES_NS, error);
 }
 
+static gboolean
+pxf_dhcp_ctx_store_commit(gpointer store, GHashTable *changes, GError **error)
+{
+	return pxf_plugin_context_store_commit(store, PXF_DHCP_LEASES_NS, changes, error);
+}
+
 const PxfDhcpStoreOps pxf_dhcp_context_store_ops = {
-	.get = pxf_dhcp_ctx_store_get,
-	.create = pxf_dhcp_ctx_store_create,
-	.replace = pxf_dhcp_ctx_store_replace,
 	.list = pxf_dhcp_ctx_store_list,
+	.commit = pxf_dhcp_ctx_store_commit,
 };

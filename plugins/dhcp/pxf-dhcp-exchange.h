@@ -17,6 +17,10 @@ struct _PxfDhcpServer {
 	gint64 complain_window;
 	guint complain_count;
 	guint complain_suppressed;
+	/* group commit */
+	PxfDhcpSendFunc send_func;
+	GPtrArray *waiting; /* PxfDhcpWaiting: ACKs sent after the commit */
+	guint flush_id;
 };
 
 typedef struct {
@@ -40,6 +44,7 @@ typedef struct {
 	PxfBootStage stage;
 	gboolean http_boot; /* a UEFI HTTP boot client: its boot file is an URL */
 	gboolean pxe;	    /* a network boot client: PXE ROM, iPXE, UEFI HTTP */
+	gboolean bound;	    /* an ACK that may go out only once the lease is durable */
 } PxfDhcpExchange;
 
 /* Builds the reply of the given type (OFFER, ACK or NAK) with its options,

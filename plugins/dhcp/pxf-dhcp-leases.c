@@ -1,227 +1,156 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define G_LOG_DOMAIN "pxf-dhcp"
 
-#include <json-glib/json-glib.h>
-
 #include "pxf-dhcp-leases.h"
 #include "pxf-dhcp-packet.h"
 
-/* How often one write is retried when another server keeps changing the
- * same record underneath us. */
-#define PXF_DHCP_LEASE_WRITE_TRIES 4
+/* A dynamic range seen by offer(): which addresses ever had a record (a
+ * bitmap, so a never-used one is found a word at a time from a cursor that
+ * only moves forward) and the records in it ordered by the time from which
+ * another client may have them (the oldest-free first). */
+typedef struct {
+	guint32 start;
+	guint32 end;
+	guint64 *used; /* bit i: start + i has a record */
+	guint64 cursor;
+	GTree *by_free; /* PxfDhcpLease* → itself */
+} PxfDhcpRange;
 
 struct _PxfDhcpLeases {
 	const PxfDhcpStoreOps *ops;
 	gpointer store;
 	PxfDhcpOwnerFunc owner_func;
 	gpointer owner_data;
-	GHashTable *leases; /* GUINT_TO_POINTER(ip) → PxfDhcpLease */
+	GHashTable *leases;  /* GUINT_TO_POINTER(ip) → PxfDhcpLease */
+	GHashTable *by_mac;  /* mac → GPtrArray of PxfDhcpLease (not owned) */
+	GHashTable *by_cid;  /* client_id → GPtrArray of PxfDhcpLease */
+	GPtrArray *ranges;   /* PxfDhcpRange */
+	GHashTable *pending; /* key → GBytes: the batch for the next commit */
 };
 
-/* ---- records ---------------------------------------------------------- */
+/* ---- indexes --------------------------------------------------------- */
 
-static const gchar *const pxf_dhcp_lease_state_names[] = {
-	NULL, "offered", "bound", "released", "declined", "unreadable",
-};
-
-const gchar *
-pxf_dhcp_lease_state_to_string(PxfDhcpLeaseState state)
-{
-	if ((guint)state < G_N_ELEMENTS(pxf_dhcp_lease_state_names) &&
-	    pxf_dhcp_lease_state_names[state] != NULL)
-		return pxf_dhcp_lease_state_names[state];
-	return "unknown";
-}
-
-void
-pxf_dhcp_lease_free(PxfDhcpLease *lease)
-{
-	if (lease == NULL)
-		return;
-	g_free(lease->mac);
-	g_free(lease->client_id);
-	g_free(lease->hostname);
-	if (lease->stored != NULL)
-		g_bytes_unref(lease->stored);
-	g_free(lease);
-}
-
-GBytes *
-pxf_dhcp_lease_to_bytes(const PxfDhcpLease *lease)
-{
-	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autoptr(JsonNode) root = NULL;
-	gchar *text;
-	gsize len = 0;
-
-	json_builder_begin_object(builder);
-	json_builder_set_member_name(builder, "format");
-	json_builder_add_int_value(builder, PXF_DHCP_LEASE_FORMAT);
-	json_builder_set_member_name(builder, "state");
-	json_builder_add_string_value(builder, pxf_dhcp_lease_state_to_string(lease->state));
-	json_builder_set_member_name(builder, "mac");
-	json_builder_add_string_value(builder, lease->mac);
-	if (lease->client_id != NULL) {
-		json_builder_set_member_name(builder, "client_id");
-		json_builder_add_string_value(builder, lease->client_id);
-	}
-	if (lease->hostname != NULL) {
-		json_builder_set_member_name(builder, "hostname");
-		json_builder_add_string_value(builder, lease->hostname);
-	}
-	json_builder_set_member_name(builder, "expires");
-	json_builder_add_int_value(builder, lease->expires);
-	json_builder_set_member_name(builder, "updated");
-	json_builder_add_int_value(builder, lease->updated);
-	json_builder_end_object(builder);
-
-	root = json_builder_get_root(builder);
-	json_generator_set_root(gen, root);
-	text = json_generator_to_data(gen, &len);
-	return g_bytes_new_take(text, len);
-}
-
-static const gchar *
-pxf_dhcp_json_string(JsonObject *obj, const gchar *name, gboolean required, GError **error)
-{
-	JsonNode *node = json_object_get_member(obj, name);
-	if (node == NULL || JSON_NODE_HOLDS_NULL(node)) {
-		if (required)
-			g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_CORRUPT, "no \"%s\"",
-				    name);
-		return NULL;
-	}
-	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING) {
-		g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_CORRUPT, "\"%s\" is not a string",
-			    name);
-		return NULL;
-	}
-	return json_node_get_string(node);
-}
-
-static gboolean
-pxf_dhcp_json_int(JsonObject *obj, const gchar *name, gint64 *value, GError **error)
-{
-	JsonNode *node = json_object_get_member(obj, name);
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) ||
-	    json_node_get_value_type(node) != G_TYPE_INT64) {
-		g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_CORRUPT,
-			    "\"%s\" is missing or not an integer", name);
-		return FALSE;
-	}
-	*value = json_node_get_int(node);
-	return TRUE;
-}
-
-static gboolean
-pxf_dhcp_lease_parse_object(PxfDhcpLease *lease, JsonObject *obj, GError **error)
-{
-	const gchar *state;
-	const gchar *mac;
-	gint64 format = 0;
-
-	if (!pxf_dhcp_json_int(obj, "format", &format, error))
-		return FALSE;
-	if (format != PXF_DHCP_LEASE_FORMAT) {
-		g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_CORRUPT,
-			    "format %" G_GINT64_FORMAT ", this pxeforge reads format %d", format,
-			    PXF_DHCP_LEASE_FORMAT);
-		return FALSE;
-	}
-	if ((state = pxf_dhcp_json_string(obj, "state", TRUE, error)) == NULL)
-		return FALSE;
-	lease->state = 0;
-	for (guint i = PXF_DHCP_LEASE_OFFERED; i < PXF_DHCP_LEASE_UNREADABLE; i++) {
-		if (g_strcmp0(state, pxf_dhcp_lease_state_names[i]) == 0)
-			lease->state = (PxfDhcpLeaseState)i;
-	}
-	if (lease->state == 0) {
-		g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_CORRUPT, "unknown state \"%s\"",
-			    state);
-		return FALSE;
-	}
-	if ((mac = pxf_dhcp_json_string(obj, "mac", TRUE, error)) == NULL)
-		return FALSE;
-	lease->mac = g_strdup(mac);
-	lease->client_id = g_strdup(pxf_dhcp_json_string(obj, "client_id", FALSE, NULL));
-	lease->hostname = g_strdup(pxf_dhcp_json_string(obj, "hostname", FALSE, NULL));
-	if (!pxf_dhcp_json_int(obj, "expires", &lease->expires, error))
-		return FALSE;
-	/* informational only */
-	if (!pxf_dhcp_json_int(obj, "updated", &lease->updated, NULL))
-		lease->updated = 0;
-	return TRUE;
-}
-
-PxfDhcpLease *
-pxf_dhcp_lease_from_bytes(const gchar *key, GBytes *value, GError **error)
-{
-	g_autoptr(PxfDhcpLease) lease = g_new0(PxfDhcpLease, 1);
-	g_autoptr(JsonParser) parser = json_parser_new();
-	g_autoptr(GError) error_local = NULL;
-	gsize len = 0;
-	const gchar *data = g_bytes_get_data(value, &len);
-	JsonNode *root;
-
-	if (!pxf_dhcp_ip_from_string(key, &lease->ip)) {
-		g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_CORRUPT,
-			    "lease %s: the key is not an IPv4 address", key);
-		return NULL;
-	}
-	if (len > G_MAXSSIZE || !json_parser_load_from_data(parser, data != NULL ? data : "",
-							    (gssize)len, &error_local)) {
-		g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_CORRUPT, "lease %s: %s", key,
-			    error_local != NULL ? error_local->message : "too large");
-		return NULL;
-	}
-	root = json_parser_get_root(parser);
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
-		g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_CORRUPT,
-			    "lease %s: not a JSON object", key);
-		return NULL;
-	}
-	if (!pxf_dhcp_lease_parse_object(lease, json_node_get_object(root), &error_local)) {
-		g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_CORRUPT, "lease %s: %s", key,
-			    error_local->message);
-		return NULL;
-	}
-	lease->stored = g_bytes_ref(value);
-	return g_steal_pointer(&lease);
-}
-
-static gboolean
-pxf_dhcp_lease_matches(const PxfDhcpLease *lease, const PxfDhcpLeaseOwner *owner)
-{
-	/* RFC 2131 4.2: the client identifier, when both sides have one, else
-	 * the hardware address */
-	if (lease->client_id != NULL && owner->client_id != NULL)
-		return g_strcmp0(lease->client_id, owner->client_id) == 0;
-	return lease->mac != NULL && g_strcmp0(lease->mac, owner->mac) == 0;
-}
-
-static gboolean
-pxf_dhcp_lease_is_active(const PxfDhcpLease *lease, gint64 now)
+/* From when another client may have the address; G_MAXINT64 for never. */
+static gint64
+pxf_dhcp_lease_free_from(const PxfDhcpLease *lease)
 {
 	if (lease->state == PXF_DHCP_LEASE_UNREADABLE)
-		return TRUE;
+		return G_MAXINT64;
 	if (lease->state == PXF_DHCP_LEASE_RELEASED)
-		return FALSE;
-	return lease->expires > now;
+		return MIN(lease->updated, lease->expires);
+	return lease->expires;
 }
 
-gboolean
-pxf_dhcp_lease_is_held_by(const PxfDhcpLease *lease, const PxfDhcpLeaseOwner *owner, gint64 now)
+static gint
+pxf_dhcp_lease_cmp_free(gconstpointer a, gconstpointer b, gpointer user_data)
 {
-	return (lease->state == PXF_DHCP_LEASE_OFFERED || lease->state == PXF_DHCP_LEASE_BOUND) &&
-	       pxf_dhcp_lease_is_active(lease, now) && pxf_dhcp_lease_matches(lease, owner);
+	const PxfDhcpLease *la = a;
+	const PxfDhcpLease *lb = b;
+	gint64 fa = pxf_dhcp_lease_free_from(la);
+	gint64 fb = pxf_dhcp_lease_free_from(lb);
+
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	if (la->ip != lb->ip)
+		return la->ip < lb->ip ? -1 : 1;
+	return 0;
 }
 
-gboolean
-pxf_dhcp_lease_is_blocked_for(const PxfDhcpLease *lease, const PxfDhcpLeaseOwner *owner, gint64 now)
+static void
+pxf_dhcp_range_free(PxfDhcpRange *range)
 {
-	return pxf_dhcp_lease_is_active(lease, now) &&
-	       !pxf_dhcp_lease_is_held_by(lease, owner, now);
+	g_free(range->used);
+	g_tree_unref(range->by_free);
+	g_free(range);
+}
+
+static void
+pxf_dhcp_range_add(PxfDhcpRange *range, PxfDhcpLease *lease)
+{
+	guint64 i = (guint64)lease->ip - range->start;
+	range->used[i / 64] |= G_GUINT64_CONSTANT(1) << (i % 64);
+	if (lease->state != PXF_DHCP_LEASE_UNREADABLE)
+		g_tree_insert(range->by_free, lease, lease);
+}
+
+static void
+pxf_dhcp_index_add(GHashTable *index, const gchar *key, PxfDhcpLease *lease)
+{
+	GPtrArray *list;
+
+	if (key == NULL)
+		return;
+	list = g_hash_table_lookup(index, key);
+	if (list == NULL) {
+		list = g_ptr_array_new();
+		g_hash_table_insert(index, g_strdup(key), list);
+	}
+	g_ptr_array_add(list, lease);
+}
+
+static void
+pxf_dhcp_index_remove(GHashTable *index, const gchar *key, PxfDhcpLease *lease)
+{
+	GPtrArray *list;
+
+	if (key == NULL || (list = g_hash_table_lookup(index, key)) == NULL)
+		return;
+	g_ptr_array_remove_fast(list, lease);
+	if (list->len == 0)
+		g_hash_table_remove(index, key);
+}
+
+static void
+pxf_dhcp_leases_unindex(PxfDhcpLeases *self, PxfDhcpLease *lease)
+{
+	pxf_dhcp_index_remove(self->by_mac, lease->mac, lease);
+	pxf_dhcp_index_remove(self->by_cid, lease->client_id, lease);
+	for (guint i = 0; i < self->ranges->len; i++) {
+		PxfDhcpRange *range = g_ptr_array_index(self->ranges, i);
+		if (lease->ip >= range->start && lease->ip <= range->end)
+			g_tree_remove(range->by_free, lease);
+	}
+}
+
+static void
+pxf_dhcp_leases_index(PxfDhcpLeases *self, PxfDhcpLease *lease)
+{
+	pxf_dhcp_index_add(self->by_mac, lease->mac, lease);
+	pxf_dhcp_index_add(self->by_cid, lease->client_id, lease);
+	for (guint i = 0; i < self->ranges->len; i++) {
+		PxfDhcpRange *range = g_ptr_array_index(self->ranges, i);
+		if (lease->ip >= range->start && lease->ip <= range->end)
+			pxf_dhcp_range_add(range, lease);
+	}
+}
+
+/* The range of pool, built on first use (one pass over the table). */
+static PxfDhcpRange *
+pxf_dhcp_leases_range(PxfDhcpLeases *self, const PxfDhcpPool *pool)
+{
+	PxfDhcpRange *range;
+	GHashTableIter iter;
+	gpointer value;
+	guint64 size = (guint64)pool->end - pool->start + 1;
+
+	for (guint i = 0; i < self->ranges->len; i++) {
+		range = g_ptr_array_index(self->ranges, i);
+		if (range->start == pool->start && range->end == pool->end)
+			return range;
+	}
+	range = g_new0(PxfDhcpRange, 1);
+	range->start = pool->start;
+	range->end = pool->end;
+	range->used = g_new0(guint64, (size + 63) / 64);
+	range->by_free = g_tree_new_full(pxf_dhcp_lease_cmp_free, NULL, NULL, NULL);
+	g_hash_table_iter_init(&iter, self->leases);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		PxfDhcpLease *lease = value;
+		if (lease->ip >= range->start && lease->ip <= range->end)
+			pxf_dhcp_range_add(range, lease);
+	}
+	g_ptr_array_add(self->ranges, range);
+	return range;
 }
 
 /* ---- the table ---------------------------------------------------------- */
@@ -239,6 +168,13 @@ pxf_dhcp_leases_new(const PxfDhcpStoreOps *ops,
 	self->owner_data = owner_data;
 	self->leases = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 					     (GDestroyNotify)pxf_dhcp_lease_free);
+	self->by_mac = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					     (GDestroyNotify)g_ptr_array_unref);
+	self->by_cid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					     (GDestroyNotify)g_ptr_array_unref);
+	self->ranges = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_dhcp_range_free);
+	self->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					      (GDestroyNotify)g_bytes_unref);
 	return self;
 }
 
@@ -247,7 +183,14 @@ pxf_dhcp_leases_free(PxfDhcpLeases *self)
 {
 	if (self == NULL)
 		return;
+	if (g_hash_table_size(self->pending) > 0)
+		g_debug("%u lease changes not committed at shutdown",
+			g_hash_table_size(self->pending));
+	g_ptr_array_unref(self->ranges);
+	g_hash_table_unref(self->by_mac);
+	g_hash_table_unref(self->by_cid);
 	g_hash_table_unref(self->leases);
+	g_hash_table_unref(self->pending);
 	g_free(self);
 }
 
@@ -278,19 +221,24 @@ pxf_dhcp_leases_announce(PxfDhcpLeases *self, PxfDhcpLease *lease, gint64 now)
 	}
 }
 
-/* Puts a record into the table (taking it), keeping the announcement state
- * of the one it replaces consistent with the core's address table. */
+/* Puts a record into the table and its indexes (taking it), keeping the
+ * announcement state of the one it replaces consistent with the core's
+ * address table. */
 static PxfDhcpLease *
 pxf_dhcp_leases_install(PxfDhcpLeases *self, PxfDhcpLease *lease, gint64 now)
 {
 	PxfDhcpLease *old = pxf_dhcp_leases_lookup(self, lease->ip);
-	if (old != NULL && old->announced) {
-		if (g_strcmp0(old->mac, lease->mac) == 0)
-			lease->announced = TRUE;
-		else if (self->owner_func != NULL)
-			self->owner_func(old->ip, NULL, self->owner_data);
+	if (old != NULL) {
+		if (old->announced) {
+			if (g_strcmp0(old->mac, lease->mac) == 0)
+				lease->announced = TRUE;
+			else if (self->owner_func != NULL)
+				self->owner_func(old->ip, NULL, self->owner_data);
+		}
+		pxf_dhcp_leases_unindex(self, old);
 	}
 	g_hash_table_replace(self->leases, GUINT_TO_POINTER(lease->ip), lease);
+	pxf_dhcp_leases_index(self, lease);
 	pxf_dhcp_leases_announce(self, lease, now);
 	return lease;
 }
@@ -313,36 +261,8 @@ pxf_dhcp_leases_install_raw(
 	return pxf_dhcp_leases_install(self, lease, now);
 }
 
-/* Re-reads one record after the store told us our copy is stale. */
-static gboolean
-pxf_dhcp_leases_refresh(PxfDhcpLeases *self, guint32 ip, gint64 now, GError **error)
-{
-	g_autofree gchar *key = pxf_dhcp_ip_to_string(ip);
-	g_autoptr(GBytes) value = NULL;
-	g_autoptr(GError) error_local = NULL;
-
-	switch (self->ops->get(self->store, key, &value, &error_local)) {
-	case PXF_DHCP_STORE_OK:
-		pxf_dhcp_leases_install_raw(self, key, ip, value, now);
-		return TRUE;
-	case PXF_DHCP_STORE_NOT_FOUND: {
-		PxfDhcpLease *lease = pxf_dhcp_leases_lookup(self, ip);
-		if (lease != NULL) {
-			lease->state = PXF_DHCP_LEASE_RELEASED;
-			g_clear_pointer(&lease->stored, g_bytes_unref);
-			pxf_dhcp_leases_announce(self, lease, now);
-		}
-		return TRUE;
-	}
-	default:
-		g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_STORE, "cannot read lease %s: %s",
-			    key, error_local != NULL ? error_local->message : "failed");
-		return FALSE;
-	}
-}
-
-/* The one way a record changes: create it, or replace the value we last
- * saw; on a race, re-read and decide again. */
+/* The one way a record changes: in memory now and, when persist, in the
+ * batch of the next commit (an offer is never written). */
 static gboolean
 pxf_dhcp_leases_write(PxfDhcpLeases *self,
 		      guint32 ip,
@@ -353,59 +273,36 @@ pxf_dhcp_leases_write(PxfDhcpLeases *self,
 		      gint64 now,
 		      GError **error)
 {
-	g_autofree gchar *key = pxf_dhcp_ip_to_string(ip);
+	PxfDhcpLease *old = pxf_dhcp_leases_lookup(self, ip);
+	g_autoptr(PxfDhcpLease) lease = NULL;
 
-	for (guint attempt = 0; attempt < PXF_DHCP_LEASE_WRITE_TRIES; attempt++) {
-		PxfDhcpLease *old = pxf_dhcp_leases_lookup(self, ip);
-		g_autoptr(PxfDhcpLease) lease = g_new0(PxfDhcpLease, 1);
-		g_autoptr(GBytes) value = NULL;
-		g_autoptr(GError) error_local = NULL;
-		PxfDhcpStoreResult rc;
-
-		if (old != NULL && !take_over && pxf_dhcp_lease_is_blocked_for(old, owner, now)) {
-			g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_TAKEN, "%s is %s for %s",
-				    key, pxf_dhcp_lease_state_to_string(old->state),
-				    old->mac != NULL ? old->mac : "an unreadable record");
-			return FALSE;
-		}
-		lease->ip = ip;
-		lease->state = state;
-		lease->mac = g_strdup(owner->mac);
-		lease->client_id = g_strdup(owner->client_id);
-		lease->hostname = g_strdup(owner->hostname);
-		/* keep the name a client gave before when it sends none now */
-		if (lease->hostname == NULL && old != NULL && pxf_dhcp_lease_matches(old, owner))
-			lease->hostname = g_strdup(old->hostname);
-		lease->expires = expires;
-		lease->updated = now;
-		value = pxf_dhcp_lease_to_bytes(lease);
-
-		if (old == NULL || old->stored == NULL)
-			rc = self->ops->create(self->store, key, value, &error_local);
-		else
-			rc = self->ops->replace(self->store, key, old->stored, value, &error_local);
-		switch (rc) {
-		case PXF_DHCP_STORE_OK:
-			lease->stored = g_steal_pointer(&value);
-			pxf_dhcp_leases_install(self, g_steal_pointer(&lease), now);
-			return TRUE;
-		case PXF_DHCP_STORE_EXISTS:
-		case PXF_DHCP_STORE_CONFLICT:
-		case PXF_DHCP_STORE_NOT_FOUND:
-			g_debug("lease %s changed in the store meanwhile; reading it again", key);
-			if (!pxf_dhcp_leases_refresh(self, ip, now, error))
-				return FALSE;
-			continue;
-		default:
-			g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_STORE,
-				    "cannot write lease %s: %s", key,
-				    error_local != NULL ? error_local->message : "failed");
-			return FALSE;
-		}
+	if (old != NULL && !take_over && pxf_dhcp_lease_is_blocked_for(old, owner, now)) {
+		g_autofree gchar *key = pxf_dhcp_ip_to_string(ip);
+		g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_TAKEN, "%s is %s for %s", key,
+			    pxf_dhcp_lease_state_to_string(old->state),
+			    old->mac != NULL ? old->mac : "an unreadable record");
+		return FALSE;
 	}
-	g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_STORE,
-		    "lease %s kept changing in the store; giving up", key);
-	return FALSE;
+	lease = g_new0(PxfDhcpLease, 1);
+	lease->ip = ip;
+	lease->state = state;
+	lease->mac = g_strdup(owner->mac);
+	lease->client_id = g_strdup(owner->client_id);
+	lease->hostname = g_strdup(owner->hostname);
+	/* keep the name a client gave before when it sends none now */
+	if (lease->hostname == NULL && old != NULL && pxf_dhcp_lease_matches(old, owner))
+		lease->hostname = g_strdup(old->hostname);
+	lease->expires = expires;
+	lease->updated = now;
+	/* giving back an offer changes nothing the store knows of */
+	if (state != PXF_DHCP_LEASE_OFFERED &&
+	    !(state == PXF_DHCP_LEASE_RELEASED && old != NULL && old->stored == NULL)) {
+		lease->stored = pxf_dhcp_lease_to_bytes(lease);
+		g_hash_table_replace(self->pending, pxf_dhcp_ip_to_string(ip),
+				     g_bytes_ref(lease->stored));
+	}
+	pxf_dhcp_leases_install(self, g_steal_pointer(&lease), now);
+	return TRUE;
 }
 
 gboolean
@@ -440,22 +337,40 @@ pxf_dhcp_leases_load(PxfDhcpLeases *self, gint64 now, GError **error)
 	return TRUE;
 }
 
+/* Adds to out each record that matches owner, through the indexes. */
+static void
+pxf_dhcp_leases_foreach_client(PxfDhcpLeases *self, const PxfDhcpLeaseOwner *owner, GPtrArray *out)
+{
+	GPtrArray *by_cid = owner->client_id != NULL
+				    ? g_hash_table_lookup(self->by_cid, owner->client_id)
+				    : NULL;
+	GPtrArray *by_mac = g_hash_table_lookup(self->by_mac, owner->mac);
+
+	for (guint i = 0; by_cid != NULL && i < by_cid->len; i++)
+		g_ptr_array_add(out, g_ptr_array_index(by_cid, i));
+	for (guint i = 0; by_mac != NULL && i < by_mac->len; i++) {
+		PxfDhcpLease *lease = g_ptr_array_index(by_mac, i);
+		/* the ones with the client id are listed already */
+		if (pxf_dhcp_lease_matches(lease, owner) &&
+		    (lease->client_id == NULL || owner->client_id == NULL))
+			g_ptr_array_add(out, lease);
+	}
+}
+
 PxfDhcpLease *
 pxf_dhcp_leases_find_client(
 	PxfDhcpLeases *self, const PxfDhcpLeaseOwner *owner, guint32 start, guint32 end, gint64 now)
 {
-	GHashTableIter iter;
-	gpointer value;
+	g_autoptr(GPtrArray) mine = g_ptr_array_new();
 	PxfDhcpLease *best = NULL;
 
-	g_hash_table_iter_init(&iter, self->leases);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		PxfDhcpLease *lease = value;
+	pxf_dhcp_leases_foreach_client(self, owner, mine);
+	for (guint i = 0; i < mine->len; i++) {
+		PxfDhcpLease *lease = g_ptr_array_index(mine, i);
 		if (lease->ip < start || lease->ip > end)
 			continue;
 		if (lease->state == PXF_DHCP_LEASE_DECLINED ||
-		    lease->state == PXF_DHCP_LEASE_UNREADABLE ||
-		    !pxf_dhcp_lease_matches(lease, owner))
+		    lease->state == PXF_DHCP_LEASE_UNREADABLE)
 			continue;
 		if (pxf_dhcp_lease_is_held_by(lease, owner, now))
 			return lease;
@@ -500,6 +415,60 @@ pxf_dhcp_leases_try_hold(PxfDhcpLeases *self,
 	return FALSE;
 }
 
+/* An address of the pool that never had a record: from the cursor, a word
+ * of the bitmap at a time, wrapping once; 0 when none. */
+static guint32
+pxf_dhcp_range_next_unused(PxfDhcpRange *range, const PxfDhcpPool *pool)
+{
+	guint64 size = (guint64)range->end - range->start + 1;
+	guint64 n_words = (size + 63) / 64;
+
+	for (guint64 n = 0; n <= n_words; n++) {
+		guint64 w = (range->cursor / 64 + n) % n_words;
+		guint64 bits = ~range->used[w];
+
+		/* bits before the cursor in its own word come last, on the wrap */
+		if (n == 0)
+			bits &= ~G_GUINT64_CONSTANT(0) << (range->cursor % 64);
+		while (bits != 0) {
+			guint b = (guint)__builtin_ctzll(bits);
+			guint64 i = w * 64 + b;
+			bits &= bits - 1;
+			if (i >= size)
+				break;
+			if (pxf_dhcp_pool_contains(pool, range->start + (guint32)i)) {
+				range->cursor = i;
+				return range->start + (guint32)i;
+			}
+		}
+	}
+	return 0;
+}
+
+typedef struct {
+	const PxfDhcpPool *pool;
+	const PxfDhcpLeaseOwner *owner;
+	gint64 now;
+	PxfDhcpLease *found;
+} PxfDhcpFreeSearch;
+
+static gboolean
+pxf_dhcp_range_free_cb(gpointer key, gpointer value, gpointer user_data)
+{
+	PxfDhcpFreeSearch *search = user_data;
+	PxfDhcpLease *lease = value;
+
+	/* in free order: past the first one still held, none is free */
+	if (pxf_dhcp_lease_free_from(lease) > search->now)
+		return TRUE;
+	if (pxf_dhcp_pool_contains(search->pool, lease->ip) &&
+	    !pxf_dhcp_lease_is_blocked_for(lease, search->owner, search->now)) {
+		search->found = lease;
+		return TRUE;
+	}
+	return FALSE;
+}
+
 guint32
 pxf_dhcp_leases_offer(PxfDhcpLeases *self,
 		      const PxfDhcpLeaseOwner *owner,
@@ -512,8 +481,9 @@ pxf_dhcp_leases_offer(PxfDhcpLeases *self,
 {
 	g_autoptr(GError) error_local = NULL;
 	PxfDhcpLease *mine;
-	guint64 size;
-	guint64 first;
+	PxfDhcpRange *range;
+	PxfDhcpFreeSearch search = {pool, owner, now, NULL};
+	guint32 ip;
 
 	if (fixed_ip != 0) {
 		if (pxf_dhcp_leases_try_hold(self, owner, fixed_ip, TRUE, now, hold, error))
@@ -529,7 +499,7 @@ pxf_dhcp_leases_offer(PxfDhcpLeases *self,
 	/* the address the client has or had, so it keeps it across reboots */
 	mine = pxf_dhcp_leases_find_client(self, owner, pool->start, pool->end, now);
 	if (mine != NULL && pxf_dhcp_pool_contains(pool, mine->ip)) {
-		guint32 ip = mine->ip;
+		ip = mine->ip;
 		if (pxf_dhcp_leases_try_hold(self, owner, ip, FALSE, now, hold, &error_local))
 			return ip;
 		if (error_local != NULL) {
@@ -550,30 +520,21 @@ pxf_dhcp_leases_offer(PxfDhcpLeases *self,
 		}
 	}
 
-	/* Two passes from a start that depends on the client, so that servers
-	 * sharing a store rarely race for one address: first addresses no one
-	 * used, then ones other clients let go of. */
-	size = (guint64)pool->end - pool->start + 1;
-	first = g_str_hash(owner->client_id != NULL ? owner->client_id : owner->mac) % size;
-	for (guint pass = 0; pass < 2; pass++) {
-		for (guint64 i = 0; i < size; i++) {
-			guint32 ip = pool->start + (guint32)((first + i) % size);
-			PxfDhcpLease *lease;
-
-			if (!pxf_dhcp_pool_contains(pool, ip))
-				continue;
-			lease = pxf_dhcp_leases_lookup(self, ip);
-			if (lease != NULL && pxf_dhcp_lease_is_blocked_for(lease, owner, now))
-				continue;
-			if (pass == 0 && lease != NULL && !pxf_dhcp_lease_matches(lease, owner))
-				continue;
-			if (pxf_dhcp_leases_try_hold(self, owner, ip, FALSE, now, hold,
-						     &error_local))
-				return ip;
-			if (error_local != NULL) {
-				g_propagate_error(error, g_steal_pointer(&error_local));
-				return 0;
-			}
+	/* first addresses no one used, then the one other clients let go of
+	 * longest ago, so a client that comes back soon still finds its own */
+	range = pxf_dhcp_leases_range(self, pool);
+	ip = pxf_dhcp_range_next_unused(range, pool);
+	if (ip == 0) {
+		g_tree_foreach(range->by_free, pxf_dhcp_range_free_cb, &search);
+		if (search.found != NULL)
+			ip = search.found->ip;
+	}
+	if (ip != 0) {
+		if (pxf_dhcp_leases_try_hold(self, owner, ip, FALSE, now, hold, &error_local))
+			return ip;
+		if (error_local != NULL) {
+			g_propagate_error(error, g_steal_pointer(&error_local));
+			return 0;
 		}
 	}
 	{
@@ -585,6 +546,28 @@ pxf_dhcp_leases_offer(PxfDhcpLeases *self,
 	return 0;
 }
 
+/* The addresses other than except that owner holds (in state, or any held
+ * one when state is 0). */
+static GArray *
+pxf_dhcp_leases_held(PxfDhcpLeases *self,
+		     const PxfDhcpLeaseOwner *owner,
+		     guint32 except,
+		     PxfDhcpLeaseState state,
+		     gint64 now)
+{
+	g_autoptr(GPtrArray) mine = g_ptr_array_new();
+	GArray *ips = g_array_new(FALSE, FALSE, sizeof(guint32));
+
+	pxf_dhcp_leases_foreach_client(self, owner, mine);
+	for (guint i = 0; i < mine->len; i++) {
+		PxfDhcpLease *lease = g_ptr_array_index(mine, i);
+		if (lease->ip != except && (state == 0 || lease->state == state) &&
+		    pxf_dhcp_lease_is_held_by(lease, owner, now))
+			g_array_append_val(ips, lease->ip);
+	}
+	return ips;
+}
+
 gboolean
 pxf_dhcp_leases_bind(PxfDhcpLeases *self,
 		     const PxfDhcpLeaseOwner *owner,
@@ -594,21 +577,14 @@ pxf_dhcp_leases_bind(PxfDhcpLeases *self,
 		     gint64 lease_time,
 		     GError **error)
 {
-	GHashTableIter iter;
-	gpointer value;
-	g_autoptr(GArray) others = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) others = NULL;
 
 	if (!pxf_dhcp_leases_write(self, ip, owner, PXF_DHCP_LEASE_BOUND, now + lease_time,
 				   take_over, now, error))
 		return FALSE;
 
 	/* one address per client: give back what it held elsewhere */
-	g_hash_table_iter_init(&iter, self->leases);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		PxfDhcpLease *lease = value;
-		if (lease->ip != ip && pxf_dhcp_lease_is_held_by(lease, owner, now))
-			g_array_append_val(others, lease->ip);
-	}
+	others = pxf_dhcp_leases_held(self, owner, ip, 0, now);
 	for (guint i = 0; i < others->len; i++) {
 		guint32 other = g_array_index(others, guint32, i);
 		g_autoptr(GError) error_local = NULL;
@@ -660,17 +636,9 @@ pxf_dhcp_leases_decline(PxfDhcpLeases *self,
 void
 pxf_dhcp_leases_forget_offer(PxfDhcpLeases *self, const PxfDhcpLeaseOwner *owner, gint64 now)
 {
-	GHashTableIter iter;
-	gpointer value;
-	g_autoptr(GArray) offered = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) offered =
+		pxf_dhcp_leases_held(self, owner, 0, PXF_DHCP_LEASE_OFFERED, now);
 
-	g_hash_table_iter_init(&iter, self->leases);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		PxfDhcpLease *lease = value;
-		if (lease->state == PXF_DHCP_LEASE_OFFERED &&
-		    pxf_dhcp_lease_is_held_by(lease, owner, now))
-			g_array_append_val(offered, lease->ip);
-	}
 	for (guint i = 0; i < offered->len; i++)
 		pxf_dhcp_leases_release(self, owner, g_array_index(offered, guint32, i), now);
 }
@@ -684,4 +652,30 @@ pxf_dhcp_leases_expire(PxfDhcpLeases *self, gint64 now)
 	g_hash_table_iter_init(&iter, self->leases);
 	while (g_hash_table_iter_next(&iter, NULL, &value))
 		pxf_dhcp_leases_announce(self, value, now);
+}
+
+guint
+pxf_dhcp_leases_get_n_pending(PxfDhcpLeases *self)
+{
+	return g_hash_table_size(self->pending);
+}
+
+gboolean
+pxf_dhcp_leases_commit(PxfDhcpLeases *self, GError **error)
+{
+	g_autoptr(GHashTable) batch = NULL;
+	g_autoptr(GError) error_local = NULL;
+
+	if (g_hash_table_size(self->pending) == 0)
+		return TRUE;
+	batch = g_steal_pointer(&self->pending);
+	self->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					      (GDestroyNotify)g_bytes_unref);
+	if (!self->ops->commit(self->store, batch, &error_local)) {
+		g_set_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_STORE,
+			    "cannot write %u lease changes: %s", g_hash_table_size(batch),
+			    error_local != NULL ? error_local->message : "failed");
+		return FALSE;
+	}
+	return TRUE;
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The lease table and address allocator. Every change goes to the store
- * first, through create() (a new record) or replace() with the value last
- * read (a changed one), and only then into memory: two servers sharing a
- * store therefore never hand one address to two clients, and an ACK sent
- * after a successful write survives a crash. */
+/* The lease table and address allocator. Leases live in memory, indexed by
+ * address, MAC and client identifier, with per-pool bitmaps of addresses
+ * that never had a record and an expiry order of those that did, so one
+ * exchange costs a few hash lookups. Offers stay in memory (a promise, not
+ * a lease). Binds, releases and declines change memory at once, so later
+ * packets of the same pass see them, and are queued as one batch that
+ * pxf_dhcp_leases_commit() hands to the store: the ACKs of a pass go out
+ * only after it returns TRUE. */
 #pragma once
 
 #include <glib.h>
@@ -23,6 +26,13 @@ typedef enum {
  * "updated": UNIX-SECONDS}. Newer formats are left alone (UNREADABLE). */
 #define PXF_DHCP_LEASE_FORMAT 1
 
+/* Who asks for an address. */
+typedef struct {
+	const gchar *mac;
+	const gchar *client_id; /* NULL when the client sent no option 61 */
+	const gchar *hostname;
+} PxfDhcpLeaseOwner;
+
 typedef struct {
 	guint32 ip;
 	PxfDhcpLeaseState state;
@@ -31,7 +41,7 @@ typedef struct {
 	gchar *hostname;  /* or NULL */
 	gint64 expires;	  /* wall-clock seconds */
 	gint64 updated;
-	GBytes *stored;	    /* the record as last read or written; NULL when none */
+	GBytes *stored;	    /* the record as read or committed; NULL for an offer */
 	gboolean announced; /* the owner callback was told it is bound */
 } PxfDhcpLease;
 
@@ -40,14 +50,11 @@ GBytes *pxf_dhcp_lease_to_bytes(const PxfDhcpLease *lease);
 /* key is the address; fails with PXF_DHCP_ERROR_CORRUPT naming it. */
 PxfDhcpLease *pxf_dhcp_lease_from_bytes(const gchar *key, GBytes *value, GError **error);
 void pxf_dhcp_lease_free(PxfDhcpLease *lease);
+/* RFC 2131 4.2: the client identifier when both have one, else the MAC. */
+gboolean pxf_dhcp_lease_matches(const PxfDhcpLease *lease, const PxfDhcpLeaseOwner *owner);
+/* Released records are not; the others until they expire. */
+gboolean pxf_dhcp_lease_is_active(const PxfDhcpLease *lease, gint64 now);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfDhcpLease, pxf_dhcp_lease_free)
-
-/* Who asks for an address. */
-typedef struct {
-	const gchar *mac;
-	const gchar *client_id; /* NULL when the client sent no option 61 */
-	const gchar *hostname;
-} PxfDhcpLeaseOwner;
 
 /* The record is offered or bound to owner and not expired. */
 gboolean
@@ -57,26 +64,13 @@ gboolean pxf_dhcp_lease_is_blocked_for(const PxfDhcpLease *lease,
 				       const PxfDhcpLeaseOwner *owner,
 				       gint64 now);
 
-/* The store's primitives, as the plugin or a test provides them; keys are
- * dotted-quad addresses. */
-typedef enum {
-	PXF_DHCP_STORE_OK,
-	PXF_DHCP_STORE_EXISTS,	  /* create() of a key that exists */
-	PXF_DHCP_STORE_CONFLICT,  /* replace() with a stale expected value */
-	PXF_DHCP_STORE_NOT_FOUND, /* get()/replace() of a missing key */
-	PXF_DHCP_STORE_FAILED,
-} PxfDhcpStoreResult;
-
+/* The store, as the plugin or a test provides it; keys are dotted-quad
+ * addresses. */
 typedef struct {
-	PxfDhcpStoreResult (*get)(gpointer store, const gchar *key, GBytes **value, GError **error);
-	PxfDhcpStoreResult (*create)(gpointer store,
-				     const gchar *key,
-				     GBytes *value,
-				     GError **error);
-	PxfDhcpStoreResult (*replace)(
-		gpointer store, const gchar *key, GBytes *expected, GBytes *value, GError **error);
 	/* key → GBytes */
 	GHashTable *(*list)(gpointer store, GError **error);
+	/* changes: key → GBytes; all or nothing, durable on TRUE */
+	gboolean (*commit)(gpointer store, GHashTable *changes, GError **error);
 } PxfDhcpStoreOps;
 
 /* Told when an address becomes bound to a MAC, and (mac NULL) when it stops
@@ -128,7 +122,7 @@ guint32 pxf_dhcp_leases_offer(PxfDhcpLeases *self,
 			      gint64 now,
 			      gint64 hold,
 			      GError **error);
-/* Binds ip to owner until now + lease_time once the store has it. Fails
+/* Binds ip to owner until now + lease_time, queued for the next commit. Fails
  * with PXF_DHCP_ERROR_TAKEN when another client holds it (unless take_over,
  * for a fixed address) or it is quarantined; other addresses the owner held
  * are released. */
@@ -154,5 +148,13 @@ gboolean pxf_dhcp_leases_decline(PxfDhcpLeases *self,
 void pxf_dhcp_leases_forget_offer(PxfDhcpLeases *self, const PxfDhcpLeaseOwner *owner, gint64 now);
 /* Announces the end of bound leases that have expired. */
 void pxf_dhcp_leases_expire(PxfDhcpLeases *self, gint64 now);
+
+/* The changes queued since the last commit. */
+guint pxf_dhcp_leases_get_n_pending(PxfDhcpLeases *self);
+/* Hands the queued changes to the store as one batch; FALSE with
+ * PXF_DHCP_ERROR_STORE when it could not make them durable (they stay in
+ * memory, which only makes their addresses unavailable to others, and are
+ * written again when their clients retry). */
+gboolean pxf_dhcp_leases_commit(PxfDhcpLeases *self, GError **error);
 
 G_END_DECLS

@@ -88,7 +88,7 @@ pxf_dhcp_endpoint_local(PxfDhcpEndpoint *ep)
 }
 
 static void
-pxf_dhcp_endpoint_send(PxfDhcpEndpoint *ep, PxfDhcpOutgoing *out)
+pxf_dhcp_socket_send(GObject *target, const gchar *ifname, const PxfDhcpOutgoing *out)
 {
 	g_autofree gchar *ip = pxf_dhcp_ip_to_string(out->ip);
 	g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(ip);
@@ -97,9 +97,9 @@ pxf_dhcp_endpoint_send(PxfDhcpEndpoint *ep, PxfDhcpOutgoing *out)
 	gsize len = 0;
 	const gchar *data = g_bytes_get_data(out->data, &len);
 
-	if (g_socket_send_to(ep->socket, dest, data, len, NULL, &error) < 0)
+	if (g_socket_send_to(G_SOCKET(target), dest, data, len, NULL, &error) < 0)
 		g_warning("sending a reply to %s:%u on %s: %s", ip, out->port,
-			  ep->ifname != NULL ? ep->ifname : "-", error->message);
+			  ifname != NULL ? ifname : "-", error->message);
 }
 
 static gboolean
@@ -130,8 +130,9 @@ pxf_dhcp_endpoint_ready(GSocket *socket, GIOCondition condition, gpointer user_d
 		in.ifname = ep->ifname;
 		in.local = local;
 		in.peer = G_INET_SOCKET_ADDRESS(peer);
+		in.target = G_OBJECT(ep->socket);
 		if (pxf_dhcp_server_handle(self->server, self->buf, (gsize)n, &in, &out)) {
-			pxf_dhcp_endpoint_send(ep, &out);
+			pxf_dhcp_socket_send(in.target, ep->ifname, &out);
 			pxf_dhcp_outgoing_clear(&out);
 		}
 	}
@@ -172,6 +173,7 @@ pxf_dhcp_listener_new(PxfPluginContext *ctx,
 	self->server = server;
 	self->endpoints = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_dhcp_endpoint_free);
 	self->buf = g_malloc(PXF_DHCP_RECV_SIZE);
+	pxf_dhcp_server_set_send_func(server, pxf_dhcp_socket_send);
 
 	for (guint i = 0; interfaces[i] != NULL; i++) {
 		GSocket *socket = pxf_plugin_context_bind_device(ctx, G_SOCKET_TYPE_DATAGRAM,

@@ -21,6 +21,22 @@ pxf_dhcp_server_owner_changed(guint32 ip, const gchar *mac, gpointer user_data)
 	self->backend->set_address_owner(self->backend_data, text, mac);
 }
 
+/* An ACK waiting for the commit of its lease. */
+typedef struct {
+	GObject *target;
+	gchar *ifname;
+	PxfDhcpOutgoing out;
+} PxfDhcpWaiting;
+
+static void
+pxf_dhcp_waiting_free(PxfDhcpWaiting *w)
+{
+	g_object_unref(w->target);
+	g_free(w->ifname);
+	pxf_dhcp_outgoing_clear(&w->out);
+	g_free(w);
+}
+
 PxfDhcpServer *
 pxf_dhcp_server_new(PxfDhcpConfig *config,
 		    const PxfDhcpStoreOps *store_ops,
@@ -34,7 +50,81 @@ pxf_dhcp_server_new(PxfDhcpConfig *config,
 	self->backend_data = backend_data;
 	self->leases = pxf_dhcp_leases_new(store_ops, store, pxf_dhcp_server_owner_changed, self);
 	self->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	self->waiting = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_dhcp_waiting_free);
 	return self;
+}
+
+void
+pxf_dhcp_server_set_send_func(PxfDhcpServer *self, PxfDhcpSendFunc func)
+{
+	self->send_func = func;
+}
+
+guint
+pxf_dhcp_server_get_n_waiting(PxfDhcpServer *self)
+{
+	return self->waiting->len;
+}
+
+gboolean
+pxf_dhcp_server_flush(PxfDhcpServer *self)
+{
+	g_autoptr(GPtrArray) waiting = g_steal_pointer(&self->waiting);
+	g_autoptr(GError) error = NULL;
+
+	self->waiting = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_dhcp_waiting_free);
+	g_clear_handle_id(&self->flush_id, g_source_remove);
+	if (!pxf_dhcp_leases_commit(self->leases, &error)) {
+		g_warning("%s; %u ACKs not sent", error->message, waiting->len);
+		return FALSE;
+	}
+	for (guint i = 0; i < waiting->len; i++) {
+		PxfDhcpWaiting *w = g_ptr_array_index(waiting, i);
+		self->send_func(w->target, w->ifname, &w->out);
+	}
+	return TRUE;
+}
+
+static gboolean
+pxf_dhcp_server_flush_cb(gpointer user_data)
+{
+	PxfDhcpServer *self = user_data;
+	self->flush_id = 0;
+	pxf_dhcp_server_flush(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* After handling a packet: an ACK of a changed lease waits for the commit
+ * at the end of the pass; FALSE when out is not to be sent now. */
+static gboolean
+pxf_dhcp_server_defer(PxfDhcpServer *self,
+		      PxfDhcpExchange *ex,
+		      gboolean reply,
+		      PxfDhcpOutgoing *out)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (pxf_dhcp_leases_get_n_pending(self->leases) == 0)
+		return reply;
+	if (self->send_func == NULL) {
+		if (pxf_dhcp_leases_commit(self->leases, &error))
+			return reply;
+		g_warning("%s", error->message);
+		return reply;
+	}
+	if (reply && ex->bound && ex->in->target != NULL) {
+		PxfDhcpWaiting *w = g_new0(PxfDhcpWaiting, 1);
+		w->target = g_object_ref(ex->in->target);
+		w->ifname = g_strdup(ex->in->ifname);
+		w->out = *out;
+		memset(out, 0, sizeof(*out));
+		g_ptr_array_add(self->waiting, w);
+		reply = FALSE;
+	}
+	if (self->flush_id == 0)
+		self->flush_id =
+			g_idle_add_full(G_PRIORITY_DEFAULT, pxf_dhcp_server_flush_cb, self, NULL);
+	return reply;
 }
 
 void
@@ -42,6 +132,9 @@ pxf_dhcp_server_free(PxfDhcpServer *self)
 {
 	if (self == NULL)
 		return;
+	if (self->send_func != NULL)
+		pxf_dhcp_server_flush(self);
+	g_ptr_array_unref(self->waiting);
 	pxf_dhcp_leases_free(self->leases);
 	pxf_dhcp_config_free(self->config);
 	g_hash_table_unref(self->seen);
@@ -424,7 +517,7 @@ pxf_dhcp_server_request(PxfDhcpExchange *ex, PxfDhcpOutgoing *out)
 			return pxf_dhcp_server_nak(ex, ip, "the client holds another address", out);
 	}
 	lease_time = pxf_dhcp_exchange_lease_time(ex);
-	/* the ACK goes out only once the store has the lease */
+	/* the ACK goes out only once the store has the lease: see defer() */
 	if (!pxf_dhcp_leases_bind(self->leases, &ex->owner, ip, ip == ex->fixed_ip, ex->now,
 				  lease_time, &error)) {
 		if (g_error_matches(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_TAKEN))
@@ -432,6 +525,12 @@ pxf_dhcp_server_request(PxfDhcpExchange *ex, PxfDhcpOutgoing *out)
 		g_warning("REQUEST from %s: %s; not acknowledged", ex->mac, error->message);
 		return FALSE;
 	}
+	/* without a send function no pass to group by: written now */
+	if (self->send_func == NULL && !pxf_dhcp_leases_commit(self->leases, &error)) {
+		g_warning("REQUEST from %s: %s; not acknowledged", ex->mac, error->message);
+		return FALSE;
+	}
+	ex->bound = TRUE;
 	if (!pxf_dhcp_reply_build(ex, PXF_DHCP_ACK, ip, lease_time, NULL, out))
 		return FALSE;
 	text = pxf_dhcp_ip_to_string(ip);
@@ -617,6 +716,7 @@ pxf_dhcp_server_handle(PxfDhcpServer *self,
 		g_debug("ignoring DHCP message type %u from %s", pkt->message_type, ex.mac);
 		break;
 	}
+	reply = pxf_dhcp_server_defer(self, &ex, reply, out);
 	pxf_dhcp_exchange_clear(&ex);
 	if (!reply)
 		pxf_dhcp_outgoing_clear(out);

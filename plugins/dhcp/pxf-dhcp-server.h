@@ -51,6 +51,10 @@ typedef struct {
 	const gchar *ifname; /* NULL on a socket bound to an address */
 	GArray *local;	     /* PxfDhcpLocalAddress: this server's addresses there */
 	GInetSocketAddress *peer;
+	/* What a reply goes out through (the listener's socket), kept while
+	 * an ACK waits for its lease to be durable; NULL when the caller
+	 * sends every reply itself. */
+	GObject *target;
 } PxfDhcpIncoming;
 
 /* A reply to send. */
@@ -85,6 +89,19 @@ gboolean pxf_dhcp_server_handle(PxfDhcpServer *self,
 				gsize len,
 				const PxfDhcpIncoming *in,
 				PxfDhcpOutgoing *out);
+/* Sends a reply through an incoming packet's target. */
+typedef void (*PxfDhcpSendFunc)(GObject *target, const gchar *ifname, const PxfDhcpOutgoing *out);
+/* Group commit: with a send function, an ACK whose lease changed is not
+ * returned by handle() but queued; the lease changes of a main-loop pass
+ * are committed together (one fdatasync) from an idle source at default
+ * priority, which runs after the pass's packets, and only then are the
+ * queued ACKs sent. Without one, handle() commits before it returns. */
+void pxf_dhcp_server_set_send_func(PxfDhcpServer *self, PxfDhcpSendFunc func);
+/* Commits the pass's changes and sends the ACKs waiting for them; on a
+ * failure, logged with the file, the waiting ACKs are dropped (the clients
+ * retry). */
+gboolean pxf_dhcp_server_flush(PxfDhcpServer *self);
+guint pxf_dhcp_server_get_n_waiting(PxfDhcpServer *self);
 /* Periodic work: forgets owners of expired leases. */
 void pxf_dhcp_server_tick(PxfDhcpServer *self);
 

@@ -186,5 +186,13 @@ gboolean pxf_plugin_context_store_remove(PxfPluginContext *ctx,
 					 GError **error);
 /* key → GBytes */
 GHashTable *pxf_plugin_context_store_list(PxfPluginContext *ctx, const gchar *ns, GError **error);
+/* A batch: changes is key → GBytes, or NULL to remove the key. All of it is
+ * durable when this returns TRUE and none of it is applied on FALSE; the
+ * file store writes it as one journal record with one fdatasync, a database
+ * as one transaction. Since ABI 1.1. */
+gboolean pxf_plugin_context_store_commit(PxfPluginContext *ctx,
+					 const gchar *ns,
+					 GHashTable *changes,
+					 GError **error);
 
 G_END_DECLS

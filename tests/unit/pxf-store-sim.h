@@ -396,6 +396,7 @@ static const PxfStoreFileOps sim_file_ops = {
 	.link = sim_link,
 	.mkdir = sim_mkdir,
 	.read = sim_read,
+	.fdatasync = sim_fsync,
 };
 
 /* ---- power loss ------------------------------------------------------ */

@@ -89,7 +89,7 @@ test_store_roundtrip(void)
 
 	g_assert_true(pxf_store_put(store, "hosts", "aa:bb:cc:dd:ee:ff", v2, &error));
 	g_assert_true(pxf_store_put(store, "hosts", "other", empty, &error));
-	g_assert_true(pxf_store_put(store, "leases", "10.0.0.5", v1, &error));
+	g_assert_true(pxf_store_put(store, "records", "10.0.0.5", v1, &error));
 	g_assert_no_error(error);
 
 	all = pxf_store_list(store, "hosts", &error);
@@ -112,7 +112,7 @@ test_store_roundtrip(void)
 	g_clear_object(&store);
 	store = pxf_store_file_new(dir, &error);
 	g_assert_no_error(error);
-	got = pxf_store_get(store, "leases", "10.0.0.5", &error);
+	got = pxf_store_get(store, "records", "10.0.0.5", &error);
 	g_assert_no_error(error);
 	g_assert_true(g_bytes_equal(got, v1));
 	sim_rm_rf(dir, FALSE);
@@ -122,19 +122,19 @@ static void
 test_store_create_exists(void)
 {
 	g_autofree gchar *dir = make_tmpdir();
-	g_autofree gchar *ns_dir = g_build_filename(dir, "leases", NULL);
+	g_autofree gchar *ns_dir = g_build_filename(dir, "records", NULL);
 	g_autoptr(PxfStore) store = pxf_store_file_new(dir, NULL);
 	g_autoptr(GBytes) v1 = bytes("first");
 	g_autoptr(GBytes) v2 = bytes("second");
 	g_autoptr(GBytes) got = NULL;
 	g_autoptr(GError) error = NULL;
 
-	g_assert_true(pxf_store_create(store, "leases", "10.0.0.5", v1, &error));
+	g_assert_true(pxf_store_create(store, "records", "10.0.0.5", v1, &error));
 	g_assert_no_error(error);
-	g_assert_false(pxf_store_create(store, "leases", "10.0.0.5", v2, &error));
+	g_assert_false(pxf_store_create(store, "records", "10.0.0.5", v2, &error));
 	g_assert_error(error, PXF_STORE_ERROR, PXF_STORE_ERROR_EXISTS);
 	g_assert_nonnull(strstr(error->message, "10.0.0.5"));
-	got = pxf_store_get(store, "leases", "10.0.0.5", NULL);
+	got = pxf_store_get(store, "records", "10.0.0.5", NULL);
 	g_assert_true(g_bytes_equal(got, v1));
 	g_assert_cmpuint(count_temp_files(ns_dir), ==, 0);
 	sim_rm_rf(dir, FALSE);
@@ -154,7 +154,7 @@ create_race_thread(gpointer data)
 	g_autofree gchar *value = g_strdup_printf("owner %u", race->index);
 	g_autoptr(GBytes) v = bytes(value);
 
-	race->won = pxf_store_create(race->store, "leases", "10.0.0.9", v, &error);
+	race->won = pxf_store_create(race->store, "records", "10.0.0.9", v, &error);
 	if (!race->won)
 		g_assert_error(error, PXF_STORE_ERROR, PXF_STORE_ERROR_EXISTS);
 	return NULL;
@@ -173,7 +173,7 @@ test_store_create_race(void)
 	for (guint round = 0; round < 20; round++) {
 		g_autofree gchar *expect = NULL;
 		store = pxf_store_file_new(dir, NULL);
-		pxf_store_remove(store, "leases", "10.0.0.9", NULL);
+		pxf_store_remove(store, "records", "10.0.0.9", NULL);
 		g_clear_object(&store);
 		winners = 0;
 		/* separate objects share no lock: only link(2) decides; they are
@@ -195,7 +195,7 @@ test_store_create_race(void)
 		}
 		g_assert_cmpuint(winners, ==, 1);
 		store = pxf_store_file_new(dir, NULL);
-		got = pxf_store_get(store, "leases", "10.0.0.9", NULL);
+		got = pxf_store_get(store, "records", "10.0.0.9", NULL);
 		g_assert_true(bytes_is(got, expect));
 		g_clear_pointer(&got, g_bytes_unref);
 		g_clear_object(&store);
@@ -214,19 +214,19 @@ test_store_replace(void)
 	g_autoptr(GBytes) got = NULL;
 	g_autoptr(GError) error = NULL;
 
-	g_assert_false(pxf_store_replace(store, "leases", "k", v1, v2, &error));
+	g_assert_false(pxf_store_replace(store, "records", "k", v1, v2, &error));
 	g_assert_error(error, PXF_STORE_ERROR, PXF_STORE_ERROR_CONFLICT);
 	g_clear_error(&error);
 
-	g_assert_true(pxf_store_put(store, "leases", "k", v1, &error));
-	g_assert_true(pxf_store_replace(store, "leases", "k", v1, v2, &error));
+	g_assert_true(pxf_store_put(store, "records", "k", v1, &error));
+	g_assert_true(pxf_store_replace(store, "records", "k", v1, v2, &error));
 	g_assert_no_error(error);
 	/* v1 is stale now */
-	g_assert_false(pxf_store_replace(store, "leases", "k", v1, v3, &error));
+	g_assert_false(pxf_store_replace(store, "records", "k", v1, v3, &error));
 	g_assert_error(error, PXF_STORE_ERROR, PXF_STORE_ERROR_CONFLICT);
-	g_assert_nonnull(strstr(error->message, "leases/k"));
+	g_assert_nonnull(strstr(error->message, "records/k"));
 	g_clear_error(&error);
-	got = pxf_store_get(store, "leases", "k", NULL);
+	got = pxf_store_get(store, "records", "k", NULL);
 	g_assert_true(g_bytes_equal(got, v2));
 	sim_rm_rf(dir, FALSE);
 }

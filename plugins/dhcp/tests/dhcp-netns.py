@@ -8,7 +8,6 @@ touches the machine's own interfaces. Needs root; exits 77 without it.
 
 usage: dhcp-netns.py BUILDDIR CASE
 """
-import json
 import os
 import random
 import shutil
@@ -25,6 +24,7 @@ PLUGIN = os.path.join(BUILD, "plugins", "dhcp", "dhcp.so")
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "lib"))
+import pxfleases  # noqa: E402
 import pxftest  # noqa: E402
 from pxftest import SKIP, TIMEOUT, Fail, check, run  # noqa: E402
 
@@ -86,11 +86,7 @@ class Daemon(pxftest.Env):
         self.stop_clean(sig)
 
     def lease(self, ip):
-        path = os.path.join(self.state, "leases", ip + ".json")
-        if not os.path.exists(path):
-            return None
-        with open(path) as f:
-            return json.load(f)
+        return pxfleases.read_leases(self.state).get(ip)
 
 
 def config(netns, lease_time=600, decline_time=600, first=100, last=199):

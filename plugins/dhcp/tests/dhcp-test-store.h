@@ -11,75 +11,25 @@
 typedef struct {
 	PxfStore *store;
 	gchar *dir;
-	gboolean fail_writes; /* every create/replace fails as a broken disk would */
-	guint n_writes;
+	gboolean fail_writes; /* every commit fails as a broken disk would */
+	guint n_writes;	      /* records committed */
+	guint n_commits;      /* batches committed */
 } TestStore;
 
-static inline PxfDhcpStoreResult
-test_store_result(GError *error)
+/* fdatasync() calls of the file store, across all the stores of a test:
+ * group commit is one per batch */
+static guint test_store_n_datasyncs;
+
+static inline int
+test_store_fdatasync(int fd)
 {
-	if (error == NULL)
-		return PXF_DHCP_STORE_OK;
-	if (g_error_matches(error, PXF_STORE_ERROR, PXF_STORE_ERROR_EXISTS))
-		return PXF_DHCP_STORE_EXISTS;
-	if (g_error_matches(error, PXF_STORE_ERROR, PXF_STORE_ERROR_CONFLICT))
-		return PXF_DHCP_STORE_CONFLICT;
-	if (g_error_matches(error, PXF_STORE_ERROR, PXF_STORE_ERROR_NOT_FOUND))
-		return PXF_DHCP_STORE_NOT_FOUND;
-	return PXF_DHCP_STORE_FAILED;
+	test_store_n_datasyncs++;
+	return fdatasync(fd);
 }
 
-static inline PxfDhcpStoreResult
-test_store_get(gpointer data, const gchar *key, GBytes **value, GError **error)
-{
-	TestStore *ts = data;
-	g_autoptr(GError) error_local = NULL;
-	*value = pxf_store_get(ts->store, "leases", key, &error_local);
-	if (*value != NULL)
-		return PXF_DHCP_STORE_OK;
-	{
-		PxfDhcpStoreResult rc = test_store_result(error_local);
-		if (error_local != NULL)
-			g_propagate_error(error, g_steal_pointer(&error_local));
-		return rc;
-	}
-}
-
-static inline PxfDhcpStoreResult
-test_store_create(gpointer data, const gchar *key, GBytes *value, GError **error)
-{
-	TestStore *ts = data;
-	g_autoptr(GError) error_local = NULL;
-	PxfDhcpStoreResult rc;
-	if (ts->fail_writes) {
-		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "disk full");
-		return PXF_DHCP_STORE_FAILED;
-	}
-	ts->n_writes++;
-	pxf_store_create(ts->store, "leases", key, value, &error_local);
-	rc = test_store_result(error_local);
-	if (error_local != NULL)
-		g_propagate_error(error, g_steal_pointer(&error_local));
-	return rc;
-}
-
-static inline PxfDhcpStoreResult
-test_store_replace(gpointer data, const gchar *key, GBytes *expected, GBytes *value, GError **error)
-{
-	TestStore *ts = data;
-	g_autoptr(GError) error_local = NULL;
-	PxfDhcpStoreResult rc;
-	if (ts->fail_writes) {
-		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "disk full");
-		return PXF_DHCP_STORE_FAILED;
-	}
-	ts->n_writes++;
-	pxf_store_replace(ts->store, "leases", key, expected, value, &error_local);
-	rc = test_store_result(error_local);
-	if (error_local != NULL)
-		g_propagate_error(error, g_steal_pointer(&error_local));
-	return rc;
-}
+static const PxfStoreFileOps test_store_file_ops = {
+	.fdatasync = test_store_fdatasync,
+};
 
 static inline GHashTable *
 test_store_list(gpointer data, GError **error)
@@ -88,11 +38,24 @@ test_store_list(gpointer data, GError **error)
 	return pxf_store_list(ts->store, "leases", error);
 }
 
+static inline gboolean
+test_store_commit(gpointer data, GHashTable *changes, GError **error)
+{
+	TestStore *ts = data;
+	if (ts->fail_writes) {
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "disk full");
+		return FALSE;
+	}
+	if (!pxf_store_commit(ts->store, "leases", changes, error))
+		return FALSE;
+	ts->n_commits++;
+	ts->n_writes += g_hash_table_size(changes);
+	return TRUE;
+}
+
 static const PxfDhcpStoreOps test_store_ops = {
-	.get = test_store_get,
-	.create = test_store_create,
-	.replace = test_store_replace,
 	.list = test_store_list,
+	.commit = test_store_commit,
 };
 
 static inline TestStore *
@@ -104,10 +67,12 @@ test_store_new(void)
 	g_assert_no_error(error);
 	ts->store = pxf_store_file_new(ts->dir, &error);
 	g_assert_no_error(error);
+	pxf_store_file_set_ops(PXF_STORE_FILE(ts->store), &test_store_file_ops);
 	return ts;
 }
 
-/* A second handle on the same directory: another server, or a restart. */
+/* A second handle on the same directory: a restart (the first must be
+ * closed, as a daemon holds its state directory alone). */
 static inline TestStore *
 test_store_reopen(TestStore *other)
 {

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The allocator over the core's real file store: pools, fixed addresses,
- * offer holds, quarantine, expiry, persistence and two servers sharing one
- * store. */
+ * offer holds, quarantine, expiry, indexes, group commit and persistence. */
 #include "dhcp-test-packets.h"
 #include "dhcp-test-store.h"
 #include "pxf-dhcp-leases.h"
@@ -250,8 +249,8 @@ test_decline(Fixture *f, gconstpointer data)
 	g_assert_cmphex(other, !=, ip);
 	g_assert_cmpuint(pxf_dhcp_leases_offer(f->leases, &b, &p, 0, ip, T0 + 3, 30, NULL), ==, 0);
 	g_assert_false(pxf_dhcp_leases_bind(f->leases, &b, ip, FALSE, T0 + 3, 600, NULL));
-	/* after the quarantine */
-	g_assert_cmphex(pxf_dhcp_leases_offer(f->leases, &c, &p, 0, 0, T0 + 62, 30, &error), ==,
+	/* after the quarantine, it may be asked for again */
+	g_assert_cmphex(pxf_dhcp_leases_offer(f->leases, &c, &p, 0, ip, T0 + 62, 30, &error), ==,
 			ip);
 }
 
@@ -368,6 +367,7 @@ test_persistence(Fixture *f, gconstpointer data)
 						    g_strdup(o.mac));
 		}
 	}
+	g_assert_true(pxf_dhcp_leases_commit(f->leases, &error));
 	/* a corrupt record on a free pool address is reported and kept out */
 	for (junk_ip = p.start; pxf_dhcp_leases_lookup(f->leases, junk_ip) != NULL; junk_ip++)
 		;
@@ -384,7 +384,8 @@ test_persistence(Fixture *f, gconstpointer data)
 	g_assert_true(pxf_dhcp_leases_load(again, T0 + 60, &error));
 	g_test_assert_expected_messages();
 	g_assert_no_error(error);
-	g_assert_cmpuint(pxf_dhcp_leases_get_size(again), ==, 11);
+	/* 9 bound (the offer of client 8 was never written) and the junk */
+	g_assert_cmpuint(pxf_dhcp_leases_get_size(again), ==, 10);
 	g_assert_cmpuint(g_hash_table_size(owners2.owners), ==, 8);
 	g_hash_table_iter_init(&iter, bound);
 	while (g_hash_table_iter_next(&iter, &key, &value))
@@ -407,62 +408,229 @@ test_persistence(Fixture *f, gconstpointer data)
 	test_store_free(ts2);
 }
 
-/* Two servers with their own memory and one store never offer one address
- * to two clients: create() and replace() catch the race. */
-static void
-test_two_servers(Fixture *f, gconstpointer data)
-{
-	PxfDhcpPool p = pool("10.0.0.10", "10.0.0.29", NULL);
-	TestStore *ts2 = test_store_reopen(f->ts);
-	PxfDhcpLeases *other = pxf_dhcp_leases_new(&test_store_ops, ts2, NULL, NULL);
-	g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
-	gchar buf[32];
-
-	for (guint i = 0; i < 20; i++) {
-		g_autoptr(GError) error = NULL;
-		PxfDhcpLeaseOwner o = owner_n(i, buf, sizeof(buf));
-		PxfDhcpLeases *server = i % 2 == 0 ? f->leases : other;
-		guint32 ip = pxf_dhcp_leases_offer(server, &o, &p, 0, 0, T0, 30, &error);
-		g_assert_no_error(error);
-		g_assert_false(g_hash_table_contains(seen, GUINT_TO_POINTER(ip)));
-		g_hash_table_add(seen, GUINT_TO_POINTER(ip));
-		g_assert_true(pxf_dhcp_leases_bind(server, &o, ip, FALSE, T0, 600, &error));
-	}
-	/* the pool is full for both of them */
-	{
-		PxfDhcpLeaseOwner o = owner_n(99, buf, sizeof(buf));
-		g_assert_cmpuint(pxf_dhcp_leases_offer(f->leases, &o, &p, 0, 0, T0, 30, NULL), ==,
-				 0);
-		g_assert_cmpuint(pxf_dhcp_leases_offer(other, &o, &p, 0, 0, T0, 30, NULL), ==, 0);
-	}
-	/* a stale copy cannot overwrite: server 2 binds what server 1 offered */
-	{
-		guint32 ip = test_ip("10.0.0.10");
-		PxfDhcpLeaseOwner thief = owner_n(50, buf, sizeof(buf));
-		g_assert_false(pxf_dhcp_leases_bind(other, &thief, ip, FALSE, T0, 600, NULL));
-	}
-	pxf_dhcp_leases_free(other);
-	test_store_free(ts2);
-}
-
-/* No store, no lease: a failed write is an error, never a silent ACK. */
+/* No store, no lease: a failed commit is an error, never a silent ACK,
+ * and what it could not write stays held in memory so the address goes to
+ * no one else until the client's retry is written. */
 static void
 test_store_failure(Fixture *f, gconstpointer data)
 {
-	PxfDhcpPool p = pool("10.0.0.10", "10.0.0.20", NULL);
+	PxfDhcpPool p = pool("10.0.0.10", "10.0.0.11", NULL);
 	g_autoptr(GError) error = NULL;
 	gchar buf[32];
+	gchar buf2[32];
 	PxfDhcpLeaseOwner o = owner_n(1, buf, sizeof(buf));
+	PxfDhcpLeaseOwner other = owner_n(2, buf2, sizeof(buf2));
+	guint32 ip;
+	g_autofree gchar *key = NULL;
 
 	f->ts->fail_writes = TRUE;
-	g_assert_cmpuint(pxf_dhcp_leases_offer(f->leases, &o, &p, 0, 0, T0, 30, &error), ==, 0);
+	ip = pxf_dhcp_leases_offer(f->leases, &o, &p, 0, 0, T0, 30, &error);
+	g_assert_no_error(error);
+	g_assert_true(pxf_dhcp_leases_bind(f->leases, &o, ip, FALSE, T0, 600, &error));
+	g_assert_false(pxf_dhcp_leases_commit(f->leases, &error));
 	g_assert_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_STORE);
 	g_assert_nonnull(strstr(error->message, "disk full"));
 	g_clear_error(&error);
-	g_assert_false(pxf_dhcp_leases_bind(f->leases, &o, p.start, FALSE, T0, 600, &error));
-	g_assert_error(error, PXF_DHCP_ERROR, PXF_DHCP_ERROR_STORE);
-	g_assert_null(pxf_dhcp_leases_lookup(f->leases, p.start));
-	g_assert_cmpuint(g_hash_table_size(f->owners.owners), ==, 0);
+	key = pxf_dhcp_ip_to_string(ip);
+	g_assert_null(pxf_store_get(f->ts->store, "leases", key, NULL));
+	g_assert_cmphex(pxf_dhcp_leases_offer(f->leases, &other, &p, 0, 0, T0, 30, NULL), !=, ip);
+	/* the client retries; the disk is back */
+	f->ts->fail_writes = FALSE;
+	g_assert_true(pxf_dhcp_leases_bind(f->leases, &o, ip, FALSE, T0 + 2, 600, &error));
+	g_assert_true(pxf_dhcp_leases_commit(f->leases, &error));
+	g_assert_nonnull(pxf_store_get(f->ts->store, "leases", key, NULL));
+}
+
+/* An offer is a promise: never written. Binds, releases and declines of
+ * one pass are one batch: one commit, one fdatasync, whatever their
+ * number. */
+static void
+test_group_commit(Fixture *f, gconstpointer data)
+{
+	PxfDhcpPool p = pool("10.2.0.1", "10.2.3.254", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GHashTable) stored = NULL;
+	guint32 first = 0;
+	guint syncs;
+	gchar buf[32];
+
+	for (guint i = 0; i < 200; i++) {
+		PxfDhcpLeaseOwner o = owner_n(i, buf, sizeof(buf));
+		guint32 ip = pxf_dhcp_leases_offer(f->leases, &o, &p, 0, 0, T0, 30, &error);
+		g_assert_no_error(error);
+		if (i == 0)
+			first = ip;
+	}
+	g_assert_cmpuint(pxf_dhcp_leases_get_n_pending(f->leases), ==, 0);
+	stored = pxf_store_list(f->ts->store, "leases", &error);
+	g_assert_cmpuint(g_hash_table_size(stored), ==, 0);
+	g_clear_pointer(&stored, g_hash_table_unref);
+	syncs = test_store_n_datasyncs;
+	for (guint i = 0; i < 200; i++) {
+		PxfDhcpLeaseOwner o = owner_n(i, buf, sizeof(buf));
+		guint32 ip = pxf_dhcp_leases_find_client(f->leases, &o, p.start, p.end, T0)->ip;
+		g_assert_true(pxf_dhcp_leases_bind(f->leases, &o, ip, FALSE, T0, 600, &error));
+	}
+	{
+		PxfDhcpLeaseOwner o = owner_n(0, buf, sizeof(buf));
+		g_assert_true(pxf_dhcp_leases_release(f->leases, &o, first, T0));
+	}
+	/* the bind and the release of one address are one change */
+	g_assert_cmpuint(pxf_dhcp_leases_get_n_pending(f->leases), ==, 200);
+	g_assert_cmpuint(test_store_n_datasyncs, ==, syncs);
+	g_assert_true(pxf_dhcp_leases_commit(f->leases, &error));
+	g_assert_cmpuint(f->ts->n_commits, ==, 1);
+	g_assert_cmpuint(f->ts->n_writes, ==, 200);
+	g_assert_cmpuint(test_store_n_datasyncs, ==, syncs + 1);
+	g_assert_cmpuint(pxf_dhcp_leases_get_n_pending(f->leases), ==, 0);
+	/* nothing to do, nothing synced */
+	g_assert_true(pxf_dhcp_leases_commit(f->leases, &error));
+	g_assert_cmpuint(test_store_n_datasyncs, ==, syncs + 1);
+	stored = pxf_store_list(f->ts->store, "leases", &error);
+	g_assert_cmpuint(g_hash_table_size(stored), ==, 200);
+}
+
+/* The indexes find a client's lease by MAC and by client identifier among
+ * many, and the free-address order hands out what others let go of. */
+static void
+test_indexes(Fixture *f, gconstpointer data)
+{
+	PxfDhcpPool p = pool("10.3.0.1", "10.3.7.254", NULL);
+	g_autoptr(GError) error = NULL;
+	gchar buf[32];
+	gchar cid[32];
+	guint32 ips[2000];
+
+	for (guint i = 0; i < G_N_ELEMENTS(ips); i++) {
+		PxfDhcpLeaseOwner o = owner_n(i, buf, sizeof(buf));
+		g_snprintf(cid, sizeof(cid), "ff%08x", i);
+		if (i % 2 == 0)
+			o.client_id = cid;
+		ips[i] = pxf_dhcp_leases_offer(f->leases, &o, &p, 0, 0, T0, 30, &error);
+		g_assert_no_error(error);
+		g_assert_true(pxf_dhcp_leases_bind(f->leases, &o, ips[i], FALSE, T0, 600, &error));
+	}
+	g_assert_true(pxf_dhcp_leases_commit(f->leases, &error));
+	for (guint i = 0; i < G_N_ELEMENTS(ips); i++) {
+		PxfDhcpLeaseOwner o = owner_n(i, buf, sizeof(buf));
+		PxfDhcpLease *lease;
+		g_snprintf(cid, sizeof(cid), "ff%08x", i);
+		if (i % 2 == 0) {
+			/* the client identifier wins over the MAC (RFC 2131 4.2) */
+			o.mac = "52:54:00:ff:ff:ff";
+			o.client_id = cid;
+		}
+		lease = pxf_dhcp_leases_find_client(f->leases, &o, p.start, p.end, T0 + 1);
+		g_assert_nonnull(lease);
+		g_assert_cmphex(lease->ip, ==, ips[i]);
+		g_assert_true(pxf_dhcp_lease_is_held_by(lease, &o, T0 + 1));
+	}
+	/* unknown clients: nothing */
+	{
+		PxfDhcpLeaseOwner o = owner_n(5000, buf, sizeof(buf));
+		g_assert_null(pxf_dhcp_leases_find_client(f->leases, &o, p.start, p.end, T0));
+	}
+	/* once every unused address is gone, the one released longest ago */
+	{
+		guint32 last = 0;
+		guint n = 0;
+		PxfDhcpLeaseOwner o = owner_n(7, buf, sizeof(buf));
+		g_assert_true(pxf_dhcp_leases_release(f->leases, &o, ips[7], T0 + 5));
+		o = owner_n(9, buf, sizeof(buf));
+		g_assert_true(pxf_dhcp_leases_release(f->leases, &o, ips[9], T0 + 6));
+		for (guint i = 0; i < 10000; i++) {
+			PxfDhcpLeaseOwner n_o = owner_n(10000 + i, buf, sizeof(buf));
+			last = pxf_dhcp_leases_offer(f->leases, &n_o, &p, 0, 0, T0 + 10, 30, NULL);
+			if (last == 0 || last == ips[7] || last == ips[9])
+				break;
+			n++;
+		}
+		g_assert_cmpuint(n, ==, (p.end - p.start + 1) - G_N_ELEMENTS(ips));
+		g_assert_cmphex(last, ==, ips[7]);
+	}
+}
+
+typedef struct {
+	guint client;
+	gint64 expires;
+	gboolean active;
+	gboolean bound;
+} Held;
+
+/* A bind gives back what the client held elsewhere. */
+static void
+held_bind(Held *held, guint n, guint i, guint client, gint64 expires)
+{
+	for (guint j = 0; j < n; j++) {
+		if (held[j].client == client)
+			held[j].active = FALSE;
+	}
+	held[i] = (Held){client, expires, TRUE, TRUE};
+}
+
+/* Offers, binds, releases, declines and expiry in a random order over a
+ * small pool with many clients: no address is ever offered or bound to a
+ * client while another one holds it. */
+static void
+test_never_twice(Fixture *f, gconstpointer data)
+{
+	PxfDhcpPool p = pool("10.4.0.1", "10.4.0.40", NULL);
+	g_autoptr(GRand) rand = g_rand_new_with_seed(11);
+	Held held[40] = {{0}}; /* the model: what the test was told */
+	gint64 now = T0;
+	guint n_offers = 0;
+	gchar buf[32];
+
+	for (guint step = 0; step < 20000; step++) {
+		guint client = (guint)g_rand_int_range(rand, 1, 120);
+		PxfDhcpLeaseOwner o = owner_n(client, buf, sizeof(buf));
+		guint op = (guint)g_rand_int_range(rand, 0, 10);
+		PxfDhcpLease *mine;
+		guint32 ip;
+		guint i;
+
+		now += g_rand_int_range(rand, 0, 3);
+		if (op < 5) {
+			ip = pxf_dhcp_leases_offer(f->leases, &o, &p, 0, 0, now, 10, NULL);
+			if (ip == 0)
+				continue;
+			n_offers++;
+			i = ip - p.start;
+			g_assert_cmpuint(i, <, 40);
+			if (held[i].active && held[i].expires > now)
+				g_assert_cmpuint(held[i].client, ==, client);
+			/* an offer never shortens nor downgrades the client's
+			 * own bound lease */
+			if (!(held[i].active && held[i].client == client && held[i].bound &&
+			      held[i].expires > now))
+				held[i] = (Held){client, now + 10, TRUE, FALSE};
+			if (op < 3 && pxf_dhcp_leases_bind(f->leases, &o, ip, FALSE, now, 60, NULL))
+				held_bind(held, G_N_ELEMENTS(held), i, client, now + 60);
+			continue;
+		}
+		mine = pxf_dhcp_leases_find_client(f->leases, &o, p.start, p.end, now);
+		ip = mine != NULL ? mine->ip : 0;
+		if (op < 7) {
+			if (ip != 0 && pxf_dhcp_leases_release(f->leases, &o, ip, now))
+				held[ip - p.start].active = FALSE;
+		} else if (op == 7) {
+			/* a quarantine belongs to no client */
+			if (ip != 0 && pxf_dhcp_leases_decline(f->leases, &o, ip, now, 30))
+				held[ip - p.start] = (Held){0, now + 30, TRUE, FALSE};
+		} else {
+			/* a bind of any address: refused while someone else has it */
+			ip = p.start + (guint32)g_rand_int_range(rand, 0, 40);
+			i = ip - p.start;
+			if (pxf_dhcp_leases_bind(f->leases, &o, ip, FALSE, now, 60, NULL)) {
+				if (held[i].active && held[i].expires > now)
+					g_assert_cmpuint(held[i].client, ==, client);
+				held_bind(held, G_N_ELEMENTS(held), i, client, now + 60);
+			}
+		}
+		if (step % 50 == 0)
+			g_assert_true(pxf_dhcp_leases_commit(f->leases, NULL));
+	}
+	g_assert_cmpuint(n_offers, >, 1000);
 }
 
 /* A large pool: reserved addresses are skipped, nothing is handed out
@@ -510,8 +678,10 @@ main(int argc, char **argv)
 	ADD("/dhcp/leases/one-per-client", test_one_per_client);
 	ADD("/dhcp/leases/client-id", test_client_id);
 	ADD("/dhcp/leases/persistence", test_persistence);
-	ADD("/dhcp/leases/two-servers", test_two_servers);
 	ADD("/dhcp/leases/store-failure", test_store_failure);
+	ADD("/dhcp/leases/group-commit", test_group_commit);
+	ADD("/dhcp/leases/indexes", test_indexes);
+	ADD("/dhcp/leases/never-twice", test_never_twice);
 	ADD("/dhcp/leases/large-pool", test_large_pool);
 #undef ADD
 	return g_test_run();

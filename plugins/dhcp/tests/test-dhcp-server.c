@@ -23,6 +23,7 @@ typedef struct {
 	PxfDhcpServer *server;
 	GArray *local;
 	GSocketAddress *peer;
+	GObject *target; /* the incoming packets' target, or NULL */
 } Fixture;
 
 static PxfDhcpSubnet *
@@ -90,6 +91,7 @@ static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
 	pxf_dhcp_server_free(f->server);
+	g_clear_object(&f->target);
 	test_store_free(f->ts);
 	g_array_unref(f->local);
 	g_object_unref(f->peer);
@@ -105,8 +107,10 @@ static PxfDhcpPacket *
 exchange(Fixture *f, GByteArray *request, PxfDhcpOutgoing *where)
 {
 	g_autoptr(GBytes) bytes = test_packet_finish(request);
-	PxfDhcpIncoming in = {
-		.ifname = "veth0", .local = f->local, .peer = G_INET_SOCKET_ADDRESS(f->peer)};
+	PxfDhcpIncoming in = {.ifname = "veth0",
+			      .local = f->local,
+			      .peer = G_INET_SOCKET_ADDRESS(f->peer),
+			      .target = f->target};
 	PxfDhcpOutgoing out = {0};
 	g_autoptr(GError) error = NULL;
 	PxfDhcpPacket *reply;
@@ -167,14 +171,13 @@ dora(Fixture *f, const guint8 *mac, guint32 xid)
 static void
 test_dora(Fixture *f, gconstpointer data)
 {
+	g_autoptr(GBytes) stored = NULL;
+	g_autofree gchar *record = NULL;
 	PxfDhcpOutgoing out = {0};
 	g_autoptr(PxfDhcpPacket) offer = exchange(f, test_discover_dhclient(mac1, 0x1111), &out);
 	g_autoptr(PxfDhcpPacket) ack = NULL;
 	g_autofree gchar *domain = NULL;
 	g_autofree gchar *ip = NULL;
-	g_autofree gchar *path = NULL;
-	g_autofree gchar *record = NULL;
-	gsize len = 0;
 
 	g_assert_nonnull(offer);
 	g_assert_cmpuint(offer->message_type, ==, PXF_DHCP_OFFER);
@@ -201,11 +204,10 @@ test_dora(Fixture *f, gconstpointer data)
 	g_assert_cmphex(out.ip, ==, 0xffffffff);
 	g_assert_cmpuint(out.port, ==, 68);
 	pxf_dhcp_outgoing_clear(&out);
-	/* the offer is held in the store before it is sent */
+	/* an offer is a promise held in memory: nothing is written for it */
 	ip = pxf_dhcp_ip_to_string(offer->yiaddr);
-	path = g_strdup_printf("%s/leases/%s.json", f->ts->dir, ip);
-	g_assert_true(g_file_get_contents(path, &record, &len, NULL));
-	g_assert_nonnull(strstr(record, "\"offered\""));
+	g_assert_null(pxf_store_get(f->ts->store, "leases", ip, NULL));
+	g_assert_cmpuint(f->ts->n_commits, ==, 0);
 	g_assert_cmpuint(g_hash_table_size(f->fk.owners), ==, 0);
 
 	ack = exchange(f, request_selecting(mac1, 0x1112, offer->yiaddr), &out);
@@ -214,8 +216,11 @@ test_dora(Fixture *f, gconstpointer data)
 	g_assert_cmphex(ack->yiaddr, ==, offer->yiaddr);
 	g_assert_cmphex(out.ip, ==, 0xffffffff);
 	pxf_dhcp_outgoing_clear(&out);
-	g_clear_pointer(&record, g_free);
-	g_assert_true(g_file_get_contents(path, &record, &len, NULL));
+	/* committed, in one batch, before the ACK was returned */
+	g_assert_cmpuint(f->ts->n_commits, ==, 1);
+	stored = pxf_store_get(f->ts->store, "leases", ip, NULL);
+	g_assert_nonnull(stored);
+	record = g_strndup(g_bytes_get_data(stored, NULL), g_bytes_get_size(stored));
 	g_assert_nonnull(strstr(record, "\"bound\""));
 	g_assert_nonnull(strstr(record, "52:54:00:00:00:01"));
 	g_assert_nonnull(strstr(record, "client01"));
@@ -707,8 +712,10 @@ test_robustness(Fixture *f, gconstpointer data)
 	GByteArray *p;
 	guint8 junk[100] = {0};
 	g_autoptr(GBytes) bytes = g_bytes_new_static(junk, sizeof(junk));
-	PxfDhcpIncoming in = {
-		.ifname = "veth0", .local = f->local, .peer = G_INET_SOCKET_ADDRESS(f->peer)};
+	PxfDhcpIncoming in = {.ifname = "veth0",
+			      .local = f->local,
+			      .peer = G_INET_SOCKET_ADDRESS(f->peer),
+			      .target = f->target};
 	PxfDhcpOutgoing out = {0};
 	g_autoptr(GArray) elsewhere = g_array_new(FALSE, FALSE, sizeof(PxfDhcpLocalAddress));
 
@@ -811,10 +818,89 @@ test_store_failure(Fixture *f, gconstpointer data)
 {
 	g_autoptr(PxfDhcpPacket) offer = exchange(f, test_discover_dhclient(mac1, 1), NULL);
 	f->ts->fail_writes = TRUE;
+	g_autofree gchar *ip = pxf_dhcp_ip_to_string(offer->yiaddr);
 	g_test_expect_message("pxf-dhcp", G_LOG_LEVEL_WARNING, "*disk full*not acknowledged*");
 	g_assert_null(exchange(f, request_selecting(mac1, 2, offer->yiaddr), NULL));
 	g_test_assert_expected_messages();
-	g_assert_cmpuint(g_hash_table_size(f->fk.owners), ==, 0);
+	g_assert_null(pxf_store_get(f->ts->store, "leases", ip, NULL));
+}
+
+/* Group commit: the ACKs of one main-loop pass wait for one commit (one
+ * fdatasync) and go out after it; when it fails none goes out. */
+static GPtrArray *sent_acks; /* yiaddr of the replies sent */
+
+static void
+record_send(GObject *target, const gchar *ifname, const PxfDhcpOutgoing *out)
+{
+	g_autoptr(PxfDhcpPacket) reply = NULL;
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(out->data, &len);
+
+	g_assert_true(G_IS_OBJECT(target));
+	g_assert_cmpstr(ifname, ==, "veth0");
+	reply = pxf_dhcp_packet_parse(data, len, NULL);
+	g_assert_nonnull(reply);
+	g_assert_cmpuint(reply->message_type, ==, PXF_DHCP_ACK);
+	g_ptr_array_add(sent_acks, GUINT_TO_POINTER(reply->yiaddr));
+}
+
+static void
+run_pass(void)
+{
+	for (guint i = 0; i < 100 && g_main_context_iteration(NULL, FALSE); i++)
+		;
+}
+
+static void
+test_group_commit(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GHashTable) stored = NULL;
+	guint32 ips[25];
+	guint syncs;
+
+	sent_acks = g_ptr_array_new();
+	f->target = g_object_new(G_TYPE_OBJECT, NULL);
+	pxf_dhcp_server_set_send_func(f->server, record_send);
+	for (guint i = 0; i < G_N_ELEMENTS(ips); i++) {
+		guint8 mac[6] = {0x02, 0x00, 0x00, 0x00, 0x02, (guint8)i};
+		g_autoptr(PxfDhcpPacket) offer = exchange(f, test_discover_dhclient(mac, i), NULL);
+		/* an OFFER waits for nothing */
+		g_assert_nonnull(offer);
+		ips[i] = offer->yiaddr;
+	}
+	run_pass();
+	g_assert_cmpuint(f->ts->n_commits, ==, 0);
+	syncs = test_store_n_datasyncs;
+	for (guint i = 0; i < 20; i++) {
+		guint8 mac[6] = {0x02, 0x00, 0x00, 0x00, 0x02, (guint8)i};
+		g_assert_null(exchange(f, request_selecting(mac, 100 + i, ips[i]), NULL));
+	}
+	g_assert_cmpuint(pxf_dhcp_server_get_n_waiting(f->server), ==, 20);
+	g_assert_cmpuint(sent_acks->len, ==, 0);
+	g_assert_cmpuint(test_store_n_datasyncs, ==, syncs);
+	/* the end of the pass: one commit, one fdatasync, then the ACKs */
+	run_pass();
+	g_assert_cmpuint(pxf_dhcp_server_get_n_waiting(f->server), ==, 0);
+	g_assert_cmpuint(f->ts->n_commits, ==, 1);
+	g_assert_cmpuint(test_store_n_datasyncs, ==, syncs + 1);
+	g_assert_cmpuint(sent_acks->len, ==, 20);
+	for (guint i = 0; i < 20; i++)
+		g_assert_cmphex(GPOINTER_TO_UINT(g_ptr_array_index(sent_acks, i)), ==, ips[i]);
+	stored = pxf_store_list(f->ts->store, "leases", NULL);
+	g_assert_cmpuint(g_hash_table_size(stored), ==, 20);
+
+	/* the disk fails: the pass's ACKs are not sent */
+	f->ts->fail_writes = TRUE;
+	for (guint i = 20; i < G_N_ELEMENTS(ips); i++) {
+		guint8 mac[6] = {0x02, 0x00, 0x00, 0x00, 0x02, (guint8)i};
+		g_assert_null(exchange(f, request_selecting(mac, 100 + i, ips[i]), NULL));
+	}
+	g_test_expect_message("pxf-dhcp", G_LOG_LEVEL_WARNING, "*disk full*5 ACKs not sent*");
+	run_pass();
+	g_test_assert_expected_messages();
+	g_assert_cmpuint(sent_acks->len, ==, 20);
+	g_assert_cmpuint(pxf_dhcp_server_get_n_waiting(f->server), ==, 0);
+	g_clear_pointer(&sent_acks, g_ptr_array_unref);
 }
 
 /* A restarted server (new memory, same store) knows every lease. */
@@ -888,6 +974,7 @@ main(int argc, char **argv)
 	ADD("/dhcp/server/robustness", test_robustness);
 	ADD("/dhcp/server/hook-drop-and-size", test_hook_drop_and_size);
 	ADD("/dhcp/server/store-failure", test_store_failure);
+	ADD("/dhcp/server/group-commit", test_group_commit);
 	ADD("/dhcp/server/restart", test_restart);
 	ADD("/dhcp/server/tick", test_tick);
 #undef ADD
