@@ -25,6 +25,7 @@
 #include "pxf-privdrop.h"
 #include "pxf-render.h"
 #include "pxf-setup.h"
+#include "pxf-state-lock.h"
 
 G_DEFINE_QUARK(pxf_daemon_error_quark, pxf_daemon_error)
 
@@ -44,6 +45,7 @@ struct _PxfDaemon {
 	GHashTable *refused; /* name → message, plugins that could not start */
 	GHashTable *sockets; /* "udp|addr|port" → GSocket, kept across reloads */
 	gchar *state_dir;
+	gint state_lock; /* the flock on STATE_DIR/pxeforged.lock, or -1 */
 	gchar *control_path;
 	PxfStore *store;
 	PxfHostStates *states;
@@ -747,6 +749,7 @@ pxf_daemon_new(const PxfDaemonOptions *options)
 	self->opt_state_dir = g_strdup(options->state_dir);
 	self->opt_control_socket = g_strdup(options->control_socket);
 	self->opt_user = g_strdup(options->user);
+	self->state_lock = -1;
 	self->debug = options->debug;
 	self->loader = pxf_plugin_loader_new(NULL);
 	self->hooks = pxf_hook_registry_new();
@@ -779,6 +782,8 @@ pxf_daemon_free(PxfDaemon *self)
 	g_ptr_array_unref(self->contexts);
 	g_clear_pointer(&self->states, pxf_host_states_free);
 	g_clear_object(&self->store);
+	if (self->state_lock >= 0)
+		close(self->state_lock);
 	g_clear_pointer(&self->setup, pxf_setup_free);
 	pxf_hook_registry_free(self->hooks);
 	g_hash_table_unref(self->sockets);
@@ -962,6 +967,10 @@ pxf_daemon_start(PxfDaemon *self, GError **error)
 			    "state directory %s: %s", self->state_dir, g_strerror(saved));
 		return FALSE;
 	}
+	/* before anything reads or writes the state: one daemon per directory */
+	self->state_lock = pxf_state_lock_acquire(self->state_dir, error);
+	if (self->state_lock < 0)
+		return FALSE;
 	self->store = pxf_store_file_new(self->state_dir, error);
 	if (self->store == NULL)
 		return FALSE;

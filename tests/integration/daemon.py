@@ -547,6 +547,31 @@ def case_template_errors(e):
     check("broken-host" in p.stdout, "a fixed template was not taken on reload")
 
 
+def case_state_lock(e):
+    """A second pxeforged on a state directory in use refuses to start,
+    naming the directory and the PID of the one holding it, and changes
+    nothing; once the first has stopped, it starts."""
+    e.write("pxeforge.yaml", GOOD)
+    e.write("templates/ks.cfg", KS)
+    e.start()
+    other_socket = os.path.join(e.root, "run", "other.sock")
+    cmd = [e.pxeforged, "--config", e.config, "--state-dir", e.state,
+           "--control-socket", other_socket, "--user", ""]
+    p = subprocess.run(cmd, env=e.env, capture_output=True, text=True, timeout=TIMEOUT)
+    out = p.stdout + p.stderr
+    print(out)
+    check(p.returncode != 0, "a second daemon started on a state directory in use")
+    check("state directory %s is in use by another pxeforged (PID %d"
+          % (e.state, e.daemon.pid) in out, "the refusal does not name the dir and PID")
+    check(not os.path.exists(other_socket), "the refused daemon opened a control socket")
+    p = e.cli("hosts", "list")
+    check("web01" in p.stdout, "the first daemon was disturbed")
+    e.stop_and_check()
+    e.log_mode = "a"
+    e.start()
+    e.cli("hosts", "list")
+
+
 CASES = {
     "lifecycle": case_lifecycle,
     "privdrop": case_privdrop,
@@ -558,6 +583,7 @@ CASES = {
     "special-files": case_special_files,
     "relative-config": case_relative_config,
     "template-errors": case_template_errors,
+    "state-lock": case_state_lock,
 }
 
 
