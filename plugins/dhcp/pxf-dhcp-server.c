@@ -104,15 +104,18 @@ pxf_dhcp_server_defer(PxfDhcpServer *self,
 {
 	g_autoptr(GError) error = NULL;
 
+	gboolean wait = reply && ex->bound;
+
 	if (pxf_dhcp_leases_get_n_pending(self->leases) == 0)
 		return reply;
-	if (self->send_func == NULL) {
+	/* nothing to queue the ACK on: the pass is this packet */
+	if (self->send_func == NULL || (wait && ex->in->target == NULL)) {
 		if (pxf_dhcp_leases_commit(self->leases, &error))
 			return reply;
-		g_warning("%s", error->message);
-		return reply;
+		g_warning("%s%s", error->message, wait ? "; ACK not sent" : "");
+		return reply && !wait;
 	}
-	if (reply && ex->bound && ex->in->target != NULL) {
+	if (wait) {
 		PxfDhcpWaiting *w = g_new0(PxfDhcpWaiting, 1);
 		w->target = g_object_ref(ex->in->target);
 		w->ifname = g_strdup(ex->in->ifname);

@@ -633,6 +633,49 @@ test_never_twice(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(n_offers, >, 1000);
 }
 
+/* A state directory of an earlier release (one JSON file per lease): every
+ * lease is loaded, and the directory is rewritten as snapshot + journal. */
+static void
+test_migration(Fixture *f, gconstpointer data)
+{
+	g_autofree gchar *dir = g_dir_make_tmp("pxf-dhcp-old-XXXXXX", NULL);
+	g_autofree gchar *ns = g_build_filename(dir, "leases", NULL);
+	g_autofree gchar *snapshot = g_build_filename(dir, "leases.snapshot", NULL);
+	g_autofree gchar *journal = g_build_filename(dir, "leases.journal", NULL);
+	Owners owners = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free), 0};
+	g_autoptr(GError) error = NULL;
+	TestStore old = {.dir = dir};
+	TestStore *ts;
+	PxfDhcpLeases *leases;
+	gchar buf[32];
+
+	g_assert_cmpint(g_mkdir(ns, 0750), ==, 0);
+	for (guint i = 0; i < 30; i++) {
+		PxfDhcpLeaseOwner o = owner_n(i, buf, sizeof(buf));
+		g_autofree gchar *path = g_strdup_printf("%s/10.9.0.%u.json", ns, i + 1);
+		g_autofree gchar *json = g_strdup_printf(
+			"{\"format\":1,\"state\":\"%s\",\"mac\":\"%s\",\"expires\":%d,"
+			"\"updated\":%d}",
+			i < 20 ? "bound" : "released", o.mac, T0 + 600, T0);
+		g_assert_true(g_file_set_contents(path, json, -1, NULL));
+	}
+	ts = test_store_reopen(&old);
+	leases = pxf_dhcp_leases_new(&test_store_ops, ts, owner_cb, &owners);
+	g_assert_true(pxf_dhcp_leases_load(leases, T0 + 1, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(pxf_dhcp_leases_get_size(leases), ==, 30);
+	g_assert_cmpuint(g_hash_table_size(owners.owners), ==, 20);
+	g_assert_cmpstr(g_hash_table_lookup(owners.owners, "10.9.0.5"), ==, "52:54:00:00:00:04");
+	g_assert_true(g_file_test(snapshot, G_FILE_TEST_IS_REGULAR));
+	g_assert_true(g_file_test(journal, G_FILE_TEST_IS_REGULAR));
+	g_assert_false(g_file_test(ns, G_FILE_TEST_EXISTS));
+	pxf_dhcp_leases_free(leases);
+	g_hash_table_unref(owners.owners);
+	g_clear_object(&ts->store);
+	g_free(ts);
+	test_store_rm_rf(dir);
+}
+
 /* A large pool: reserved addresses are skipped, nothing is handed out
  * twice, and the scan stays bounded. */
 static void
@@ -682,6 +725,7 @@ main(int argc, char **argv)
 	ADD("/dhcp/leases/group-commit", test_group_commit);
 	ADD("/dhcp/leases/indexes", test_indexes);
 	ADD("/dhcp/leases/never-twice", test_never_twice);
+	ADD("/dhcp/leases/migration", test_migration);
 	ADD("/dhcp/leases/large-pool", test_large_pool);
 #undef ADD
 	return g_test_run();
