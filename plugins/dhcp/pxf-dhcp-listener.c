@@ -22,6 +22,7 @@ struct _PxfDhcpListener {
 	PxfDhcpServer *server;
 	GPtrArray *endpoints;
 	guint8 *buf;
+	guint inventory_serial; /* of the server's table of fixed addresses */
 };
 
 static void
@@ -107,7 +108,13 @@ pxf_dhcp_endpoint_ready(GSocket *socket, GIOCondition condition, gpointer user_d
 {
 	PxfDhcpEndpoint *ep = user_data;
 	PxfDhcpListener *self = ep->listener;
+	guint serial = pxf_plugin_context_get_inventory_serial(self->ctx);
 
+	/* a reload that kept this plugin running may bring other hosts */
+	if (serial != self->inventory_serial) {
+		pxf_dhcp_server_hosts_changed(self->server);
+		self->inventory_serial = serial;
+	}
 	for (guint i = 0; i < PXF_DHCP_RECV_BATCH; i++) {
 		g_autoptr(GSocketAddress) peer = NULL;
 		g_autoptr(GError) error = NULL;
@@ -172,6 +179,8 @@ pxf_dhcp_listener_new(PxfPluginContext *ctx,
 	self->server = server;
 	self->endpoints = g_ptr_array_new_with_free_func((GDestroyNotify)pxf_dhcp_endpoint_free);
 	self->buf = g_malloc(PXF_DHCP_RECV_SIZE);
+	/* the server built its table at load, from this inventory */
+	self->inventory_serial = pxf_plugin_context_get_inventory_serial(ctx);
 
 	for (guint i = 0; interfaces[i] != NULL; i++) {
 		GSocket *socket = pxf_plugin_context_bind_device(ctx, G_SOCKET_TYPE_DATAGRAM,
