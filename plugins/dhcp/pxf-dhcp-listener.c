@@ -21,6 +21,10 @@
 /* Packets answered per main-loop pass, so that TFTP and HTTP on the same
  * loop keep their turn during a storm. */
 #define PXF_DHCP_DISPATCH_BUDGET 32
+/* ... and at most this long, so that the sockets are read again (into the
+ * queue, where REQUESTs go first) before the kernel's buffer overflows and
+ * drops packets blindly. */
+#define PXF_DHCP_DISPATCH_USEC 2000
 /* Clients retransmit after 4 s (RFC 2131 4.1), firmware often sooner: an
  * answer to an older packet arrives after the client has moved on. */
 #define PXF_DHCP_STALE_USEC (3 * G_USEC_PER_SEC)
@@ -188,6 +192,7 @@ pxf_dhcp_listener_drain(gpointer user_data)
 	PxfDhcpListener *self = user_data;
 	guint serial = pxf_plugin_context_get_inventory_serial(self->ctx);
 	gint64 now = g_get_real_time();
+	gint64 start = g_get_monotonic_time();
 	PxfDhcpQueued q;
 
 	/* a reload that kept this plugin running may bring other hosts */
@@ -201,6 +206,8 @@ pxf_dhcp_listener_drain(gpointer user_data)
 			break;
 		pxf_dhcp_listener_handle(self, &q);
 		pxf_dhcp_queue_release(self->queue, q.data);
+		if (g_get_monotonic_time() - start >= PXF_DHCP_DISPATCH_USEC)
+			break;
 	}
 	if (pxf_dhcp_queue_get_length(self->queue) > 0)
 		return G_SOURCE_CONTINUE;
