@@ -31,6 +31,7 @@ typedef struct {
 	GHashTable *address_owner; /* IPv4 text → canonical MAC, from the dhcp plugin */
 	GHashTable *activity;	   /* canonical MAC → PxfHostActivity* */
 	GHashTable *running;	   /* names of the plugins that started */
+	guint inventory_serial;	   /* changes with each inventory loaded */
 	/* > 0 while `pxeforge explain` walks a boot: callbacks run for real but
 	 * host state, events and tokens are left alone */
 	guint dry_run;

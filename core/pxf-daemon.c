@@ -249,6 +249,9 @@ pxf_daemon_state_changed(const gchar *mac,
 static void
 pxf_daemon_sync_core(PxfDaemon *self)
 {
+	/* plugins that index the hosts rebuild their index when it changes */
+	if (self->core.setup != self->setup)
+		self->core.inventory_serial++;
 	self->core.setup = self->setup;
 	self->core.hooks = self->hooks;
 	self->core.store = self->store;

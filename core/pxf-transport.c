@@ -410,6 +410,13 @@ pxf_plugin_context_find_host(PxfPluginContext *ctx, const gchar *mac)
 					   : NULL;
 }
 
+guint
+pxf_plugin_context_get_inventory_serial(PxfPluginContext *ctx)
+{
+	PxfCore *core = pxf_core_from_context(ctx, NULL);
+	return core != NULL ? core->inventory_serial : 0;
+}
+
 GPtrArray *
 pxf_plugin_context_get_hosts(PxfPluginContext *ctx)
 {

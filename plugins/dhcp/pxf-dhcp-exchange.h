@@ -2,6 +2,7 @@
 /* Private to the server: one request being answered. */
 #pragma once
 
+#include "pxf-dhcp-hosts.h"
 #include "pxf-dhcp-packet.h"
 #include "pxf-dhcp-server.h"
 
@@ -12,7 +13,8 @@ struct _PxfDhcpServer {
 	PxfDhcpLeases *leases;
 	const PxfDhcpBackend *backend;
 	gpointer backend_data;
-	GHashTable *seen; /* MACs that sent a DISCOVER since start */
+	GHashTable *seen;    /* MACs that sent a DISCOVER since start */
+	PxfDhcpHosts *hosts; /* the inventory's fixed addresses, per load */
 	/* rate limit for complaints about packets */
 	gint64 complain_window;
 	guint complain_count;
@@ -36,8 +38,7 @@ typedef struct {
 	PxfDhcpLeaseOwner owner;
 	PxfDhcpSubnet *subnet;
 	guint32 server_id;
-	GHashTable *fixed; /* inventory: ip → mac */
-	guint32 fixed_ip;  /* this client's fixed address in subnet, or 0 */
+	guint32 fixed_ip; /* this client's fixed address in subnet, or 0 */
 	PxfClientSlot slot;
 	gboolean have_slot;
 	PxfFirmware firmware;

@@ -139,6 +139,7 @@ pxf_dhcp_server_free(PxfDhcpServer *self)
 		pxf_dhcp_server_flush(self);
 	g_ptr_array_unref(self->waiting);
 	pxf_dhcp_leases_free(self->leases);
+	pxf_dhcp_hosts_free(self->hosts);
 	pxf_dhcp_config_free(self->config);
 	g_hash_table_unref(self->seen);
 	g_free(self);
@@ -156,9 +157,21 @@ pxf_dhcp_server_get_leases(PxfDhcpServer *self)
 	return self->leases;
 }
 
+void
+pxf_dhcp_server_hosts_changed(PxfDhcpServer *self)
+{
+	GHashTable *fixed = self->backend->get_fixed_addresses(self->backend_data);
+
+	pxf_dhcp_hosts_free(self->hosts);
+	self->hosts = pxf_dhcp_hosts_new(self->config, fixed);
+	g_debug("%u fixed address%s", pxf_dhcp_hosts_get_size(self->hosts),
+		pxf_dhcp_hosts_get_size(self->hosts) == 1 ? "" : "es");
+}
+
 gboolean
 pxf_dhcp_server_load(PxfDhcpServer *self, GError **error)
 {
+	pxf_dhcp_server_hosts_changed(self);
 	return pxf_dhcp_leases_load(self->leases, self->backend->now(self->backend_data), error);
 }
 
@@ -298,25 +311,28 @@ pxf_dhcp_exchange_identify(PxfDhcpExchange *ex)
 	return TRUE;
 }
 
-/* The inventory's fixed addresses, and this client's among them. */
+/* Built at load, or at the first packet of a server never loaded. */
+static PxfDhcpHosts *
+pxf_dhcp_server_get_hosts(PxfDhcpServer *self)
+{
+	if (self->hosts == NULL)
+		pxf_dhcp_server_hosts_changed(self);
+	return self->hosts;
+}
+
+/* This client's fixed address in its subnet: its host's, else the one the
+ * inventory gives its MAC. */
 static void
 pxf_dhcp_exchange_find_fixed(PxfDhcpExchange *ex)
 {
 	const PxfHost *host = ex->have_slot ? ex->slot.pub.host : NULL;
 	guint32 ip = 0;
 
-	ex->fixed = ex->server->backend->get_fixed_addresses(ex->server->backend_data);
 	if (host != NULL && pxf_host_get_ip(host) != NULL) {
 		if (!pxf_dhcp_ip_from_string(pxf_host_get_ip(host), &ip))
 			ip = 0;
-	} else if (ex->fixed != NULL) {
-		GHashTableIter iter;
-		gpointer key, value;
-		g_hash_table_iter_init(&iter, ex->fixed);
-		while (ip == 0 && g_hash_table_iter_next(&iter, &key, &value)) {
-			if (g_strcmp0(value, ex->mac) == 0)
-				ip = GPOINTER_TO_UINT(key);
-		}
+	} else {
+		ip = pxf_dhcp_hosts_lookup_mac(pxf_dhcp_server_get_hosts(ex->server), ex->mac);
 	}
 	if (ip == 0)
 		return;
@@ -330,34 +346,96 @@ pxf_dhcp_exchange_find_fixed(PxfDhcpExchange *ex)
 	ex->fixed_ip = ip;
 }
 
-/* What the dynamic pool never hands out here. */
-static GHashTable *
-pxf_dhcp_exchange_reserved(PxfDhcpExchange *ex)
+static gboolean
+pxf_dhcp_subnet_serves(const PxfDhcpSubnet *subnet, guint32 ip)
 {
-	GHashTable *reserved = g_hash_table_new(g_direct_hash, g_direct_equal);
-	PxfDhcpSubnet *subnet = ex->subnet;
-
-	for (guint i = 0; ex->in->local != NULL && i < ex->in->local->len; i++)
-		g_hash_table_add(reserved, GUINT_TO_POINTER(pxf_dhcp_local_ip(ex->in, i)));
-	g_hash_table_add(reserved, GUINT_TO_POINTER(ex->server_id));
-	for (guint i = 0; i < subnet->routers->len; i++)
-		g_hash_table_add(reserved,
-				 GUINT_TO_POINTER(g_array_index(subnet->routers, guint32, i)));
-	for (guint i = 0; i < subnet->dns_servers->len; i++)
-		g_hash_table_add(reserved,
-				 GUINT_TO_POINTER(g_array_index(subnet->dns_servers, guint32, i)));
-	if (subnet->next_server != 0)
-		g_hash_table_add(reserved, GUINT_TO_POINTER(subnet->next_server));
-	if (ex->fixed != NULL) {
-		GHashTableIter iter;
-		gpointer key, value;
-		g_hash_table_iter_init(&iter, ex->fixed);
-		while (g_hash_table_iter_next(&iter, &key, &value)) {
-			if (g_strcmp0(value, ex->mac) != 0)
-				g_hash_table_add(reserved, key);
-		}
+	for (guint i = 0; i < subnet->routers->len; i++) {
+		if (g_array_index(subnet->routers, guint32, i) == ip)
+			return TRUE;
 	}
-	return reserved;
+	for (guint i = 0; i < subnet->dns_servers->len; i++) {
+		if (g_array_index(subnet->dns_servers, guint32, i) == ip)
+			return TRUE;
+	}
+	return subnet->next_server != 0 && subnet->next_server == ip;
+}
+
+/* Whether the dynamic pool never hands ip out here: this server's own
+ * addresses, the subnet's routers, DNS servers and next-server, and other
+ * hosts' fixed addresses. */
+static gboolean
+pxf_dhcp_exchange_is_reserved(PxfDhcpExchange *ex, guint32 ip)
+{
+	PxfDhcpHosts *hosts = pxf_dhcp_server_get_hosts(ex->server);
+
+	if (ip == ex->server_id || pxf_dhcp_exchange_is_local(ex, ip))
+		return TRUE;
+	if (!g_hash_table_contains(pxf_dhcp_hosts_get_reserved(hosts, ex->subnet),
+				   GUINT_TO_POINTER(ip)))
+		return FALSE;
+	return g_strcmp0(pxf_dhcp_hosts_lookup_ip(hosts, ip), ex->mac) != 0 ||
+	       pxf_dhcp_subnet_serves(ex->subnet, ip);
+}
+
+/* The pool's reserved set for one offer without copying the subnet's (it
+ * holds every fixed address): this server's own addresses are added and
+ * the client's own fixed address lifted, until the offer is made. */
+typedef struct {
+	GHashTable *set;
+	guint32 added[16];
+	guint n_added;
+	guint32 lifted;
+} PxfDhcpReservation;
+
+static void
+pxf_dhcp_reservation_add(PxfDhcpReservation *r, guint32 ip)
+{
+	if (ip == 0 || g_hash_table_contains(r->set, GUINT_TO_POINTER(ip)))
+		return;
+	if (r->n_added == G_N_ELEMENTS(r->added))
+		return;
+	g_hash_table_add(r->set, GUINT_TO_POINTER(ip));
+	r->added[r->n_added++] = ip;
+}
+
+static gboolean
+pxf_dhcp_reservation_begin(PxfDhcpExchange *ex, PxfDhcpReservation *r)
+{
+	PxfDhcpHosts *hosts = pxf_dhcp_server_get_hosts(ex->server);
+	guint32 own;
+
+	memset(r, 0, sizeof(*r));
+	r->set = pxf_dhcp_hosts_get_reserved(hosts, ex->subnet);
+	for (guint i = 0; ex->in->local != NULL && i < ex->in->local->len; i++) {
+		guint32 ip = pxf_dhcp_local_ip(ex->in, i);
+		if (ip >= ex->subnet->range_start && ip <= ex->subnet->range_end)
+			pxf_dhcp_reservation_add(r, ip);
+	}
+	pxf_dhcp_reservation_add(r, ex->server_id);
+	own = pxf_dhcp_hosts_lookup_mac(hosts, ex->mac);
+	if (own != 0 && !pxf_dhcp_subnet_serves(ex->subnet, own) &&
+	    g_hash_table_remove(r->set, GUINT_TO_POINTER(own)))
+		r->lifted = own;
+	/* more local addresses in the range than the inline list holds */
+	for (guint i = 0; ex->in->local != NULL && i < ex->in->local->len; i++) {
+		guint32 ip = pxf_dhcp_local_ip(ex->in, i);
+		if (ip >= ex->subnet->range_start && ip <= ex->subnet->range_end &&
+		    !g_hash_table_contains(r->set, GUINT_TO_POINTER(ip)))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+pxf_dhcp_reservation_end(PxfDhcpReservation *r)
+{
+	if (r->set == NULL)
+		return;
+	for (guint i = 0; i < r->n_added; i++)
+		g_hash_table_remove(r->set, GUINT_TO_POINTER(r->added[i]));
+	if (r->lifted != 0)
+		g_hash_table_add(r->set, GUINT_TO_POINTER(r->lifted));
+	r->set = NULL;
 }
 
 /* Whether ip may be bound to this client: its fixed address, or a pool
@@ -365,8 +443,6 @@ pxf_dhcp_exchange_reserved(PxfDhcpExchange *ex)
 static gboolean
 pxf_dhcp_exchange_address_valid(PxfDhcpExchange *ex, guint32 ip, const gchar **why)
 {
-	g_autoptr(GHashTable) reserved = NULL;
-
 	if ((ip & ex->subnet->mask) != ex->subnet->network) {
 		*why = "wrong network";
 		return FALSE;
@@ -379,8 +455,7 @@ pxf_dhcp_exchange_address_valid(PxfDhcpExchange *ex, guint32 ip, const gchar **w
 		*why = "not in the dynamic range";
 		return FALSE;
 	}
-	reserved = pxf_dhcp_exchange_reserved(ex);
-	if (g_hash_table_contains(reserved, GUINT_TO_POINTER(ip))) {
+	if (pxf_dhcp_exchange_is_reserved(ex, ip)) {
 		*why = "address reserved";
 		return FALSE;
 	}
@@ -412,8 +487,8 @@ pxf_dhcp_server_discover(PxfDhcpExchange *ex, PxfDhcpOutgoing *out)
 {
 	PxfDhcpServer *self = ex->server;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GHashTable) reserved = NULL;
 	g_autofree gchar *text = NULL;
+	PxfDhcpReservation reservation;
 	PxfDhcpPool pool = {0};
 	guint32 requested = 0;
 	guint32 ip;
@@ -441,13 +516,19 @@ pxf_dhcp_server_discover(PxfDhcpExchange *ex, PxfDhcpOutgoing *out)
 			return FALSE;
 		}
 	}
-	reserved = pxf_dhcp_exchange_reserved(ex);
+	if (!pxf_dhcp_reservation_begin(ex, &reservation)) {
+		pxf_dhcp_reservation_end(&reservation);
+		pxf_dhcp_server_complain(self, "DISCOVER from %s: too many local addresses in %s",
+					 ex->mac, ex->subnet->cidr);
+		return FALSE;
+	}
 	pool.start = ex->subnet->range_start;
 	pool.end = ex->subnet->range_end;
-	pool.reserved = reserved;
+	pool.reserved = reservation.set;
 	(void)pxf_dhcp_packet_get_u32(ex->pkt, PXF_DHCP_OPT_REQUESTED_IP, &requested);
 	ip = pxf_dhcp_leases_offer(self->leases, &ex->owner, &pool, ex->fixed_ip, requested,
 				   ex->now, self->config->offer_hold, &error);
+	pxf_dhcp_reservation_end(&reservation);
 	if (ip == 0) {
 		pxf_dhcp_server_complain(self, "no address for %s in %s: %s", ex->mac,
 					 ex->subnet->cidr, error->message);
@@ -622,7 +703,6 @@ pxf_dhcp_exchange_clear(PxfDhcpExchange *ex)
 {
 	if (ex->have_slot)
 		ex->server->backend->client_clear(ex->server->backend_data, &ex->slot);
-	g_clear_pointer(&ex->fixed, g_hash_table_unref);
 	g_free(ex->mac);
 	g_free(ex->client_id);
 	g_free(ex->client_hostname);

@@ -25,7 +25,8 @@ typedef struct {
 	PxfVerdict (*select_boot)(gpointer backend, PxfBootSelectArgs *args);
 	PxfVerdict (*dhcp_reply)(gpointer backend, PxfDhcpReplyArgs *args);
 	/* The inventory's fixed addresses: GUINT_TO_POINTER(ip) → canonical
-	 * MAC (a new table the server unrefs). */
+	 * MAC (a new table the server keeps). Asked once per inventory load:
+	 * at pxf_dhcp_server_load() and pxf_dhcp_server_hosts_changed(). */
 	GHashTable *(*get_fixed_addresses)(gpointer backend);
 	/* A DISCOVER from this client: a known host still unknown to the state
 	 * machine becomes discovered. */
@@ -80,7 +81,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfDhcpServer, pxf_dhcp_server_free)
 const PxfDhcpConfig *pxf_dhcp_server_get_config(PxfDhcpServer *self);
 PxfDhcpLeases *pxf_dhcp_server_get_leases(PxfDhcpServer *self);
 
-/* Loads the stored leases, telling the backend who holds each bound one. */
+/* Builds the table of fixed addresses anew: the inventory changed. */
+void pxf_dhcp_server_hosts_changed(PxfDhcpServer *self);
+/* Builds the table of fixed addresses and loads the stored leases, telling
+ * the backend who holds each bound one. */
 gboolean pxf_dhcp_server_load(PxfDhcpServer *self, GError **error);
 /* Handles one datagram; TRUE with out filled when a reply is to be sent.
  * Never fails: malformed packets are logged (rate-limited) and dropped. */

@@ -130,6 +130,10 @@ gboolean pxf_plugin_context_render_template(PxfPluginContext *ctx,
 const PxfHost *pxf_plugin_context_find_host(PxfPluginContext *ctx, const gchar *mac);
 /* Element type const PxfHost*, configuration order. */
 GPtrArray *pxf_plugin_context_get_hosts(PxfPluginContext *ctx);
+/* Changes whenever the daemon loads an inventory (start, each reload): a
+ * plugin that indexes the hosts rebuilds its index when it differs from
+ * the one it built with, not per request. Since ABI 1.1. */
+guint pxf_plugin_context_get_inventory_serial(PxfPluginContext *ctx);
 /* A variable of the host's resolved scope ("distro.kernel", "ks_url"); new ref. */
 GVariant *
 pxf_plugin_context_get_host_var(PxfPluginContext *ctx, const PxfHost *host, const gchar *name);

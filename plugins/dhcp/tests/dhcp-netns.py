@@ -508,6 +508,38 @@ def case_idle(netns, d, procs):
     return 0
 
 
+def case_reload(netns, d, procs):
+    """What the server keeps between packets follows the system: a reload
+    that moves a host's fixed address (the plugin keeps running, its table
+    of fixed addresses is built again), and a new address on the interface
+    (the kernel's netlink event, not a lookup per packet)."""
+    second = """\
+      - subnet: 10.78.0.0/24
+        range: [10.78.0.100, 10.78.0.199]
+"""
+    d.write("pxeforge.yaml", config(netns) + second)
+    d.start()
+    d.wait_log("serving DHCP on interface " + netns.sdev)
+    c = Client(netns)
+    try:
+        check(c.dora("52:54:00:77:00:01") == NET + ".50", "fixed host not at .50")
+        d.write("pxeforge.yaml", config(netns).replace(NET + ".50", NET + ".60") + second)
+        d.cli("reload")
+        d.wait_log("reloaded:")
+        check(c.dora("52:54:00:77:00:01") == NET + ".60",
+              "after the reload the fixed host is not at .60")
+        # a second network on the interface, after start: a client that
+        # names an address in it (ciaddr) is served from its subnet (the
+        # reply goes to that ciaddr, which this client cannot receive: the
+        # log tells)
+        run("ip", "-n", netns.server, "addr", "add", "10.78.0.1/24", "dev", netns.sdev)
+        c.send(packet(DISCOVER, test_mac(2), random.getrandbits(32), ciaddr="10.78.0.7"))
+        d.wait_log("DISCOVER from %s on %s: OFFER 10.78.0." % (test_mac(2), netns.sdev))
+    finally:
+        c.close()
+    return 0
+
+
 def case_bad_config(netns, d, procs):
     """Settings the plugin cannot use are reported at their file:line:column
     and the daemon runs without the plugin, listening nowhere."""
@@ -550,6 +582,7 @@ CASES = {
     "idle": case_idle,
     "privdrop": case_privdrop,
     "bad-config": case_bad_config,
+    "reload": case_reload,
 }
 
 

@@ -29,6 +29,7 @@ typedef struct {
 	PxfBootStage reply_stage; /* what dhcp.reply was told */
 	guint n_select;
 	guint n_seen;
+	guint n_fixed; /* get_fixed_addresses() calls: tables built */
 	PxfFirmware last_firmware;
 	PxfBootStage last_stage;
 	gboolean last_http_boot;
@@ -128,6 +129,7 @@ fake_get_fixed(gpointer b)
 	GHashTable *copy = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	GHashTableIter iter;
 	gpointer key, value;
+	fk->n_fixed++;
 	g_hash_table_iter_init(&iter, fk->fixed);
 	while (g_hash_table_iter_next(&iter, &key, &value))
 		g_hash_table_insert(copy, key, g_strdup(value));
