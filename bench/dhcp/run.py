@@ -530,7 +530,7 @@ def table(res, median_of=None):
             kea = res["servers"].get("kea")
             s = res["servers"][n]
             if kea and kea["max"]["rate"] and kea["overload"]["rate"]:
-                row += " %.2f | %.2f |" % (s["max"]["rate"] / kea["max"]["rate"],
+                row += " %.3g | %.3g |" % (s["max"]["rate"] / kea["max"]["rate"],
                                           s["overload"]["rate"] / kea["overload"]["rate"])
             else:
                 row += " - | - |"
@@ -588,6 +588,8 @@ def parse_args(argv):
     ap.add_argument("--repeat", type=int, default=1, help="rounds; the last table is the median")
     ap.add_argument("--json", help="write every round's figures here")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("--table", metavar="JSON",
+                    help="measure nothing: print the tables of a --json file again")
     args = ap.parse_args(argv)
     args.servers = [s for s in args.servers.split(",") if s]
     for s in args.servers:
@@ -618,8 +620,25 @@ def preflight(args):
     return None
 
 
+def print_tables(rounds):
+    for i, res in enumerate(rounds):
+        print("\nRound %d (ratios to Kea from this round):\n" % (i + 1))
+        print(table(res), flush=True)
+    if len(rounds) > 1:
+        print("\nMedian of %d rounds:\n" % len(rounds))
+        print(table(None, median_of=rounds))
+
+
 def main(argv):
     args = parse_args(argv)
+    if args.table:
+        with open(args.table) as f:
+            rounds = json.load(f)
+        for res in rounds:  # JSON keys are strings
+            for k in ("hosts", "kea_hosts"):
+                res[k] = {int(n): v for n, v in res[k].items()}
+        print_tables(rounds)
+        return 0
     why = preflight(args)
     if why:
         log("bench/dhcp/run.py: " + why)
@@ -637,8 +656,7 @@ def main(argv):
             log("=== round %d of %d" % (i + 1, args.repeat))
             res = bench.one_round()
             rounds.append(res)
-            print("\nRound %d (ratios to Kea from this round):\n" % (i + 1))
-            print(table(res), flush=True)
+            print_tables([res])
     except KeyboardInterrupt:
         log("interrupted; cleaning up")
         return 130
