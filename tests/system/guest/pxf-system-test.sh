@@ -261,7 +261,13 @@ fi
 # ---- 7. upgrade keeps leases, host state and the locally edited snippet --
 STATE_BEFORE=$(host_state)
 # the lease database and host states on disk (the dhcp plugin's and the core's)
-leases() { (cd /var/lib/pxeforge/leases 2>/dev/null && grep -il "$NODE_MAC" -- * | xargs -r sha256sum); }
+# the node's newest lease record in the journaled store (docs/state.md: JSON
+# records inside leases.snapshot and leases.journal); a compaction at start
+# may move it from the journal into the snapshot, the record stays the same
+leases() {
+	cat /var/lib/pxeforge/leases.snapshot /var/lib/pxeforge/leases.journal 2>/dev/null |
+		grep -a -o -i '{"format":[^{}]*"mac":"'"$NODE_MAC"'"[^{}]*}' | tail -n 1
+}
 LEASE_BEFORE=$(leases)
 show ls -lR /var/lib/pxeforge
 REMAINING=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'pxeforge-plugin-*' |
@@ -295,7 +301,7 @@ else
 	bad upgrade "host state '$STATE_BEFORE' before, '$STATE_AFTER' after"
 fi
 if [ -n "$LEASE_BEFORE" ] && [ "$LEASE_AFTER" = "$LEASE_BEFORE" ]; then
-	ok "upgrade kept the lease of $NODE_MAC (/var/lib/pxeforge/leases/$(echo "$LEASE_AFTER" | awk '{ print $2 }'))"
+	ok "upgrade kept the lease of $NODE_MAC ($LEASE_AFTER)"
 else
 	bad upgrade "lease '$LEASE_BEFORE' before, '$LEASE_AFTER' after"
 fi
