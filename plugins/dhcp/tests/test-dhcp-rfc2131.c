@@ -140,6 +140,17 @@ test_rebinding(Fixture *f, gconstpointer data)
 	g_assert_cmphex(out.ip, ==, 0xffffffff);
 	g_assert_cmpuint(out.port, ==, 68);
 	pxf_dhcp_outgoing_clear(&out);
+	g_clear_pointer(&nak, pxf_dhcp_packet_free);
+
+	/* a client moved to this network, rebinding its old address */
+	p = test_discover_dhclient(mac2, 7);
+	p->data[242] = PXF_DHCP_REQUEST;
+	test_packet_put_u32(p, 12, test_ip("192.168.1.20"));
+	nak = exchange(f, p, &out);
+	g_assert_nonnull(nak);
+	g_assert_cmpuint(nak->message_type, ==, PXF_DHCP_NAK);
+	g_assert_cmphex(out.ip, ==, 0xffffffff);
+	pxf_dhcp_outgoing_clear(&out);
 }
 
 /* The broadcast flag is echoed in the reply's flags (RFC 2131 4.1), and a
