@@ -15,15 +15,16 @@
 G_DEFINE_QUARK(pxf_inventory_error_quark, pxf_inventory_error)
 
 struct _PxfInventory {
-	GPtrArray *distros;	     /* PxfDistro*, configuration order */
-	GPtrArray *profiles;	     /* PxfProfile* */
-	GPtrArray *hosts;	     /* PxfHost* */
-	GHashTable *distro_by_name;  /* borrowed */
-	GHashTable *profile_by_name; /* borrowed */
-	GHashTable *host_by_mac;     /* canonical MAC → borrowed PxfHost* */
-	GHashTable *host_by_uuid;    /* lower-case UUID → borrowed */
-	GHashTable *host_by_ip;	     /* canonical IPv4 → borrowed */
-	PxfConfNode *globals;	     /* MAP or NULL */
+	GPtrArray *distros;	       /* PxfDistro*, configuration order */
+	GPtrArray *profiles;	       /* PxfProfile* */
+	GPtrArray *hosts;	       /* PxfHost* */
+	GHashTable *distro_by_name;    /* borrowed */
+	GHashTable *profile_by_name;   /* borrowed */
+	GHashTable *host_by_mac;       /* canonical MAC → borrowed PxfHost* */
+	GHashTable *host_by_uuid;      /* lower-case UUID → borrowed */
+	GHashTable *host_by_client_id; /* lower-case hex → borrowed */
+	GHashTable *host_by_ip;	       /* canonical IPv4 → borrowed */
+	PxfConfNode *globals;	       /* MAP or NULL */
 };
 
 /* State while validating; the seen_* tables map a normalised value to the
@@ -37,6 +38,7 @@ typedef struct {
 	GHashTable *seen_mac;
 	GHashTable *seen_ip;
 	GHashTable *seen_uuid;
+	GHashTable *seen_client_id;
 	GHashTable *seen_hostname; /* lower case */
 	PxfConfNode *anchor;	   /* where a missing key is reported: the entry's name */
 } PxfInventoryBuilder;
@@ -44,9 +46,9 @@ typedef struct {
 static const gchar *const pxf_distro_keys[] = {"kernel", "initrd", "tree", "variables", NULL};
 static const gchar *const pxf_profile_keys[] = {"distro", "os",		 "template", "variables",
 						"loader", "secure_boot", NULL};
-static const gchar *const pxf_host_keys[] = {"mac",	  "hostname", "ip",	"uuid",
-					     "profile",	  "netboot",  "loader", "secure_boot",
-					     "variables", NULL};
+static const gchar *const pxf_host_keys[] = {"mac",	    "hostname",	 "ip",	    "uuid",
+					     "client_id",   "profile",	 "netboot", "loader",
+					     "secure_boot", "variables", NULL};
 static const gchar *const pxf_builtin_names[] = {"host", "profile", "distro", NULL};
 
 static void
@@ -90,6 +92,7 @@ pxf_host_unref(PxfHost *host)
 		return;
 	g_free(host->mac);
 	g_free(host->uuid);
+	g_free(host->client_id);
 	g_free(host->ip);
 	g_free(host->hostname);
 	g_free(host->profile);
@@ -500,6 +503,9 @@ pxf_builder_add_host(PxfInventoryBuilder *b, PxfConfNode *entry, guint index)
 					       b->seen_ip, "IP");
 	host->uuid = pxf_builder_host_identifier(b, entry, "uuid", path, FALSE, pxf_uuid_normalize,
 						 b->seen_uuid, "UUID");
+	host->client_id = pxf_builder_host_identifier(b, entry, "client_id", path, FALSE,
+						      pxf_client_id_normalize, b->seen_client_id,
+						      "client identifier");
 
 	/* host names compare case-insensitively, as DNS does */
 	text = pxf_builder_get_string(b, entry, "hostname", path, FALSE, &node);
@@ -556,6 +562,8 @@ pxf_builder_add_host(PxfInventoryBuilder *b, PxfConfNode *entry, guint index)
 		g_hash_table_insert(b->inv->host_by_ip, host->ip, host);
 	if (host->uuid != NULL)
 		g_hash_table_insert(b->inv->host_by_uuid, host->uuid, host);
+	if (host->client_id != NULL)
+		g_hash_table_insert(b->inv->host_by_client_id, host->client_id, host);
 }
 
 static void
@@ -582,6 +590,7 @@ pxf_inventory_new_empty(void)
 	self->profile_by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	self->host_by_mac = g_hash_table_new(g_str_hash, g_str_equal);
 	self->host_by_uuid = g_hash_table_new(g_str_hash, g_str_equal);
+	self->host_by_client_id = g_hash_table_new(g_str_hash, g_str_equal);
 	self->host_by_ip = g_hash_table_new(g_str_hash, g_str_equal);
 	return self;
 }
@@ -613,6 +622,7 @@ pxf_inventory_new_from_config(PxfConfNode *root, const gchar *config_dir, GPtrAr
 	b.seen_mac = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	b.seen_ip = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	b.seen_uuid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	b.seen_client_id = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	b.seen_hostname = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
 	self->globals = pxf_builder_get_variables(&b, pxf_conf_node_lookup(root, "variables", NULL),
@@ -627,6 +637,7 @@ pxf_inventory_new_from_config(PxfConfNode *root, const gchar *config_dir, GPtrAr
 	g_hash_table_unref(b.seen_mac);
 	g_hash_table_unref(b.seen_ip);
 	g_hash_table_unref(b.seen_uuid);
+	g_hash_table_unref(b.seen_client_id);
 	g_hash_table_unref(b.seen_hostname);
 	return self;
 }
@@ -640,6 +651,7 @@ pxf_inventory_free(PxfInventory *self)
 	g_hash_table_unref(self->profile_by_name);
 	g_hash_table_unref(self->host_by_mac);
 	g_hash_table_unref(self->host_by_uuid);
+	g_hash_table_unref(self->host_by_client_id);
 	g_hash_table_unref(self->host_by_ip);
 	g_ptr_array_unref(self->hosts);
 	g_ptr_array_unref(self->profiles);
@@ -675,6 +687,20 @@ pxf_inventory_lookup_uuid(PxfInventory *self, const gchar *uuid)
 	if (canonical == NULL)
 		return NULL;
 	return g_hash_table_lookup(self->host_by_uuid, canonical);
+}
+
+const PxfHost *
+pxf_inventory_lookup_client_id(PxfInventory *self, const gchar *client_id)
+{
+	g_autofree gchar *canonical = NULL;
+
+	g_return_val_if_fail(self != NULL, NULL);
+	if (client_id == NULL)
+		return NULL;
+	canonical = pxf_client_id_normalize(client_id, NULL);
+	if (canonical == NULL)
+		return NULL;
+	return g_hash_table_lookup(self->host_by_client_id, canonical);
 }
 
 const PxfHost *
@@ -794,6 +820,7 @@ pxf_inventory_resolve_vars(PxfInventory *self, const PxfHost *host)
 	pxf_dict_add_string(&builder, "hostname", host->hostname);
 	pxf_dict_add_string(&builder, "ip", host->ip);
 	pxf_dict_add_string(&builder, "uuid", host->uuid);
+	pxf_dict_add_string(&builder, "client_id", host->client_id);
 	pxf_dict_add_string(&builder, "profile", host->profile);
 	pxf_vars_set_with_origin(vars, "host", g_variant_builder_end(&builder), "built-in");
 
@@ -845,6 +872,13 @@ pxf_host_get_uuid(const PxfHost *self)
 {
 	g_return_val_if_fail(self != NULL, NULL);
 	return self->uuid;
+}
+
+const gchar *
+pxf_host_get_client_id(const PxfHost *self)
+{
+	g_return_val_if_fail(self != NULL, NULL);
+	return self->client_id;
 }
 
 const gchar *

@@ -54,6 +54,7 @@ struct _PxfHost {
 	gint ref_count; /* a request in flight keeps its host across a reload */
 	gchar *mac;	/* canonical aa:bb:cc:dd:ee:ff */
 	gchar *uuid;
+	gchar *client_id; /* option 61, lower-case hex */
 	gchar *ip;
 	gchar *hostname;
 	gchar *profile;
@@ -81,6 +82,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PxfInventory, pxf_inventory_free)
 
 const PxfHost *pxf_inventory_lookup_mac(PxfInventory *self, const gchar *mac); /* any spelling */
 const PxfHost *pxf_inventory_lookup_uuid(PxfInventory *self, const gchar *uuid);
+const PxfHost *pxf_inventory_lookup_client_id(PxfInventory *self, const gchar *client_id);
 const PxfHost *pxf_inventory_lookup_ip(PxfInventory *self, const gchar *ip);
 const PxfProfile *pxf_inventory_get_profile(PxfInventory *self, const gchar *name);
 const PxfDistro *pxf_inventory_get_distro(PxfInventory *self, const gchar *name);
@@ -135,6 +137,10 @@ gchar *pxf_ipv4_normalize(const gchar *text, GError **error);
 /* An SMBIOS UUID 8-4-4-4-12 in hex, any case; returns it lower case. The
  * all-zero and all-ff values (firmware without a UUID) are refused. */
 gchar *pxf_uuid_normalize(const gchar *text, GError **error);
+/* A DHCP client identifier (option 61): 2 to 255 bytes in hex, optionally
+ * separated by ':' or '-'; returns it lower case without separators, as
+ * the DHCP server spells it. */
+gchar *pxf_client_id_normalize(const gchar *text, GError **error);
 /* RFC 1123 host name: dot-separated labels of letters, digits and '-'. */
 gboolean pxf_hostname_validate(const gchar *text, GError **error);
 

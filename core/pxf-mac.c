@@ -296,6 +296,45 @@ pxf_uuid_normalize(const gchar *text, GError **error)
 	return g_steal_pointer(&lower);
 }
 
+gchar *
+pxf_client_id_normalize(const gchar *text, GError **error)
+{
+	g_autoptr(GString) hex = g_string_new(NULL);
+
+	if (text == NULL || text[0] == '\0') {
+		g_set_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_INVALID,
+			    "empty client identifier");
+		return NULL;
+	}
+	/* ':' or '-' may separate the bytes, as MAC addresses are written */
+	for (const gchar *c = text; *c != '\0'; c++) {
+		if (*c == ':' || *c == '-')
+			continue;
+		if (!g_ascii_isxdigit(*c)) {
+			g_set_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_INVALID,
+				    "'%.64s': '%c' at position %u is not a hexadecimal digit", text,
+				    *c, (guint)(c - text) + 1);
+			return NULL;
+		}
+		/* option 61 holds at most 255 bytes */
+		if (hex->len == 510) {
+			g_set_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_INVALID,
+				    "'%.64s…' is longer than 255 bytes", text);
+			return NULL;
+		}
+		g_string_append_c(hex, g_ascii_tolower(*c));
+	}
+	/* RFC 2132 9.14: a type byte and at least one byte of identifier */
+	if (hex->len % 2 != 0 || hex->len < 4) {
+		g_set_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_INVALID,
+			    "'%s' is not 2 to 255 bytes in hexadecimal (a type byte, then the "
+			    "identifier: 01:52:54:00:12:34:56)",
+			    text);
+		return NULL;
+	}
+	return g_string_free(g_steal_pointer(&hex), FALSE);
+}
+
 gboolean
 pxf_hostname_validate(const gchar *text, GError **error)
 {

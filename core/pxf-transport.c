@@ -257,7 +257,11 @@ pxf_core_lookup_host(PxfCore *core, PxfHostLookupArgs *args)
 {
 	PxfHookResult result = pxf_hook_run_host_lookup(core->hooks, args);
 	if (result.verdict == PXF_VERDICT_CONTINUE && args->host == NULL) {
-		if (args->mac != NULL)
+		/* RFC 2131 4.2: the client identifier names the client before chaddr */
+		if (args->client_id != NULL)
+			args->host = pxf_inventory_lookup_client_id(core->setup->inventory,
+								    args->client_id);
+		if (args->host == NULL && args->mac != NULL)
 			args->host = pxf_inventory_lookup_mac(core->setup->inventory, args->mac);
 		if (args->host == NULL && args->uuid != NULL)
 			args->host = pxf_inventory_lookup_uuid(core->setup->inventory, args->uuid);

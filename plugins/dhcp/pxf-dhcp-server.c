@@ -301,6 +301,7 @@ pxf_dhcp_exchange_identify(PxfDhcpExchange *ex)
 	lookup.client = &ex->slot.pub;
 	lookup.mac = ex->mac;
 	lookup.uuid = uuid;
+	lookup.client_id = ex->client_id;
 	if (self->backend->lookup_host(self->backend_data, &lookup) == PXF_VERDICT_DROP) {
 		g_info("%s from %s dropped by a host.lookup callback",
 		       pxf_dhcp_message_type_to_string(ex->pkt->message_type), ex->mac);

@@ -73,6 +73,9 @@ typedef struct {
 	const gchar *mac;    /* in: canonical */
 	const gchar *uuid;   /* in: option 97 as text, or NULL */
 	const PxfHost *host; /* out */
+	/* in, since ABI 1.1: option 61 in lower-case hex, or NULL; the core
+	 * finds a host by it before the MAC (RFC 2131 4.2) */
+	const gchar *client_id;
 } PxfHostLookupArgs;
 
 /* boot.select: what the client boots next. Out strings are owned by the args;

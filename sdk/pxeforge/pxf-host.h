@@ -28,7 +28,10 @@ const gchar *pxf_host_get_mac(const PxfHost *self);
 const gchar *pxf_host_get_hostname(const PxfHost *self); /* NULL when unset */
 const gchar *pxf_host_get_ip(const PxfHost *self);	 /* fixed IPv4, NULL when unset */
 const gchar *pxf_host_get_uuid(const PxfHost *self);	 /* SMBIOS UUID, lower case, or NULL */
-const gchar *pxf_host_get_profile(const PxfHost *self);	 /* profile name, or NULL */
+/* DHCP client identifier (option 61) in lower-case hex without separators,
+ * or NULL. Since ABI 1.1. */
+const gchar *pxf_host_get_client_id(const PxfHost *self);
+const gchar *pxf_host_get_profile(const PxfHost *self); /* profile name, or NULL */
 gboolean pxf_host_get_netboot(const PxfHost *self);
 /* The boot loader plugin ("pxelinux", "grub-efi", "ipxe") the host's own or
  * its profile's "loader" key names, or NULL: the first loader plugin that

@@ -312,6 +312,73 @@ test_uuid(void)
 			"firmware that has none");
 }
 
+/* Option 61 in the inventory: spellings, errors at their place, duplicates
+ * and the lookup the core's host.lookup makes before the MAC. */
+static void
+test_client_id(void)
+{
+	static const gchar *yaml = "hosts:\n"				   /* 1 */
+				   "  - mac: 52:54:00:00:00:01\n"	   /* 2 */
+				   "    client_id: 01:52:54:00:AA:BB:01\n" /* 3 */
+				   "  - mac: 52:54:00:00:00:02\n"	   /* 4 */
+				   "    client_id: ff00000000000102\n"	   /* 5 */
+				   "  - mac: 52:54:00:00:00:03\n"	   /* 6 */
+				   "    client_id: 01-52-54-00-aa-bb-01\n" /* 7 */
+				   "  - mac: 52:54:00:00:00:04\n"	   /* 8 */
+				   "    client_id: 01:5\n"		   /* 9 */
+				   "  - mac: 52:54:00:00:00:05\n"	   /* 10 */
+				   "    client_id: 01:zz\n";		   /* 11 */
+	g_autofree gchar *dir = tmpdir_new();
+	g_autoptr(GPtrArray) diags = pxf_diags_new();
+	g_autoptr(PxfInventory) inv = inventory_from_text(yaml, dir, diags);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *id = pxf_client_id_normalize("01:52:54:00:AB:CD:EF", &error);
+	g_autofree gchar *bad1 = NULL;
+	g_autofree gchar *bad2 = NULL;
+	g_autofree gchar *long_id = NULL;
+	const PxfHost *host;
+
+	g_assert_no_error(error);
+	g_assert_cmpstr(id, ==, "01525400abcdef");
+	bad1 = pxf_client_id_normalize("01", &error);
+	g_assert_null(bad1);
+	g_assert_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_INVALID);
+	g_clear_error(&error);
+	bad2 = pxf_client_id_normalize("", &error);
+	g_assert_null(bad2);
+	g_clear_error(&error);
+	/* 255 bytes is the most option 61 holds; 256 is refused */
+	long_id = g_strnfill(510, 'a');
+	g_clear_pointer(&id, g_free);
+	id = pxf_client_id_normalize(long_id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(strlen(id), ==, 510);
+	g_clear_pointer(&long_id, g_free);
+	long_id = g_strnfill(512, 'a');
+	g_assert_null(pxf_client_id_normalize(long_id, &error));
+	g_assert_error(error, PXF_INVENTORY_ERROR, PXF_INVENTORY_ERROR_INVALID);
+	g_clear_error(&error);
+
+	assert_diag(diags, "inv.yaml", 7, 16, "hosts[2].client_id",
+		    "duplicate client identifier 01525400aabb01, first defined at inv.yaml:3");
+	assert_diag(diags, "inv.yaml", 9, 16, "hosts[3].client_id",
+		    "invalid client identifier: '01:5' is not 2 to 255 bytes");
+	assert_diag(diags, "inv.yaml", 11, 16, "hosts[4].client_id",
+		    "invalid client identifier: '01:zz': 'z' at position 4");
+	g_assert_cmpuint(diags->len, ==, 3);
+
+	host = pxf_inventory_lookup_client_id(inv, "01525400aabb01");
+	g_assert_nonnull(host);
+	g_assert_cmpstr(pxf_host_get_mac(host), ==, "52:54:00:00:00:01");
+	g_assert_cmpstr(pxf_host_get_client_id(host), ==, "01525400aabb01");
+	g_assert_true(pxf_inventory_lookup_client_id(inv, "FF:00:00:00:00:00:01:02") ==
+		      pxf_inventory_lookup_mac(inv, "52:54:00:00:00:02"));
+	g_assert_null(pxf_inventory_lookup_client_id(inv, "01525400aabb02"));
+	g_assert_null(pxf_inventory_lookup_client_id(inv, "nope"));
+	g_assert_null(pxf_inventory_lookup_client_id(inv, NULL));
+	rm_rf(dir);
+}
+
 static void
 assert_hostname_error(const gchar *text, const gchar *message)
 {
@@ -1279,6 +1346,7 @@ main(int argc, char **argv)
 	g_test_add_func("/core/inventory/mac", test_mac);
 	g_test_add_func("/core/inventory/ipv4", test_ipv4);
 	g_test_add_func("/core/inventory/uuid", test_uuid);
+	g_test_add_func("/core/inventory/client-id", test_client_id);
 	g_test_add_func("/core/inventory/hostname", test_hostname);
 	g_test_add_func("/core/inventory/suggest", test_suggest);
 	g_test_add_func("/core/inventory/valid", test_valid);

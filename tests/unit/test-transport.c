@@ -49,6 +49,7 @@ static const gchar *config_yaml =
 	"      variables: {role: web, extra: '1', nested: {a: '1', b: '2'}}}\n"
 	"hosts:\n"
 	"  - {mac: '52:54:00:00:00:01', hostname: h1, ip: 192.0.2.11, profile: p,\n"
+	"     client_id: 'ff:00:00:00:01:00:01',\n"
 	"     variables: {extra: ~, nested: {a: '3', b: ~}}}\n"
 	"  - {mac: '52:54:00:00:00:02', hostname: h2, profile: p,\n"
 	"     uuid: 4c4c4544-0042-4d10-8051-b2c04f563232}\n";
@@ -328,6 +329,17 @@ test_transport_lookup(Fixture *fx, gconstpointer data)
 {
 	PxfHostLookupArgs args = {.mac = "52:54:00:99:99:99",
 				  .uuid = "4C4C4544-0042-4D10-8051-B2C04F563232"};
+	pxf_plugin_context_lookup_host(fx->ctx, &args);
+	g_assert_nonnull(args.host);
+	g_assert_cmpstr(pxf_host_get_mac(args.host), ==, "52:54:00:00:00:02");
+
+	/* RFC 2131 4.2: the client identifier names the client before chaddr */
+	args = (PxfHostLookupArgs){.mac = "52:54:00:00:00:02", .client_id = "ff000000010001"};
+	pxf_plugin_context_lookup_host(fx->ctx, &args);
+	g_assert_nonnull(args.host);
+	g_assert_cmpstr(pxf_host_get_mac(args.host), ==, "52:54:00:00:00:01");
+	/* an unknown identifier falls back to the MAC */
+	args = (PxfHostLookupArgs){.mac = "52:54:00:00:00:02", .client_id = "ff000000010002"};
 	pxf_plugin_context_lookup_host(fx->ctx, &args);
 	g_assert_nonnull(args.host);
 	g_assert_cmpstr(pxf_host_get_mac(args.host), ==, "52:54:00:00:00:02");

@@ -7,13 +7,15 @@
 #include <pxeforge/plugin.h>
 
 #include "pxf-dhcp-server.h"
+#include "pxf-inventory.h"
 
 /* ---- a fake daemon ------------------------------------------------------ */
 
 typedef struct {
-	GPtrArray *events;  /* "type mac detail" */
-	GHashTable *owners; /* ip → mac */
-	GHashTable *fixed;  /* GUINT_TO_POINTER(ip) → mac */
+	GPtrArray *events;	 /* "type mac detail" */
+	GHashTable *owners;	 /* ip → mac */
+	GHashTable *fixed;	 /* GUINT_TO_POINTER(ip) → mac */
+	PxfInventory *inventory; /* host.lookup's hosts, or NULL */
 	gint64 now;
 	gchar *boot_file;
 	gchar *next_server;
@@ -77,9 +79,19 @@ fake_classify(gpointer b, PxfClientClassifyArgs *args)
 	return PXF_VERDICT_CONTINUE;
 }
 
+/* The core's default lookup (pxf_core_lookup_host): client identifier,
+ * then MAC, then UUID. */
 static inline PxfVerdict
 fake_lookup_host(gpointer b, PxfHostLookupArgs *args)
 {
+	Fake *fk = b;
+	if (fk->inventory == NULL)
+		return PXF_VERDICT_CONTINUE;
+	args->host = pxf_inventory_lookup_client_id(fk->inventory, args->client_id);
+	if (args->host == NULL)
+		args->host = pxf_inventory_lookup_mac(fk->inventory, args->mac);
+	if (args->host == NULL)
+		args->host = pxf_inventory_lookup_uuid(fk->inventory, args->uuid);
 	return PXF_VERDICT_CONTINUE;
 }
 

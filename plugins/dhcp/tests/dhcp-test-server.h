@@ -99,6 +99,7 @@ fixture_teardown(Fixture *f, gconstpointer data)
 	g_ptr_array_unref(f->fk.events);
 	g_hash_table_unref(f->fk.owners);
 	g_hash_table_unref(f->fk.fixed);
+	g_clear_pointer(&f->fk.inventory, pxf_inventory_free);
 	g_free(f->fk.boot_file);
 	g_free(f->fk.next_server);
 }

@@ -96,6 +96,11 @@ def main():
         "overload": packet(1, "02:00:00:00:00:05", 0x51, [(52, b"\x03"), (60, b"PXE")],
                            file=bytes([60, 6]) + b"Client" + b"\xff",
                            sname=bytes([12, 4]) + b"name" + b"\xff"),
+        # a SELECTING REQUEST with 50 and 54 overloaded into file (52 = 1)
+        "overload-request": packet(3, "02:00:00:00:00:08", 0x81, [(52, b"\x01"),
+                                   (61, b"\xff\x00\x00\x00\x01\x00\x01"), (97, UUID)],
+                                   file=bytes([50, 4]) + ip("10.0.0.150") + bytes([54, 4]) +
+                                   ip("10.0.0.1") + b"\xff"),
         # RFC 3396: one long option as consecutive instances
         "long-option": packet(1, "02:00:00:00:00:06", 0x61, [(43, bytes(255)), (43, bytes(40))]),
         # an old PXE ROM: 255 inside its parameter list
