@@ -117,6 +117,8 @@ pxf_store_file_journal_commit(
 PxfStoreJournal *
 pxf_store_file_get_journal(PxfStoreFile *self, const gchar *ns, GError **error)
 {
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
+	g_autoptr(GMutexLocker) locker = NULL;
+
+	locker = g_mutex_locker_new(&self->lock);
 	return pxf_store_file_journal(self, ns, error);
 }

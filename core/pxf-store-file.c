@@ -341,7 +341,9 @@ pxf_store_file_get(PxfStore *store, const gchar *ns, const gchar *key, GError **
 	if (!pxf_store_file_check(ns, key, error))
 		return NULL;
 	if (pxf_store_file_is_journaled(ns)) {
-		g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
+		g_autoptr(GMutexLocker) locker = NULL;
+
+		locker = g_mutex_locker_new(&self->lock);
 		return pxf_store_file_journal_get(self, ns, key, error);
 	}
 	path = pxf_store_file_record_path(self, ns, key);
