@@ -504,3 +504,18 @@ sim_power_loss(SimLossModel model)
 	sim_end();
 	sim_begin(root);
 }
+
+/* The store's temporary files (".NAME.tmp-XXXXXX") left in dir: after a
+ * crash and a reload, none may remain. */
+static inline guint
+count_temp_files(const gchar *dir)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const gchar *name;
+	guint n = 0;
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		if (name[0] == '.' && strstr(name, ".tmp-") != NULL)
+			n++;
+	}
+	return n;
+}

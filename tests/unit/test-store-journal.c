@@ -64,19 +64,6 @@ read_state(const gchar *dir)
 	return describe(table);
 }
 
-static guint
-count_temp_files(const gchar *dir)
-{
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const gchar *name;
-	guint n = 0;
-	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-		if (name[0] == '.' && strstr(name, ".tmp-") != NULL)
-			n++;
-	}
-	return n;
-}
-
 /* ---- crash at every step of two commits and a compaction --------------- */
 
 #define STATE_0 "a=1 b=1"

@@ -31,19 +31,6 @@ make_tmpdir(void)
 	return dir;
 }
 
-static guint
-count_temp_files(const gchar *dir)
-{
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const gchar *name;
-	guint n = 0;
-	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-		if (name[0] == '.' && strstr(name, ".tmp-") != NULL)
-			n++;
-	}
-	return n;
-}
-
 /* ---- the API --------------------------------------------------------- */
 
 static void
